@@ -1,0 +1,18 @@
+import type { EnvironmentConfig } from "./config";
+import { addressPlan, s3State, shared } from "./shared";
+
+/**
+ * Sandbox: cheapest useful shape. Two AZs (the minimum EKS and RDS subnet groups accept),
+ * one NAT, single-AZ data, and nothing that blocks `destroy`.
+ */
+export const sandbox: EnvironmentConfig = {
+  ...shared,
+  name: "sandbox",
+  domain: "sandbox.learn.example.org",
+  state: s3State,
+  multiAz: false,
+  deletionProtection: false,
+  forceDestroy: true,
+  logRetentionDays: 30,
+  network: { ...addressPlan("10.20", ["us-east-1a", "us-east-1b"]), natGateways: "single" },
+};

@@ -1,0 +1,40 @@
+import type { EnvironmentConfig, StateConfig } from "./config";
+
+/**
+ * What every environment shares. Environment files spread this and state only what
+ * differs, so a change here reaches all three.
+ */
+export const shared = {
+  project: "openedx",
+  region: "us-east-1",
+  owner: "platform-sre",
+  costCenter: "learning-platform",
+  buckets: {
+    static: {},
+    media: {},
+    backups: { purpose: "backup" },
+  },
+} as const satisfies Partial<EnvironmentConfig>;
+
+/** S3 state in the bucket the `bootstrap` stack creates, one key per stack, with S3 native locking. */
+export const s3State: StateConfig = {
+  backend: "s3",
+  bucket: "openedx-terraform-state",
+  keyPrefix: "learning-platform",
+  region: "us-east-1",
+};
+
+/**
+ * Seed 001's address layout inside a /16: public x.y.0-2.0/24, private x.y.100-102.0/24,
+ * database x.y.200-202.0/24, one subnet per AZ.
+ */
+export function addressPlan(firstTwoOctets: string, azs: readonly string[]) {
+  const tier = (base: number) => azs.map((_, i) => `${firstTwoOctets}.${base + i}.0/24`);
+  return {
+    cidr: `${firstTwoOctets}.0.0/16`,
+    azs,
+    publicSubnetCidrs: tier(0),
+    privateSubnetCidrs: tier(100),
+    databaseSubnetCidrs: tier(200),
+  };
+}

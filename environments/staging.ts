@@ -1,0 +1,15 @@
+import type { EnvironmentConfig } from "./config";
+import { addressPlan, s3State, shared } from "./shared";
+
+/** Staging: production's shape on its own range; one NAT is enough for a pre-release stage. */
+export const staging: EnvironmentConfig = {
+  ...shared,
+  name: "staging",
+  domain: "staging.learn.example.org",
+  state: s3State,
+  multiAz: true,
+  deletionProtection: true,
+  forceDestroy: false,
+  logRetentionDays: 90,
+  network: { ...addressPlan("10.10", ["us-east-1a", "us-east-1b", "us-east-1c"]), natGateways: "single" },
+};

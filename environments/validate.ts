@@ -1,0 +1,27 @@
+import { check, checkLogRetention, checkOneOf } from "../modules/core/validation";
+import { ENVIRONMENT_NAMES, EnvironmentConfig } from "./config";
+
+const REGION_RE = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/**
+ * Checks that span modules (module-level rules live in each module). Runs before any
+ * resource is created, so a bad environment file fails with one clear message.
+ */
+export function validateEnvironment(config: EnvironmentConfig): void {
+  const where = `environment ${config.name}`;
+  checkOneOf(where, "name", config.name, ENVIRONMENT_NAMES);
+  check(REGION_RE.test(config.region), where, "region", config.region, "must be an AWS region name such as us-east-1");
+  check(DOMAIN_RE.test(config.domain), where, "domain", config.domain, "must be a lower-case DNS name such as learn.example.org");
+  check(!config.multiAz || config.network.azs.length >= 2, where, "network.azs", config.network.azs,
+    "must list at least 2 AZs when multiAz is true");
+  for (const az of config.network.azs) {
+    check(az.startsWith(config.region) && /^[a-z]$/.test(az.slice(config.region.length)), where, "network.azs", az,
+      `must be zones of region ${config.region}, e.g. ${config.region}a`);
+  }
+  checkLogRetention(where, "logRetentionDays", config.logRetentionDays);
+  if (config.name === "production") {
+    check(config.deletionProtection, where, "deletionProtection", config.deletionProtection, "must be true for production");
+    check(!config.forceDestroy, where, "forceDestroy", config.forceDestroy, "must be false for production");
+  }
+}

@@ -1,0 +1,31 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+/** The provider packages' root entry loads every resource class (~10x slower synth and tests). */
+export const providerRootImport = {
+  regex: "^@cdktf/provider-[a-z0-9-]+(/lib(/index(\\.js)?)?)?/?$",
+  message: "Import the resource from @cdktf/provider-<name>/lib/<resource>; the package root loads every resource and makes synth ~10x slower.",
+};
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "cdktf.out/", "coverage/", "**/dist/", ".tools/", "test/fixtures/", ".gen/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts", "**/*.mts", "**/*.js", "**/*.mjs"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [providerRootImport] }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // Tests read synthesized JSON, whose shape is checked by the assertions themselves.
+    files: ["test/**/*.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+  {
+    files: ["**/*.js"],
+    languageOptions: { globals: { require: "readonly", module: "writable", process: "readonly", console: "readonly", __dirname: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+);

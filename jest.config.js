@@ -1,0 +1,13 @@
+/** Tests run through swc (no type-checking; `npm run typecheck` does that). */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.(t|j)s$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
+  testPathIgnorePatterns: ["/node_modules/", "/fixtures/"],
+  collectCoverageFrom: ["modules/**/*.ts", "environments/**/*.ts"],
+  coverageThreshold: {
+    "./modules/": { lines: 90 },
+    "./environments/": { lines: 90 },
+  },
+};

@@ -1,0 +1,13 @@
+import { App } from "cdktf";
+import { EnvironmentStack, environments } from "./environments";
+
+/**
+ * The cdktf app: every environment's stacks. `CDKTF_STATE_BACKEND=local` switches all of
+ * them to local state, for a first deploy into an account without the state bucket.
+ */
+const app = new App();
+const state = process.env.CDKTF_STATE_BACKEND === "local" ? ({ backend: "local" } as const) : undefined;
+for (const config of Object.values(environments)) {
+  new EnvironmentStack(app, config, { state });
+}
+app.synth();

@@ -1,0 +1,15 @@
+/**
+ * Typed references modules hand to each other, so no module reaches into another's
+ * internals. The vpc module implements NetworkRef; data and cluster modules accept it.
+ */
+export interface NetworkRef {
+  readonly vpcId: string;
+  readonly vpcCidr: string;
+  /** AZ names, in config order. */
+  readonly azs: readonly string[];
+  readonly publicSubnetIds: readonly string[];
+  /** Workload tier (EKS nodes, pods, EFS mount targets); egress through NAT. */
+  readonly privateSubnetIds: readonly string[];
+  /** Data tier: no route to the internet in either direction. */
+  readonly databaseSubnetIds: readonly string[];
+}

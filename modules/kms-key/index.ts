@@ -1,0 +1,95 @@
+import { Construct } from "constructs";
+import { KmsKey as KmsKeyResource } from "@cdktf/provider-aws/lib/kms-key";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { awsContext } from "../core/aws-context";
+import { Naming } from "../core/naming";
+import { PolicyDocument, PolicyStatement } from "../core/policy";
+import { checkInt } from "../core/validation";
+
+export interface KmsKeyProps {
+  readonly naming: Naming;
+  /** Component the key protects; the alias is `alias/<project>-<env>-<component>`. */
+  readonly component: string;
+  /** What the key is for, shown in the console. */
+  readonly description: string;
+  /**
+   * Let CloudWatch Logs in this region use the key for log groups of this account (the only
+   * way to encrypt a log group with a CMK).
+   * @default false
+   */
+  readonly allowCloudWatchLogs?: boolean;
+  /**
+   * Days AWS waits before deleting the key after it is scheduled for deletion (7-30).
+   * @default 30
+   */
+  readonly deletionWindowInDays?: number;
+}
+
+const USE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
+
+/**
+ * A customer-managed KMS key with yearly rotation and a key policy that starts with only the
+ * account root (so IAM policies decide access) and grows through `allowServicePrincipal`
+ * as modules attach services that must call KMS themselves (Logs, SNS publishers, CloudFront).
+ */
+export class KmsKey extends Construct {
+  public readonly keyArn: string;
+  public readonly keyId: string;
+  public readonly aliasName: string;
+  private readonly policy: PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: KmsKeyProps) {
+    super(scope, id);
+    const window = props.deletionWindowInDays ?? 30;
+    checkInt(`KmsKey ${props.component}`, "deletionWindowInDays", window, 7, 30);
+    const { accountId, partition, region } = awsContext(this);
+
+    this.policy = new PolicyDocument([
+      {
+        Sid: "AccountRootManagesKey",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ]);
+    if (props.allowCloudWatchLogs) {
+      this.allowServicePrincipal(`logs.${region}.amazonaws.com`, {
+        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` },
+      }, "CloudWatchLogs");
+    }
+
+    const key = new KmsKeyResource(this, "key", {
+      description: props.description,
+      enableKeyRotation: true,
+      rotationPeriodInDays: 365,
+      deletionWindowInDays: window,
+      keyUsage: "ENCRYPT_DECRYPT",
+      customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+      policy: this.policy.toJson(),
+    });
+    this.aliasName = `alias/${props.naming.name(props.component, "kmsAlias")}`;
+    new KmsAlias(this, "alias", { name: this.aliasName, targetKeyId: key.keyId });
+    this.keyArn = key.arn;
+    this.keyId = key.keyId;
+  }
+
+  /**
+   * Lets an AWS service principal use the key. A condition is required (source account,
+   * source ARN or encryption context) so another account's resource cannot use the key
+   * through the same service (confused deputy).
+   */
+  public allowServicePrincipal(service: string, condition: NonNullable<PolicyStatement["Condition"]>, sid?: string): void {
+    if (Object.keys(condition).length === 0) {
+      throw new Error(`KmsKey ${this.node.id}: allowServicePrincipal(${service}) needs a condition scoping it to this account`);
+    }
+    this.policy.addStatements({
+      Sid: sid ?? `Service${service.replace(/[^A-Za-z0-9]/g, "")}`,
+      Effect: "Allow",
+      Principal: { Service: service },
+      Action: USE_ACTIONS,
+      Resource: "*",
+      Condition: condition,
+    });
+  }
+}

@@ -1,0 +1,135 @@
+import { Construct } from "constructs";
+import { awsContext } from "../core/aws-context";
+import { Naming } from "../core/naming";
+import { suppress } from "../core/suppress";
+import { check, checkInt } from "../core/validation";
+import { KmsKey } from "../kms-key";
+import { BucketLifecycle, SecureBucket } from "./bucket";
+
+export { SecureBucket } from "./bucket";
+
+/** Storage classes a lifecycle transition may target. */
+export const TRANSITION_STORAGE_CLASSES = ["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
+export type TransitionStorageClass = (typeof TRANSITION_STORAGE_CLASSES)[number];
+
+export interface BucketSpec {
+  /**
+   * `backup` buckets move objects to colder storage as they age (see `transitions`).
+   * @default "standard"
+   */
+  readonly purpose?: "standard" | "backup";
+  /**
+   * Days noncurrent versions are kept.
+   * @default 90 (365 for backup buckets)
+   */
+  readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * Transitions of current objects to colder storage classes, in ascending days.
+   * @default [] for standard buckets; backup buckets: GLACIER_IR after 30 days, DEEP_ARCHIVE after 180
+   */
+  readonly transitions?: ReadonlyArray<{ readonly days: number; readonly storageClass: TransitionStorageClass }>;
+  /**
+   * Days after which current objects expire.
+   * @default never
+   */
+  readonly expirationDays?: number;
+}
+
+export interface S3BucketsProps {
+  readonly naming: Naming;
+  /**
+   * Buckets by component name (`static`, `media`, `backups`, ...); each becomes
+   * `<project>-<env>-<component>-<account id>`. A `logs` bucket is always added.
+   */
+  readonly buckets: Readonly<Record<string, BucketSpec>>;
+  /**
+   * Let `terraform destroy` delete non-empty buckets. Only for throwaway environments.
+   * @default false
+   */
+  readonly forceDestroy?: boolean;
+  /**
+   * Days server access logs are kept in the logs bucket.
+   * @default 365
+   */
+  readonly accessLogRetentionDays?: number;
+  /**
+   * Key for SSE-KMS on every bucket except the logs bucket.
+   * @default a new customer-managed key for these buckets
+   */
+  readonly kmsKey?: KmsKey;
+}
+
+const ACCOUNT_SUFFIX = 13; // "-" + 12-digit account id
+
+/**
+ * The platform's named buckets plus the logs bucket they write access logs to. Names end in
+ * the account id so they are globally unique without random suffixes that would change on
+ * every fresh state.
+ */
+export class S3Buckets extends Construct {
+  /** Buckets by the component names given in props. */
+  public readonly buckets: Readonly<Record<string, SecureBucket>>;
+  /** Server-access-log target (SSE-S3: S3 log delivery cannot write to SSE-KMS buckets). */
+  public readonly logsBucket: SecureBucket;
+  public readonly kmsKey: KmsKey;
+
+  constructor(scope: Construct, id: string, props: S3BucketsProps) {
+    super(scope, id);
+    const where = `S3Buckets ${id}`;
+    const { naming } = props;
+    const forceDestroy = props.forceDestroy ?? false;
+    const logRetention = props.accessLogRetentionDays ?? 365;
+    checkInt(where, "accessLogRetentionDays", logRetention, 1, 3650);
+    check(!("logs" in props.buckets), where, "buckets.logs", props.buckets.logs, "is reserved: the logs bucket is always created");
+    check(Object.keys(props.buckets).length > 0, where, "buckets", props.buckets, "must name at least one bucket");
+
+    const { accountId, partition } = awsContext(this);
+    const bucketName = (component: string) => `${naming.name(component, "s3Bucket", ACCOUNT_SUFFIX)}-${accountId}`;
+
+    this.logsBucket = new SecureBucket(this, "logs", {
+      bucketName: bucketName("logs"),
+      forceDestroy,
+      lifecycle: { noncurrentVersionExpirationDays: 30, transitions: [{ days: 30, storageClass: "STANDARD_IA" }], expirationDays: logRetention },
+      acceptAccessLogsFromAccount: { accountId, partition },
+    });
+    suppress(this.logsBucket.resource,
+      { id: "CKV_AWS_145", reason: "S3 server access log delivery only writes to SSE-S3 buckets; this bucket holds access logs only" },
+      { id: "CKV_AWS_18", reason: "This is the access-log target; logging it into itself would loop" });
+
+    this.kmsKey = props.kmsKey ?? new KmsKey(this, "key", { naming, component: "s3", description: `${naming.prefix} S3 buckets` });
+    const buckets: Record<string, SecureBucket> = {};
+    for (const [component, spec] of Object.entries(props.buckets)) {
+      buckets[component] = new SecureBucket(this, component, {
+        bucketName: bucketName(component),
+        kmsKey: this.kmsKey,
+        forceDestroy,
+        accessLogs: { bucket: this.logsBucket, prefix: `${component}/` },
+        lifecycle: lifecycleOf(`${where} buckets.${component}`, spec),
+      });
+    }
+    this.buckets = buckets;
+  }
+}
+
+function lifecycleOf(where: string, spec: BucketSpec): BucketLifecycle {
+  const backup = (spec.purpose ?? "standard") === "backup";
+  const lifecycle: BucketLifecycle = {
+    noncurrentVersionExpirationDays: spec.noncurrentVersionExpirationDays ?? (backup ? 365 : 90),
+    transitions: spec.transitions ?? (backup ? [{ days: 30, storageClass: "GLACIER_IR" }, { days: 180, storageClass: "DEEP_ARCHIVE" }] : []),
+    expirationDays: spec.expirationDays,
+  };
+  checkInt(where, "noncurrentVersionExpirationDays", lifecycle.noncurrentVersionExpirationDays, 1, 36500);
+  let previous = 0;
+  lifecycle.transitions.forEach((t, i) => {
+    check((TRANSITION_STORAGE_CLASSES as readonly string[]).includes(t.storageClass), where, `transitions[${i}].storageClass`, t.storageClass,
+      `must be one of ${TRANSITION_STORAGE_CLASSES.join(", ")}`);
+    check(Number.isInteger(t.days) && t.days > previous, where, `transitions[${i}].days`, t.days,
+      `must be an integer greater than the previous transition's days (${previous})`);
+    previous = t.days;
+  });
+  if (lifecycle.expirationDays !== undefined) {
+    check(Number.isInteger(lifecycle.expirationDays) && lifecycle.expirationDays > previous, where, "expirationDays", lifecycle.expirationDays,
+      `must be an integer greater than the last transition's days (${previous})`);
+  }
+  return lifecycle;
+}

@@ -1,0 +1,97 @@
+import { Testing } from "cdktf";
+import { EnvironmentConfig, EnvironmentStack, environments, getEnvironment } from "../../environments";
+import { resource, resources, synth, TfJson } from "../helpers";
+
+function build(config: EnvironmentConfig, state?: EnvironmentConfig["state"]): { stack: EnvironmentStack; json: TfJson } {
+  const stack = new EnvironmentStack(Testing.app(), config, { state });
+  return { stack, json: synth(stack) };
+}
+
+describe("environments", () => {
+  const built = Object.fromEntries(Object.values(environments).map((c) => [c.name, build(c)])) as Record<string, ReturnType<typeof build>>;
+  const prod = built.production!.json;
+  const sandbox = built.sandbox!.json;
+
+  it("names stacks exactly after the environments", () => {
+    expect(Object.values(built).map((b) => b.stack.node.id).sort()).toEqual(["production", "sandbox", "staging"]);
+  });
+
+  it.each(["production", "staging", "sandbox"])("%s tags everything through provider default tags", (name) => {
+    const provider = built[name]!.json.provider!.aws[0];
+    expect(provider.region).toBe("us-east-1");
+    expect(provider.default_tags[0].tags).toEqual({
+      Project: "openedx", Environment: name, ManagedBy: "cdktf", Owner: "platform-sre", CostCenter: "learning-platform",
+    });
+  });
+
+  it.each(["production", "staging", "sandbox"])("%s keeps state in S3 with native locking and encryption", (name) => {
+    expect(built[name]!.json.terraform!.backend.s3).toEqual({
+      bucket: "openedx-terraform-state", key: `learning-platform/${name}.tfstate`, region: "us-east-1", encrypt: true, use_lockfile: true,
+    });
+  });
+
+  it("switches to local state only when asked", () => {
+    const { json } = build(environments.sandbox, { backend: "local" });
+    expect(json.terraform!.backend).toEqual({ local: { path: "terraform.sandbox.tfstate" } });
+  });
+
+  it("production uses seed 001's address plan with a NAT gateway per AZ", () => {
+    expect(resource(prod, "aws_vpc").cidr_block).toBe("10.0.0.0/16");
+    const cidrs = (tier: string) => resources(prod, "aws_subnet").filter((s) => s.tags.Tier === tier).map((s) => s.cidr_block).sort();
+    expect(cidrs("public")).toEqual(["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]);
+    expect(cidrs("private")).toEqual(["10.0.100.0/24", "10.0.101.0/24", "10.0.102.0/24"]);
+    expect(resources(prod, "aws_nat_gateway")).toHaveLength(3);
+  });
+
+  it("sandbox has one NAT gateway, two AZs and buckets that destroy cleanly", () => {
+    expect(resources(sandbox, "aws_nat_gateway")).toHaveLength(1);
+    expect(resources(sandbox, "aws_subnet")).toHaveLength(6);
+    expect(resources(sandbox, "aws_s3_bucket").every((b) => b.force_destroy === true)).toBe(true);
+  });
+
+  it("environments use non-overlapping address ranges", () => {
+    const ranges = Object.values(built).map((b) => resource(b.json, "aws_vpc").cidr_block);
+    expect(new Set(ranges).size).toBe(3);
+  });
+
+  it.each(["production", "staging", "sandbox"])("%s has flow logs, the S3 endpoint, a locked default SG and secure buckets", (name) => {
+    const json = built[name]!.json;
+    expect(resource(json, "aws_flow_log").traffic_type).toBe("ALL");
+    expect(resource(json, "aws_vpc_endpoint").vpc_endpoint_type).toBe("Gateway");
+    expect(resource(json, "aws_default_security_group")).toMatchObject({ ingress: [], egress: [] });
+    expect(resources(json, "aws_s3_bucket")).toHaveLength(4);
+    expect(resources(json, "aws_s3_bucket_public_access_block")).toHaveLength(4);
+    expect(resources(json, "aws_s3_bucket_versioning").every((v) => v.versioning_configuration.status === "Enabled")).toBe(true);
+    expect(resources(json, "aws_s3_bucket_policy").every((p) => p.policy.includes("aws:SecureTransport"))).toBe(true);
+    expect(resources(json, "aws_subnet").every((s) => s.map_public_ip_on_launch === false)).toBe(true);
+  });
+
+  it("production buckets are never force-destroyed", () => {
+    expect(resources(prod, "aws_s3_bucket").every((b) => b.force_destroy === false)).toBe(true);
+  });
+
+  it("looks environments up by name and rejects unknown names", () => {
+    expect(getEnvironment("staging").name).toBe("staging");
+    expect(() => getEnvironment("prod")).toThrow('unknown environment "prod"; expected one of production, staging, sandbox');
+  });
+
+  describe("validation", () => {
+    const prodCfg = environments.production;
+    it.each<[string, EnvironmentConfig, RegExp]>([
+      ["an unknown name", { ...prodCfg, name: "qa" as never }, /environment qa: name = "qa" is invalid; must be one of "production", "staging", "sandbox"/],
+      ["Multi-AZ with one AZ", { ...environments.staging, network: { ...environments.staging.network, azs: ["us-east-1a"] } },
+        /environment staging: network.azs = \["us-east-1a"\] is invalid; must list at least 2 AZs when multiAz is true/],
+      ["an AZ of another region", { ...prodCfg, network: { ...prodCfg.network, azs: ["us-east-1a", "us-west-2b", "us-east-1c"] } },
+        /network.azs = "us-west-2b" is invalid; must be zones of region us-east-1/],
+      ["a bad region", { ...prodCfg, region: "mars-1" }, /region = "mars-1" is invalid; must be an AWS region name/],
+      ["a bad domain", { ...prodCfg, domain: "Learn_Example" }, /domain = "Learn_Example" is invalid; must be a lower-case DNS name/],
+      ["a bad log retention", { ...prodCfg, logRetentionDays: 42 }, /logRetentionDays = 42 is invalid; must be a CloudWatch Logs retention period/],
+      ["unprotected production", { ...prodCfg, deletionProtection: false }, /deletionProtection = false is invalid; must be true for production/],
+      ["force-destroy production", { ...prodCfg, forceDestroy: true }, /forceDestroy = true is invalid; must be false for production/],
+      ["overlapping subnets", { ...prodCfg, network: { ...prodCfg.network, databaseSubnetCidrs: ["10.0.200.0/24", "10.0.201.0/24", "10.0.0.0/24"] } },
+        /Vpc network: publicSubnetCidrs\[0\] = "10.0.0.0\/24" is invalid; must not overlap databaseSubnetCidrs\[2\]/],
+    ])("rejects %s", (_n, config, message) => {
+      expect(() => build(config)).toThrow(message);
+    });
+  });
+});
