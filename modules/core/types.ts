@@ -13,3 +13,19 @@ export interface NetworkRef {
   /** Data tier: no route to the internet in either direction. */
   readonly databaseSubnetIds: readonly string[];
 }
+
+/**
+ * What the eks-cluster module exposes to data modules (security groups) and, through
+ * cross-stack references, to the platform stack.
+ */
+export interface ClusterRef {
+  readonly clusterName: string;
+  readonly clusterEndpoint: string;
+  /** Base64 certificate authority data. */
+  readonly clusterCertificateAuthority: string;
+  readonly oidcIssuerUrl: string;
+  readonly oidcProviderArn: string;
+  /** Security group on every node; data stores allow their port from this group only. */
+  readonly nodeSecurityGroupId: string;
+  readonly clusterSecurityGroupId: string;
+}
