@@ -43,6 +43,8 @@ export interface EnvironmentConfig {
   /** Apex domain; the platform serves lms., studio. and apps.lms. under it. */
   readonly domain: string;
   readonly state: StateConfig;
+  /** EKS cluster name (seed 000: `openedx-eks` in production); subnets are tagged for it. */
+  readonly clusterName: string;
   /** Spread stateful services over AZs (needs at least 2 AZs). */
   readonly multiAz: boolean;
   /** Deletion protection and final snapshots on stateful services. */

@@ -7,6 +7,7 @@ export const production: EnvironmentConfig = {
   name: "production",
   domain: "learn.example.org",
   state: s3State,
+  clusterName: "openedx-eks",
   multiAz: true,
   deletionProtection: true,
   forceDestroy: false,

@@ -10,6 +10,7 @@ export const sandbox: EnvironmentConfig = {
   name: "sandbox",
   domain: "sandbox.learn.example.org",
   state: s3State,
+  clusterName: "openedx-sandbox-eks",
   multiAz: false,
   deletionProtection: false,
   forceDestroy: true,

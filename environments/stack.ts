@@ -42,6 +42,7 @@ export class EnvironmentStack extends TerraformStack {
       naming: this.naming,
       ...config.network,
       flowLogRetentionDays: config.logRetentionDays,
+      clusterNames: [config.clusterName],
     });
 
     this.storage = new S3Buckets(this, "storage", {

@@ -7,6 +7,7 @@ export const staging: EnvironmentConfig = {
   name: "staging",
   domain: "staging.learn.example.org",
   state: s3State,
+  clusterName: "openedx-staging-eks",
   multiAz: true,
   deletionProtection: true,
   forceDestroy: false,

@@ -20,6 +20,8 @@ export function validateEnvironment(config: EnvironmentConfig): void {
       `must be zones of region ${config.region}, e.g. ${config.region}a`);
   }
   checkLogRetention(where, "logRetentionDays", config.logRetentionDays);
+  check(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(config.clusterName), where, "clusterName", config.clusterName,
+    "must be 1-100 letters, digits, hyphens or underscores, starting with a letter or digit (EKS rule)");
   if (config.name === "production") {
     check(config.deletionProtection, where, "deletionProtection", config.deletionProtection, "must be true for production");
     check(!config.forceDestroy, where, "forceDestroy", config.forceDestroy, "must be false for production");

@@ -41,6 +41,7 @@ describe("environments", () => {
     expect(cidrs("public")).toEqual(["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]);
     expect(cidrs("private")).toEqual(["10.0.100.0/24", "10.0.101.0/24", "10.0.102.0/24"]);
     expect(resources(prod, "aws_nat_gateway")).toHaveLength(3);
+    expect(resource(prod, "aws_subnet", "private-us-east-1a").tags["kubernetes.io/cluster/openedx-eks"]).toBe("shared");
   });
 
   it("sandbox has one NAT gateway, two AZs and buckets that destroy cleanly", () => {
@@ -85,6 +86,7 @@ describe("environments", () => {
         /network.azs = "us-west-2b" is invalid; must be zones of region us-east-1/],
       ["a bad region", { ...prodCfg, region: "mars-1" }, /region = "mars-1" is invalid; must be an AWS region name/],
       ["a bad domain", { ...prodCfg, domain: "Learn_Example" }, /domain = "Learn_Example" is invalid; must be a lower-case DNS name/],
+      ["a bad cluster name", { ...prodCfg, clusterName: "-eks" }, /clusterName = "-eks" is invalid; must be 1-100 letters/],
       ["a bad log retention", { ...prodCfg, logRetentionDays: 42 }, /logRetentionDays = 42 is invalid; must be a CloudWatch Logs retention period/],
       ["unprotected production", { ...prodCfg, deletionProtection: false }, /deletionProtection = false is invalid; must be true for production/],
       ["force-destroy production", { ...prodCfg, forceDestroy: true }, /forceDestroy = true is invalid; must be false for production/],
