@@ -1,5 +1,9 @@
 import type { NatGatewayMode } from "../modules/vpc";
 import type { BucketSpec } from "../modules/s3-buckets";
+import type { RdsMysqlSettings } from "../modules/rds-mysql";
+import type { ElastiCacheSettings } from "../modules/elasticache";
+import type { ElasticsearchSettings } from "../modules/elasticsearch";
+import type { DocumentDbSettings } from "../modules/documentdb";
 
 export const ENVIRONMENT_NAMES = ["production", "staging", "sandbox"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -25,6 +29,21 @@ export interface NetworkConfig {
   readonly databaseSubnetCidrs: readonly string[];
   /** `per-az` for resilience to an AZ outage, `single` to save cost. */
   readonly natGateways: NatGatewayMode;
+}
+
+/**
+ * The data layer's sizes, retention and alarm thresholds, per store. Multi-AZ, deletion
+ * protection and log retention come from the environment-wide keys.
+ */
+export interface DataConfig {
+  /** Open edX's relational database (RDS for MySQL). */
+  readonly mysql: RdsMysqlSettings;
+  /** Cache and Celery broker (ElastiCache, Valkey/Redis). */
+  readonly redis: ElastiCacheSettings;
+  /** Course search (OpenSearch Service, Elasticsearch 7.10 engine). */
+  readonly search: ElasticsearchSettings;
+  /** Course modulestore (DocumentDB, MongoDB-compatible). */
+  readonly documentdb: DocumentDbSettings;
 }
 
 /**
@@ -56,4 +75,6 @@ export interface EnvironmentConfig {
   readonly network: NetworkConfig;
   /** Named buckets besides the logs bucket. */
   readonly buckets: Readonly<Record<string, BucketSpec>>;
+  /** Data stores: sizes, backup retention and alarm thresholds (production: seed 002's sizes). */
+  readonly data: DataConfig;
 }
