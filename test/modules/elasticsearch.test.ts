@@ -31,7 +31,7 @@ describe("elasticsearch", () => {
     expect(d.ebs_options).toEqual({ ebs_enabled: true, volume_type: "gp3", volume_size: 100, throughput: 125, iops: 3000 });
     expect(d.advanced_options.override_main_response_version).toBe("true");
     const freeStorage = resources(ebs, "aws_cloudwatch_metric_alarm").find((a) => a.metric_name === "FreeStorageSpace");
-    expect(freeStorage.threshold).toBe(25600);
+    expect(freeStorage!.threshold).toBe(25600);
   });
 
   it("encrypts at rest (CMK) and between nodes, and enforces HTTPS with TLS 1.2+", () => {
@@ -79,7 +79,7 @@ describe("elasticsearch", () => {
     const names = resources(json, "aws_cloudwatch_metric_alarm").map((a) => a.alarm_name.replace("openedx-production-search-", ""));
     expect(names).toEqual(expect.arrayContaining(["cluster-red", "cluster-yellow", "free-storage", "cpu", "jvm-memory-pressure", "master-cpu", "writes-blocked", "kms-key-error", "snapshot-failure"]));
     const red = resources(json, "aws_cloudwatch_metric_alarm").find((a) => a.metric_name === "ClusterStatus.red");
-    expect(red.dimensions.DomainName).toBe("openedx-production-search");
+    expect(red!.dimensions.DomainName).toBe("openedx-production-search");
   });
 
   it("sandbox shape: one t3 node in one subnet, no masters, no Auto-Tune, no yellow alarm", () => {
