@@ -10,6 +10,7 @@ import { DocumentDb } from "../modules/documentdb";
 import { ElastiCache } from "../modules/elasticache";
 import { Elasticsearch } from "../modules/elasticsearch";
 import { RdsMysql } from "../modules/rds-mysql";
+import { suppress } from "../modules/core/suppress";
 import { EnvironmentConfig, StateConfig } from "./config";
 import { validateEnvironment } from "./validate";
 
@@ -67,6 +68,7 @@ export class EnvironmentStack extends TerraformStack {
       vpcId: this.network.vpcId,
       egress: [],
     });
+    suppress(dataClients, { id: "CKV2_AWS_5", reason: "Placeholder for the EKS node security group, attached to nodes once the eks-cluster module replaces it" });
     const alarms = new AlarmTopic(this, "alarms", { naming: this.naming });
     const store = {
       naming: this.naming, network: this.network, allowedSecurityGroupIds: [dataClients.id], alarms,

@@ -4,6 +4,7 @@ import { DataAwsSecretsmanagerRandomPassword } from "@cdktf/provider-aws/lib/dat
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { Naming } from "./naming";
+import { suppress } from "./suppress";
 import { checkInt } from "./validation";
 
 export interface GeneratedSecretProps {
@@ -80,6 +81,10 @@ export class GeneratedSecret extends Construct {
       description: props.description,
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays: recovery,
+    });
+    suppress(this.secret, {
+      id: "CKV2_AWS_57",
+      reason: "Generated credentials of services that take them as static configuration (ElastiCache AUTH, OpenSearch master user, DocumentDB master); rotation needs a coordinated consumer update, done deliberately, not by a Lambda on a timer",
     });
     const version = new SecretsmanagerSecretVersion(this, "version", {
       secretId: this.secret.id,

@@ -11,6 +11,7 @@ import { awsContext } from "../core/aws-context";
 import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
 import { serviceTrustPolicy } from "../core/policy";
 import { storeSecurityGroup } from "../core/security-group";
+import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
 
 /** Alarm thresholds; seed 001's alerting rules are the defaults. */
@@ -219,6 +220,10 @@ export class RdsMysql extends Construct {
         // A replica is rebuilt from the primary, never restored from its own final snapshot.
         skipFinalSnapshot: true,
         dependsOn: logGroups(replicaId, `replica-${i}`),
+      });
+      suppress(replica, {
+        id: "CKV_AWS_157",
+        reason: "A read replica is a read-scaling copy of the Multi-AZ primary; if its AZ fails it is recreated from the primary, so a standby for it would double its cost for no durability",
       });
       instanceIds.push(replicaId);
       this.replicaAddresses.push(replica.address);

@@ -1,4 +1,6 @@
 import { ElastiCache, ElastiCacheProps } from "../../modules/elasticache";
+import { GeneratedSecret } from "../../modules/core/secret";
+import { suppressionsOf } from "../../modules/core/suppress";
 import { resource, resources, synth } from "../helpers";
 import { dataStack, network } from "./data-fixture";
 
@@ -38,6 +40,8 @@ describe("elasticache", () => {
     expect(json.data!.aws_secretsmanager_random_password).toBeDefined();
     expect(Object.values(json.data!.aws_secretsmanager_random_password!)[0]).toMatchObject({ password_length: 64, exclude_punctuation: true });
     expect(redis.authSecretArn).toBeDefined();
+    const generated = redis.node.findChild("auth") as GeneratedSecret;
+    expect(suppressionsOf(generated.secret).map((x) => x.id)).toEqual(["CKV2_AWS_57"]);
   });
 
   it("keeps 35 days of snapshots, a final snapshot, and a parameter group matching the cluster mode", () => {

@@ -1,4 +1,5 @@
 import { RdsMysql, RdsMysqlProps } from "../../modules/rds-mysql";
+import { suppressionsOf } from "../../modules/core/suppress";
 import { policy, resource, resources, synth } from "../helpers";
 import { dataStack } from "./data-fixture";
 
@@ -63,6 +64,8 @@ describe("rds-mysql", () => {
     expect(replica).toMatchObject({ storage_encrypted: true, publicly_accessible: false, identifier: "openedx-production-mysql-replica-1" });
     expect(replica.manage_master_user_password).toBeUndefined();
     expect(mysql.replicaAddresses).toHaveLength(1);
+    const replicaConstruct = mysql.node.findChild("replica-1") as any;
+    expect(suppressionsOf(replicaConstruct).map((x) => x.id)).toEqual(["CKV_AWS_157"]);
   });
 
   it("accepts 3306 only from the client security groups", () => {
