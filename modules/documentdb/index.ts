@@ -9,6 +9,7 @@ import { awsContext } from "../core/aws-context";
 import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
 import { GeneratedSecret } from "../core/secret";
 import { storeSecurityGroup } from "../core/security-group";
+import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
 
 /** Alarm thresholds; seed 001's alerting rules are the defaults. */
@@ -143,6 +144,7 @@ export class DocumentDb extends Construct {
       dependsOn: logGroups,
     });
     this.cluster = cluster;
+    if (backups < 7) suppress(cluster, { id: "CKV_AWS_360", reason: `${backups}-day backups by the environment's config (a throwaway sandbox); production keeps at least 30` });
     this.endpoint = cluster.endpoint;
     this.readerEndpoint = cluster.readerEndpoint;
 

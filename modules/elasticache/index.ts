@@ -6,6 +6,7 @@ import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
 import { GeneratedSecret } from "../core/secret";
 import { storeSecurityGroup } from "../core/security-group";
+import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
 
 export type CacheEngine = "valkey" | "redis";
@@ -185,6 +186,7 @@ export class ElastiCache extends Construct {
       applyImmediately: false,
     });
     this.replicationGroup = rg;
+    if (!failover) suppress(rg, { id: "CKV2_AWS_50", reason: "No replica, so no failover, by the environment's config (a throwaway sandbox); Multi-AZ requires a replica" });
     this.endpoint = clusterMode === "enabled" ? rg.configurationEndpointAddress : rg.primaryEndpointAddress;
     this.readerEndpoint = rg.readerEndpointAddress;
 

@@ -8,6 +8,7 @@ import { awsContext } from "../core/aws-context";
 import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
 import { GeneratedSecret } from "../core/secret";
 import { storeSecurityGroup } from "../core/security-group";
+import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
 
 /** Alarm thresholds; seed 001's alerting rules and AWS's recommended alarms are the defaults. */
@@ -205,6 +206,10 @@ export class Elasticsearch extends Construct {
       dependsOn,
     });
     this.endpoint = this.domain.endpoint;
+    if (!masters) {
+      const reason = "Single-node, single-AZ domain by the environment's config (a throwaway sandbox); Multi-AZ requires 3 or 5 dedicated masters";
+      suppress(this.domain, { id: "CKV_AWS_318", reason }, { id: "CKV2_AWS_59", reason });
+    }
 
     const th = {
       cpuPercent: 80, jvmMemoryPressurePercent: 80, masterCpuPercent: 50,

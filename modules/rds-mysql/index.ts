@@ -206,6 +206,8 @@ export class RdsMysql extends Construct {
       dependsOn: logGroups(this.identifier, "primary"),
     });
     this.instance = primary;
+    if (!d.multiAz) suppress(primary, { id: "CKV_AWS_157", reason: "Single-AZ by the environment's config (a throwaway sandbox); production runs Multi-AZ" });
+    if (!d.deletionProtection) suppress(primary, { id: "CKV_AWS_293", reason: "The environment's config allows destroy (a throwaway sandbox); production requires deletion protection" });
     this.endpoint = primary.endpoint;
     this.address = primary.address;
     this.masterUserSecretArn = primary.masterUserSecret.get(0).secretArn;

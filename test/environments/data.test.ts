@@ -1,4 +1,5 @@
 import { Testing } from "cdktf";
+import { suppressionsOf } from "../../modules/core/suppress";
 import { EnvironmentConfig, EnvironmentStack, environments } from "../../environments";
 import { resource, resources, synth, TfJson } from "../helpers";
 
@@ -91,6 +92,15 @@ describe("data layer per environment", () => {
     expect(resources(sandbox, "aws_docdb_cluster_instance")).toHaveLength(1);
     expect(resource(sandbox, "aws_docdb_cluster").deletion_protection).toBe(false);
     expect(resources(sandbox, "aws_secretsmanager_secret").every((s) => s.recovery_window_in_days === 0)).toBe(true);
+  });
+
+  it("records why sandbox's deliberate shortcuts are accepted by the scanners, and production has none of them", () => {
+    const ids = (stack: EnvironmentStack) => {
+      const { mysql, redis, search, documentdb } = stack.data;
+      return [mysql.instance, redis.replicationGroup, search.domain, documentdb.cluster].flatMap((r) => suppressionsOf(r).map((s) => s.id));
+    };
+    expect(ids(built.sandbox!.stack).sort()).toEqual(["CKV2_AWS_50", "CKV2_AWS_59", "CKV_AWS_157", "CKV_AWS_293", "CKV_AWS_318", "CKV_AWS_360"]);
+    expect(ids(built.production!.stack)).toEqual([]);
   });
 
   it("staging sits between: Multi-AZ on smaller nodes", () => {
