@@ -220,7 +220,8 @@ function zizmorFiles(zizmor, files, repo) {
   if (r.status !== 0 && !(r.status >= 10 && r.status <= 14)) throw new Error(`zizmor exited ${r.status}: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout || "[]").map((f) => {
     const loc = f.locations?.[0]?.symbolic;
-    const file = loc?.key?.Local?.given_path || loc?.key?.Local?.path || "?";
+    const local = loc?.key?.Local || {};
+    const file = local.verbatim_path || local.given_path || local.path || "?";
     const line = (f.locations?.[0]?.concrete?.location?.start_point?.row ?? -1) + 1;
     return `${path.relative(repo, path.resolve(repo, file))}:${line} [${f.ident}, ${f.determinations?.severity || "?"}] ${f.desc}`;
   });
@@ -340,4 +341,5 @@ function table(rows) {
   return rows.map((r) => "  " + r.map((c, i) => (typeof c === "number" ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join("  ")).join("\n");
 }
 
-main();
+if (require.main === module) main();
+module.exports = { classify, resourceIndex, findWorkflowFiles };
