@@ -174,14 +174,16 @@ function checkovStacks(checkov, files) {
   if ((r.status !== 0 && r.status !== 1) || !r.stdout.trim()) throw new Error(`checkov exited ${r.status}: ${r.stderr.trim().slice(-2000)}`);
   const parsed = JSON.parse(r.stdout);
   const reports = (Array.isArray(parsed) ? parsed : [parsed]).filter((x) => x.check_type);
-  const byFile = new Map(files.map((f) => [f, { passed: 0, failures: [], parsingErrors: [] }]));
+  const byFile = new Map(files.map((f) => [f, { passed: 0, failures: [] }]));
   const entry = (file) => byFile.get(path.resolve(file)) || byFile.get([...byFile.keys()].find((k) => k.endsWith(file)));
   for (const rep of reports) {
     for (const c of rep.results.passed_checks || []) entry(c.file_abs_path || c.file_path).passed++;
     for (const c of rep.results.failed_checks || []) {
       entry(c.file_abs_path || c.file_path).failures.push({ id: c.check_id, severity: c.severity || "-", title: c.check_name, resource: c.resource });
     }
-    for (const p of rep.results.parsing_errors || []) (entry(p) || { parsingErrors: [] }).parsingErrors.push(p);
+    // A file Checkov could not parse would otherwise just contribute no checks.
+    const errors = rep.results.parsing_errors || [];
+    if (errors.length) throw new Error(`could not parse ${errors.join(", ")}`);
   }
   return byFile;
 }
@@ -242,7 +244,14 @@ function main() {
     : [];
   if (stacks.length === 0) fail(`no synthesized stacks in ${args.stacks}; run \`npm run synth\` first`);
 
-  const indexes = new Map(stacks.map((s) => [s, resourceIndex(JSON.parse(fs.readFileSync(path.join(args.stacks, s, "cdk.tf.json"), "utf8")))]));
+  const indexes = new Map(stacks.map((s) => {
+    try {
+      return [s, resourceIndex(JSON.parse(fs.readFileSync(path.join(args.stacks, s, "cdk.tf.json"), "utf8")))];
+    } catch (e) {
+      fail(`${s}: cdk.tf.json is not valid JSON (${e.message})`);
+      return [s, new Map()];
+    }
+  }));
   const used = new Map(stacks.map((s) => [s, new Set()]));
   const files = stacks.map((s) => path.join(args.stacks, s, "cdk.tf.json"));
   let checkov;
@@ -260,10 +269,7 @@ function main() {
       try { scanners.push(["trivy", trivyStack(tools.trivy, path.join(args.stacks, stack))]); } catch (e) { fail(`trivy ${stack}: ${e.message}`); }
     }
     const ck = checkov?.get(path.join(args.stacks, stack, "cdk.tf.json"));
-    if (ck) {
-      ck.parsingErrors.forEach((p) => fail(`checkov ${stack}: could not parse ${p}`));
-      scanners.push(["checkov", ck]);
-    }
+    if (ck) scanners.push(["checkov", ck]);
     for (const [scanner, res] of scanners) {
       const { open, suppressed } = classify(res.failures, indexes.get(stack), used.get(stack));
       const gating = scanner === "trivy" ? open.filter((f) => TRIVY_GATE.has(f.severity)) : open;
