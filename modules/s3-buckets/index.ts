@@ -62,6 +62,14 @@ export interface S3BucketsProps {
 const ACCOUNT_SUFFIX = 13; // "-" + 12-digit account id
 
 /**
+ * `<project>-<env>-<component>-<account id>`: globally unique without random suffixes that
+ * would change on every fresh state. Other modules' buckets use it too.
+ */
+export function accountScopedBucketName(naming: Naming, component: string, accountId: string): string {
+  return `${naming.name(component, "s3Bucket", ACCOUNT_SUFFIX)}-${accountId}`;
+}
+
+/**
  * The platform's named buckets plus the logs bucket they write access logs to. Names end in
  * the account id so they are globally unique without random suffixes that would change on
  * every fresh state.
@@ -84,7 +92,7 @@ export class S3Buckets extends Construct {
     check(Object.keys(props.buckets).length > 0, where, "buckets", props.buckets, "must name at least one bucket");
 
     const { accountId, partition } = awsContext(this);
-    const bucketName = (component: string) => `${naming.name(component, "s3Bucket", ACCOUNT_SUFFIX)}-${accountId}`;
+    const bucketName = (component: string) => accountScopedBucketName(naming, component, accountId);
 
     this.logsBucket = new SecureBucket(this, "logs", {
       bucketName: bucketName("logs"),
