@@ -16,7 +16,7 @@ function synthEnvironment(config: EnvironmentConfig) {
 }
 
 /** The Helm release named `name`, with its values parsed back into an object. */
-function release(json: TfJson, name: string) {
+function release(json: TfJson, name: string): Record<string, any> & { parsed: any } {
   const found = resources(json, "helm_release").filter((r) => r.name === name);
   if (found.length !== 1) throw new Error(`expected one helm_release named ${name}, found ${found.length}`);
   return { ...found[0]!, parsed: JSON.parse(found[0]!.values[0]) };
@@ -58,7 +58,7 @@ describe("production-platform", () => {
   });
 
   it("creates the namespaces with Pod Security labels, restricted for the app", () => {
-    const labels = Object.fromEntries(resources(json, "kubernetes_namespace_v1").map((n) => [n.metadata.name, n.metadata.labels]));
+    const labels: Record<string, any> = Object.fromEntries(resources(json, "kubernetes_namespace_v1").map((n) => [n.metadata.name, n.metadata.labels]));
     expect(Object.keys(labels).sort()).toEqual(["argocd", "cert-manager", "ingress-nginx", "observability", "openedx-prod", "velero"]);
     expect(labels["openedx-prod"]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     expect(labels["cert-manager"]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
@@ -68,7 +68,7 @@ describe("production-platform", () => {
   });
 
   it("denies all traffic in the app namespace except what the platform needs", () => {
-    const policies = Object.fromEntries(resources(json, "kubernetes_network_policy_v1").map((p) => [p.metadata.name, p]));
+    const policies: Record<string, any> = Object.fromEntries(resources(json, "kubernetes_network_policy_v1").map((p) => [p.metadata.name, p]));
     expect(Object.values(policies).every((p) => p.metadata.namespace.includes("namespaces_openedx-prod"))).toBe(true);
     expect(policies["default-deny-all"].spec).toMatchObject({ pod_selector: {}, policy_types: ["Ingress", "Egress"] });
     expect(policies["allow-dns"].spec.egress[0].ports).toEqual([{ port: "53", protocol: "UDP" }, { port: "53", protocol: "TCP" }]);
