@@ -5,6 +5,7 @@ import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-ident
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
 import { PolicyStatement } from "../core/policy";
+import { suppress } from "../core/suppress";
 import { PLATFORM_SERVICE_ACCOUNTS, ServiceAccountRef, podIdentityTrustPolicy } from "../core/pod-identity";
 import { checkInt } from "../core/validation";
 import { KmsKey } from "../kms-key";
@@ -97,6 +98,12 @@ export class PlatformPrereqs extends Construct {
       // Glacier Instant Retrieval only: a restore must not wait hours for a thaw.
       lifecycle: { noncurrentVersionExpirationDays: veleroNoncurrent, transitions: [{ days: 30, storageClass: "GLACIER_IR" }] },
     });
+    suppress(this.lokiBucket.resource,
+      { id: "CKV_AWS_144", reason: "Loki chunks are operational telemetry with a 30-day horizon; a cross-region replica costs more than losing logs during a regional outage" },
+      { id: "CKV2_AWS_62", reason: "Only Loki reads and writes this bucket; nothing consumes object events, and access is audited through server access logs" });
+    suppress(this.veleroBucket.resource,
+      { id: "CKV_AWS_144", reason: "Single-region DR by design (seed 001: in-region restore, RTO 4 h, RPO 24 h); versioning keeps deleted backups, S3 stores across AZs" },
+      { id: "CKV2_AWS_62", reason: "Only Velero reads and writes this bucket; nothing consumes object events, and access is audited through server access logs" });
     this.lokiBucketName = this.lokiBucket.bucketName;
     this.veleroBucketName = this.veleroBucket.bucketName;
     this.kmsKeyArn = kmsKey.keyArn;

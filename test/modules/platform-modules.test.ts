@@ -12,6 +12,7 @@ import { Observability, ObservabilityProps } from "../../modules/observability";
 import { PlatformPrereqs, PlatformPrereqsProps } from "../../modules/platform-prereqs";
 import { KmsKey } from "../../modules/kms-key";
 import { S3Buckets } from "../../modules/s3-buckets";
+import { suppressionsOf } from "../../modules/core/suppress";
 import { platformCharts } from "../../environments/shared";
 import { policy, resource, resources, synth, testStack } from "../helpers";
 
@@ -174,5 +175,16 @@ describe("chart module validation", () => {
     expect(make({})).toThrow("MediaStorage media: efsFileSystemId/storageClassName = {} is invalid; exactly one is required");
     expect(make({ efsFileSystemId: "fs-1", storageClassName: "nfs" })).toThrow("exactly one is required");
     expect(make({ efsFileSystemId: "fs-1", sizeGi: 0 })).toThrow("sizeGi = 0 is invalid");
+  });
+});
+
+describe("PlatformPrereqs scanner suppressions", () => {
+  it("records why the buckets are not replicated and emit no events", () => {
+    const { stack, naming } = testStack("s");
+    const storage = new S3Buckets(stack, "storage", { naming, buckets: { media: {} } });
+    const p = new PlatformPrereqs(stack, "p", { naming, clusterName: "c", kmsKey: storage.kmsKey, accessLogsBucket: storage.logsBucket });
+    for (const b of [p.lokiBucket, p.veleroBucket]) {
+      expect(suppressionsOf(b.resource).map((s) => s.id)).toEqual(["CKV_AWS_144", "CKV2_AWS_62"]);
+    }
   });
 });
