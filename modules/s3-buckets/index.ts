@@ -65,6 +65,14 @@ const NO_REPLICATION = "Single-region DR by design (seed 001: in-region restore,
   + "a replica needs a second-region bucket and key that no environment runs yet";
 
 /**
+ * `<project>-<env>-<component>-<account id>`: globally unique without random suffixes that
+ * would change on every fresh state. Other modules' buckets use it too.
+ */
+export function accountScopedBucketName(naming: Naming, component: string, accountId: string): string {
+  return `${naming.name(component, "s3Bucket", ACCOUNT_SUFFIX)}-${accountId}`;
+}
+
+/**
  * The platform's named buckets plus the logs bucket they write access logs to. Names end in
  * the account id so they are globally unique without random suffixes that would change on
  * every fresh state.
@@ -87,7 +95,7 @@ export class S3Buckets extends Construct {
     check(Object.keys(props.buckets).length > 0, where, "buckets", props.buckets, "must name at least one bucket");
 
     const { accountId, partition } = awsContext(this);
-    const bucketName = (component: string) => `${naming.name(component, "s3Bucket", ACCOUNT_SUFFIX)}-${accountId}`;
+    const bucketName = (component: string) => accountScopedBucketName(naming, component, accountId);
 
     this.logsBucket = new SecureBucket(this, "logs", {
       bucketName: bucketName("logs"),
