@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, s3State, shared } from "./shared";
+import { addressPlan, backupRotation, platformDefaults, s3State, shared } from "./shared";
 
 /** Production: seed 001's address plan, every AZ with its own NAT, everything protected. */
 export const production: EnvironmentConfig = {
@@ -44,5 +44,14 @@ export const production: EnvironmentConfig = {
       backupRetentionDays: 35,
       alarmThresholds: { cpuPercent: 80, freeableMemoryMiB: 2048 },
     },
+  },
+  platform: {
+    ...platformDefaults("production"),
+    appNamespace: "openedx-prod",
+    ingress: { replicas: 3, minAvailable: 2 },
+    observability: { prometheusReplicas: 2, prometheusRetentionDays: 15, prometheusStorageGi: 200, alertmanagerReplicas: 3, lokiReplicas: 3, lokiRetentionDays: 30 },
+    backupSchedules: backupRotation,
+    highAvailability: true,
+    mediaSizeGi: 500,
   },
 };

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, s3State, shared } from "./shared";
+import { addressPlan, platformDefaults, s3State, shared } from "./shared";
 
 /**
  * Sandbox: cheapest useful shape. Two AZs (the minimum EKS and RDS subnet groups accept),
@@ -22,5 +22,13 @@ export const sandbox: EnvironmentConfig = {
     redis: { nodeType: "cache.t4g.small", replicasPerShard: 0, snapshotRetentionDays: 1 },
     search: { dataNodeType: "t3.small.search", dataNodeCount: 1, volumeSizeGiB: 10 },
     documentdb: { instanceClass: "db.t4g.medium", instanceCount: 1, backupRetentionDays: 1 },
+  },
+  platform: {
+    ...platformDefaults("sandbox"),
+    ingress: { replicas: 1, minAvailable: 0 },
+    observability: { prometheusReplicas: 1, prometheusRetentionDays: 3, prometheusStorageGi: 20, alertmanagerReplicas: 1, lokiReplicas: 1, lokiRetentionDays: 7 },
+    backupSchedules: [{ name: "every-6h", cron: "0 */6 * * *", ttl: "48h" }],
+    highAvailability: false,
+    mediaSizeGi: 20,
   },
 };

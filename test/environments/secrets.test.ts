@@ -53,7 +53,7 @@ describe("no secret literals in any synthesized stack", () => {
   it("flags literals, mixed literal+reference values, and credential-shaped values", () => {
     const { stack } = testStack();
     new SecretsmanagerSecretVersion(stack, "v", { secretId: "s", secretString: "hunter2" });
-    new DbInstance(stack, "db", { instanceClass: "db.t4g.medium", password: "p4ss${var.x}", tags: { note: "AKIAABCDEFGHIJKLMNOP" } });
+    new DbInstance(stack, "db", { instanceClass: "db.t4g.medium", password: "p4ss${var.x}", tags: { note: "AKIAABCDEFGHIJKLMNOP", creation_token: "idempotency" } });
     const findings = findSecretLiterals(synth(stack as TerraformStack)).map((f) => f.path);
     expect(findings).toEqual([
       "resource.aws_db_instance.db.password",
