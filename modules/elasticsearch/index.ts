@@ -206,6 +206,14 @@ export class Elasticsearch extends Construct {
       dependsOn,
     });
     this.endpoint = this.domain.endpoint;
+    // Trivy reads no nested blocks in Terraform JSON, so it sees none of these settings.
+    const nested = (what: string, checkov: string) => ({ reason: `False positive: Trivy does not read nested blocks in Terraform JSON; ${what} is set here (Checkov ${checkov} verifies it)` });
+    suppress(this.domain,
+      { id: "AWS-0042", ...nested("log_publishing_options (index/search slow, application, audit)", "CKV_AWS_84") },
+      { id: "AWS-0043", ...nested("node_to_node_encryption.enabled = true", "CKV_AWS_6") },
+      { id: "AWS-0046", ...nested("domain_endpoint_options.enforce_https = true", "CKV_AWS_83") },
+      { id: "AWS-0048", ...nested("encrypt_at_rest with the store's CMK", "CKV_AWS_5") },
+      { id: "AWS-0126", ...nested("tls_security_policy = Policy-Min-TLS-1-2-PFS-2023-10", "CKV_AWS_228") });
     if (!masters) {
       const reason = "Single-node, single-AZ domain by the environment's config (a throwaway sandbox); Multi-AZ requires 3 or 5 dedicated masters";
       suppress(this.domain, { id: "CKV_AWS_318", reason }, { id: "CKV2_AWS_59", reason });

@@ -207,7 +207,11 @@ export class RdsMysql extends Construct {
     });
     this.instance = primary;
     if (!d.multiAz) suppress(primary, { id: "CKV_AWS_157", reason: "Single-AZ by the environment's config (a throwaway sandbox); production runs Multi-AZ" });
-    if (!d.deletionProtection) suppress(primary, { id: "CKV_AWS_293", reason: "The environment's config allows destroy (a throwaway sandbox); production requires deletion protection" });
+    if (!d.deletionProtection) {
+      const reason = "The environment's config allows destroy (a throwaway sandbox); production requires deletion protection";
+      suppress(primary, { id: "CKV_AWS_293", reason }, { id: "AWS-0177", reason });
+    }
+    if (backups < 7) suppress(primary, { id: "AWS-0077", reason: `${backups}-day backups by the environment's config (a throwaway sandbox); production keeps at least 30` });
     this.endpoint = primary.endpoint;
     this.address = primary.address;
     this.masterUserSecretArn = primary.masterUserSecret.get(0).secretArn;

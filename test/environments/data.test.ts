@@ -99,8 +99,9 @@ describe("data layer per environment", () => {
       const { mysql, redis, search, documentdb } = stack.data;
       return [mysql.instance, redis.replicationGroup, search.domain, documentdb.cluster].flatMap((r) => suppressionsOf(r).map((s) => s.id));
     };
-    expect(ids(built.sandbox!.stack).sort()).toEqual(["CKV2_AWS_50", "CKV2_AWS_59", "CKV_AWS_157", "CKV_AWS_293", "CKV_AWS_318", "CKV_AWS_360"]);
-    expect(ids(built.production!.stack)).toEqual([]);
+    const trivyBlind = ["AWS-0042", "AWS-0043", "AWS-0046", "AWS-0048", "AWS-0126"]; // Trivy cannot read the nested blocks
+    expect(ids(built.sandbox!.stack).sort()).toEqual([...trivyBlind, "AWS-0077", "AWS-0177", "CKV2_AWS_50", "CKV2_AWS_59", "CKV_AWS_157", "CKV_AWS_293", "CKV_AWS_318", "CKV_AWS_360"].sort());
+    expect(ids(built.production!.stack).sort()).toEqual(trivyBlind);
   });
 
   it("staging sits between: Multi-AZ on smaller nodes", () => {
