@@ -1,5 +1,9 @@
 import type { NatGatewayMode } from "../modules/vpc";
 import type { BucketSpec } from "../modules/s3-buckets";
+import type { RdsMysqlSettings } from "../modules/rds-mysql";
+import type { ElastiCacheSettings } from "../modules/elasticache";
+import type { ElasticsearchSettings } from "../modules/elasticsearch";
+import type { DocumentDbSettings } from "../modules/documentdb";
 import type { ChartRef } from "../modules/core/helm";
 import type { GitOpsSource } from "../modules/gitops";
 import type { BackupSchedule } from "../modules/backups";
@@ -31,6 +35,21 @@ export interface NetworkConfig {
 }
 
 /**
+ * The data layer's sizes, retention and alarm thresholds, per store. Multi-AZ, deletion
+ * protection and log retention come from the environment-wide keys.
+ */
+export interface DataConfig {
+  /** Open edX's relational database (RDS for MySQL). */
+  readonly mysql: RdsMysqlSettings;
+  /** Cache and Celery broker (ElastiCache, Valkey/Redis). */
+  readonly redis: ElastiCacheSettings;
+  /** Course search (OpenSearch Service, Elasticsearch 7.10 engine). */
+  readonly search: ElasticsearchSettings;
+  /** Course modulestore (DocumentDB, MongoDB-compatible). */
+  readonly documentdb: DocumentDbSettings;
+}
+
+/**
  * Everything that differs between environments. One stack class turns this into
  * infrastructure, so environments differ only in data.
  */
@@ -59,6 +78,8 @@ export interface EnvironmentConfig {
   readonly network: NetworkConfig;
   /** Named buckets besides the logs bucket. */
   readonly buckets: Readonly<Record<string, BucketSpec>>;
+  /** Data stores: sizes, backup retention and alarm thresholds (production: seed 002's sizes). */
+  readonly data: DataConfig;
   /** Kubernetes platform on the cluster (the `<env>-platform` stack). */
   readonly platform: PlatformConfig;
 }

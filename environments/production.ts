@@ -13,6 +13,38 @@ export const production: EnvironmentConfig = {
   forceDestroy: false,
   logRetentionDays: 365,
   network: { ...addressPlan("10.0", ["us-east-1a", "us-east-1b", "us-east-1c"]), natGateways: "per-az" },
+  // Seed 002's production sizes, on Graviton where AWS offers the same shape (see module docs);
+  // seed 001's 30-day database backups, taken to the 35-day maximum.
+  data: {
+    mysql: {
+      instanceClass: "db.r7g.4xlarge",
+      allocatedStorageGiB: 500,
+      maxAllocatedStorageGiB: 4000,
+      backupRetentionDays: 35,
+      readReplicas: 1,
+      performanceInsightsRetentionDays: 31,
+      monitoringIntervalSeconds: 15,
+      alarmThresholds: { cpuPercent: 80, freeStorageGiB: 50, freeableMemoryMiB: 4096, replicaLagSeconds: 30 },
+    },
+    redis: {
+      nodeType: "cache.r7g.2xlarge",
+      replicasPerShard: 5,
+      snapshotRetentionDays: 35,
+      alarmThresholds: { engineCpuPercent: 80, memoryPercent: 90, replicationLagSeconds: 30 },
+    },
+    search: {
+      dataNodeType: "i3.2xlarge.search",
+      dataNodeCount: 6,
+      dedicatedMasters: { type: "m6g.large.search", count: 3 },
+      alarmThresholds: { cpuPercent: 80, jvmMemoryPressurePercent: 80, freeStorageMiB: 102400 },
+    },
+    documentdb: {
+      instanceClass: "db.r6g.xlarge",
+      instanceCount: 3,
+      backupRetentionDays: 35,
+      alarmThresholds: { cpuPercent: 80, freeableMemoryMiB: 2048 },
+    },
+  },
   platform: {
     ...platformDefaults("production"),
     appNamespace: "openedx-prod",

@@ -16,6 +16,13 @@ export const sandbox: EnvironmentConfig = {
   forceDestroy: true,
   logRetentionDays: 30,
   network: { ...addressPlan("10.20", ["us-east-1a", "us-east-1b"]), natGateways: "single" },
+  // Smallest sizes each service accepts with encryption, TLS and Performance Insights; one AZ.
+  data: {
+    mysql: { instanceClass: "db.t4g.medium", allocatedStorageGiB: 20, maxAllocatedStorageGiB: 100, backupRetentionDays: 1 },
+    redis: { nodeType: "cache.t4g.small", replicasPerShard: 0, snapshotRetentionDays: 1 },
+    search: { dataNodeType: "t3.small.search", dataNodeCount: 1, volumeSizeGiB: 10 },
+    documentdb: { instanceClass: "db.t4g.medium", instanceCount: 1, backupRetentionDays: 1 },
+  },
   platform: {
     ...platformDefaults("sandbox"),
     ingress: { replicas: 1, minAvailable: 0 },

@@ -5,6 +5,13 @@ import { Naming } from "../modules/core/naming";
 import { PlatformPrereqs } from "../modules/platform-prereqs";
 import { S3Buckets } from "../modules/s3-buckets";
 import { Vpc } from "../modules/vpc";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { AlarmTopic } from "../modules/alerting";
+import { DocumentDb } from "../modules/documentdb";
+import { ElastiCache } from "../modules/elasticache";
+import { Elasticsearch } from "../modules/elasticsearch";
+import { RdsMysql } from "../modules/rds-mysql";
+import { suppress } from "../modules/core/suppress";
 import { EnvironmentConfig, StateConfig } from "./config";
 import { validateEnvironment } from "./validate";
 
@@ -26,6 +33,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly naming: Naming;
   public readonly network: Vpc;
   public readonly storage: S3Buckets;
+  /** The environment's alarm topic and its data stores. */
+  public readonly data: DataLayer;
   /** Loki/Velero buckets and Pod Identity roles (EKS environments only). */
   public readonly platformPrereqs?: PlatformPrereqs;
 
@@ -65,7 +74,39 @@ export class EnvironmentStack extends TerraformStack {
       });
     }
     // --- end platform prerequisites ---
+
+    // ---- data layer: RDS MySQL, ElastiCache, OpenSearch, DocumentDB, alarms ----
+    // replaced by the eks-cluster node security group at merge
+    const dataClients = new SecurityGroup(this, "data-clients-placeholder", {
+      name: this.naming.name("data-clients", "securityGroup"),
+      description: "Stands in for the EKS node security group: data stores accept clients from it",
+      vpcId: this.network.vpcId,
+      egress: [],
+    });
+    suppress(dataClients, { id: "CKV2_AWS_5", reason: "Placeholder for the EKS node security group, attached to nodes once the eks-cluster module replaces it" });
+    const alarms = new AlarmTopic(this, "alarms", { naming: this.naming });
+    const store = {
+      naming: this.naming, network: this.network, allowedSecurityGroupIds: [dataClients.id], alarms,
+      multiAz: config.multiAz, deletionProtection: config.deletionProtection, logRetentionDays: config.logRetentionDays,
+    };
+    this.data = {
+      alarms,
+      mysql: new RdsMysql(this, "mysql", { ...store, ...config.data.mysql }),
+      redis: new ElastiCache(this, "redis", { ...store, ...config.data.redis }),
+      search: new Elasticsearch(this, "search", { ...store, ...config.data.search }),
+      documentdb: new DocumentDb(this, "documentdb", { ...store, ...config.data.documentdb }),
+    };
+    // ---- end data layer ----
   }
+}
+
+/** The data layer of an environment, as typed module outputs. */
+export interface DataLayer {
+  readonly alarms: AlarmTopic;
+  readonly mysql: RdsMysql;
+  readonly redis: ElastiCache;
+  readonly search: Elasticsearch;
+  readonly documentdb: DocumentDb;
 }
 
 /** Tags every AWS resource of the environment gets through the provider, never per resource. */

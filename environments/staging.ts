@@ -13,6 +13,18 @@ export const staging: EnvironmentConfig = {
   forceDestroy: false,
   logRetentionDays: 90,
   network: { ...addressPlan("10.10", ["us-east-1a", "us-east-1b", "us-east-1c"]), natGateways: "single" },
+  // Production's topology (Multi-AZ, replicas, masters) on smaller nodes and shorter retention.
+  data: {
+    mysql: { instanceClass: "db.r7g.large", allocatedStorageGiB: 100, maxAllocatedStorageGiB: 500, backupRetentionDays: 14 },
+    redis: { nodeType: "cache.r7g.large", replicasPerShard: 2, snapshotRetentionDays: 7 },
+    search: {
+      dataNodeType: "r6g.large.search",
+      dataNodeCount: 3,
+      volumeSizeGiB: 100,
+      dedicatedMasters: { type: "m6g.large.search", count: 3 },
+    },
+    documentdb: { instanceClass: "db.r6g.large", instanceCount: 2, backupRetentionDays: 14 },
+  },
   platform: {
     ...platformDefaults("staging"),
     ingress: { replicas: 2, minAvailable: 1 },

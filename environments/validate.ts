@@ -25,6 +25,16 @@ export function validateEnvironment(config: EnvironmentConfig): void {
   if (config.name === "production") {
     check(config.deletionProtection, where, "deletionProtection", config.deletionProtection, "must be true for production");
     check(!config.forceDestroy, where, "forceDestroy", config.forceDestroy, "must be false for production");
+    // Seed 001: production databases keep 30 days of backups (OpenSearch's 14-day hourly
+    // snapshots are fixed by AWS).
+    const { mysql, redis, documentdb } = config.data;
+    for (const [prop, days] of [
+      ["data.mysql.backupRetentionDays", mysql.backupRetentionDays ?? 35],
+      ["data.redis.snapshotRetentionDays", redis.snapshotRetentionDays ?? 35],
+      ["data.documentdb.backupRetentionDays", documentdb.backupRetentionDays ?? 35],
+    ] as const) {
+      check(days >= 30, where, prop, days, "must be at least 30 days for production (seed 001's backup target)");
+    }
     check(config.logRetentionDays >= 365, where, "logRetentionDays", config.logRetentionDays, "must be at least 365 for production (a year of audit and flow logs)");
   }
 }

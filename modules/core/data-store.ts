@@ -1,0 +1,72 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { KmsKey } from "../kms-key";
+import { AlarmTarget } from "./alarms";
+import { Naming } from "./naming";
+import { NetworkRef } from "./types";
+import { suppress } from "./suppress";
+import { checkLogRetention } from "./validation";
+
+/** What every data-store module takes besides its own sizing. */
+export interface DataStoreProps {
+  readonly naming: Naming;
+  /** The VPC; stores live in its database tier. */
+  readonly network: NetworkRef;
+  /** Client security groups allowed to reach the store's port (the EKS node security group). */
+  readonly allowedSecurityGroupIds: readonly string[];
+  /** The environment's alarm topic. */
+  readonly alarms: AlarmTarget;
+  /**
+   * Spread the store over AZs with automatic failover.
+   * @default true
+   */
+  readonly multiAz?: boolean;
+  /**
+   * Deletion protection and a final snapshot on delete.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Retention of the store's CloudWatch log groups.
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Key for storage, snapshots, secrets, logs and Performance Insights.
+   * @default a new customer-managed key for this store
+   */
+  readonly kmsKey?: KmsKey;
+}
+
+/** The resolved common settings, with defaults applied and validated. */
+export interface DataStoreDefaults {
+  readonly multiAz: boolean;
+  readonly deletionProtection: boolean;
+  readonly logRetentionDays: number;
+  readonly key: KmsKey;
+}
+
+/** Applies the secure defaults of DataStoreProps; creates the store's CMK unless one is given. */
+export function dataStoreDefaults(scope: Construct, where: string, component: string, props: DataStoreProps): DataStoreDefaults {
+  const logRetentionDays = props.logRetentionDays ?? 365;
+  checkLogRetention(where, "logRetentionDays", logRetentionDays);
+  const key = props.kmsKey ?? new KmsKey(scope, "key", {
+    naming: props.naming,
+    component,
+    description: `${props.naming.name(component)}: storage, snapshots, secrets, logs`,
+    allowCloudWatchLogs: true,
+  });
+  return { multiAz: props.multiAz ?? true, deletionProtection: props.deletionProtection ?? true, logRetentionDays, key };
+}
+
+/**
+ * A CMK-encrypted log group created before the service writes to it, so the service does
+ * not create one itself (unencrypted, kept forever).
+ */
+export function storeLogGroup(scope: Construct, id: string, name: string, defaults: DataStoreDefaults): CloudwatchLogGroup {
+  const group = new CloudwatchLogGroup(scope, id, { name, retentionInDays: defaults.logRetentionDays, kmsKeyId: defaults.key.keyArn });
+  if (defaults.logRetentionDays < 365) {
+    suppress(group, { id: "CKV_AWS_338", reason: `Retention of ${defaults.logRetentionDays} days is the environment's configured choice for a non-production environment` });
+  }
+  return group;
+}

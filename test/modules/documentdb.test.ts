@@ -1,0 +1,74 @@
+import { DocumentDb, DocumentDbProps } from "../../modules/documentdb";
+import { resource, resources, synth } from "../helpers";
+import { dataStack, network } from "./data-fixture";
+
+function build(overrides: Partial<DocumentDbProps> = {}) {
+  const { stack, common } = dataStack();
+  const docdb = new DocumentDb(stack, "documentdb", { ...common, instanceClass: "db.r6g.xlarge", instanceCount: 3, ...overrides });
+  return { docdb, json: synth(stack) };
+}
+
+describe("documentdb", () => {
+  const { docdb, json } = build();
+  const cluster = resource(json, "aws_docdb_cluster");
+
+  it("is an encrypted DocumentDB 5.0 cluster with backups and deletion protection", () => {
+    expect(cluster).toMatchObject({
+      engine: "docdb", engine_version: "5.0.0", storage_encrypted: true, backup_retention_period: 35, deletion_protection: true,
+      skip_final_snapshot: false, final_snapshot_identifier: "openedx-production-docdb-final", port: 27017,
+    });
+    expect(cluster.kms_key_id).toMatch(/aws_kms_key\.documentdb_key_\w+\.arn/);
+    expect(resource(json, "aws_docdb_subnet_group").subnet_ids).toEqual(network.databaseSubnetIds);
+  });
+
+  it("requires TLS and exports audit and profiler logs to CMK log groups", () => {
+    const params = Object.fromEntries(resource(json, "aws_docdb_cluster_parameter_group").parameter.map((p: any) => [p.name, p.value]));
+    expect(params).toMatchObject({ tls: "enabled", audit_logs: "enabled", profiler: "enabled" });
+    expect(cluster.enabled_cloudwatch_logs_exports).toEqual(["audit", "profiler"]);
+    expect(resources(json, "aws_cloudwatch_log_group").filter((g) => g.name.startsWith("/aws/docdb/")).every((g) => g.kms_key_id)).toBe(true);
+  });
+
+  it("spreads instances over the AZs with Performance Insights under the CMK", () => {
+    const instances = resources(json, "aws_docdb_cluster_instance");
+    expect(instances.map((i) => i.availability_zone)).toEqual(network.azs);
+    expect(instances.every((i) => i.enable_performance_insights === true && i.performance_insights_kms_key_id === cluster.kms_key_id)).toBe(true);
+  });
+
+  it("keeps the master password in a CMK secret and passes it write-only", () => {
+    expect(cluster.master_password).toBeUndefined();
+    expect(cluster.master_password_wo).toMatch(/^\$\{jsondecode\(aws_secretsmanager_secret_version\.documentdb_master-user_version_\w+\.secret_string\)\.password\}$/);
+    expect(cluster.master_password_wo_version).toBe(1);
+    expect(resource(json, "aws_secretsmanager_secret", "documentdb/").kms_key_id).toBe(cluster.kms_key_id);
+    expect(docdb.masterUserSecretArn).toBeDefined();
+  });
+
+  it("accepts 27017 only from the client security groups", () => {
+    const sg = resource(json, "aws_security_group", "documentdb/sg");
+    expect(sg.ingress.map((r: any) => [r.from_port, r.to_port, r.security_groups])).toEqual([[27017, 27017, ["sg-nodes"]]]);
+  });
+
+  it("alarms on CPU, memory and replica lag, and subscribes failover events", () => {
+    expect(resources(json, "aws_cloudwatch_metric_alarm").map((a) => a.metric_name)).toEqual(["CPUUtilization", "FreeableMemory", "DBClusterReplicaLagMaximum"]);
+    expect(resource(json, "aws_docdb_event_subscription").event_categories).toContain("failover");
+  });
+
+  it("sandbox shape: one instance, no protection", () => {
+    const { json: sb } = build({ multiAz: false, deletionProtection: false, instanceCount: 1, instanceClass: "db.t4g.medium", backupRetentionDays: 1 });
+    expect(resources(sb, "aws_docdb_cluster_instance")).toHaveLength(1);
+    expect(resource(sb, "aws_docdb_cluster")).toMatchObject({ deletion_protection: false, skip_final_snapshot: true, backup_retention_period: 1 });
+  });
+
+  describe("validation", () => {
+    it.each<[string, Partial<DocumentDbProps>, RegExp]>([
+      ["an unknown engine version", { engineVersion: "3.6.0" as never }, /engineVersion = "3.6.0" is invalid; must be one of "4.0.0", "5.0.0"/],
+      ["an unknown instance family", { instanceClass: "db.m5.large" }, /instanceClass = "db.m5.large" is invalid; must be a db.<family>.<size> class DocumentDB offers/],
+      ["a small burstable class", { instanceClass: "db.t3.small" }, /instanceClass = "db.t3.small" is invalid; burstable DocumentDB instances exist only as medium/],
+      ["Multi-AZ with one instance", { instanceCount: 1 }, /instanceCount = 1 is invalid; must be at least 2 when multiAz is true/],
+      ["too many instances", { instanceCount: 17 }, /instanceCount = 17 is invalid; must be an integer from 1 to 16/],
+      ["backups beyond 35 days", { backupRetentionDays: 36 }, /backupRetentionDays = 36 is invalid; must be an integer from 1 to 35/],
+      ["Multi-AZ in one subnet", { network: { ...network, databaseSubnetIds: ["subnet-a"] } }, /network.databaseSubnetIds = 1 is invalid; must span at least 2 AZs/],
+    ])("rejects %s", (_n, overrides, message) => {
+      expect(() => build(overrides)).toThrow(message);
+    });
+  });
+});
