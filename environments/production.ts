@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, s3State, shared } from "./shared";
+import { addressPlan, edgeDefaults, s3State, shared } from "./shared";
 
 /** Production: seed 001's address plan, every AZ with its own NAT, everything protected. */
 export const production: EnvironmentConfig = {
@@ -13,4 +13,10 @@ export const production: EnvironmentConfig = {
   forceDestroy: false,
   logRetentionDays: 365,
   network: { ...addressPlan("10.0", ["us-east-1a", "us-east-1b", "us-east-1c"]), natGateways: "per-az" },
+  edge: {
+    ...edgeDefaults("learn.example.org"),
+    dns: { provider: "route53" },
+    priceClass: "PriceClass_All",
+    waf: { ...edgeDefaults("learn.example.org").waf, rateLimit: 4000 },
+  },
 };

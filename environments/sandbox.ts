@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, s3State, shared } from "./shared";
+import { addressPlan, edgeDefaults, s3State, shared } from "./shared";
 
 /**
  * Sandbox: cheapest useful shape. Two AZs (the minimum EKS and RDS subnet groups accept),
@@ -16,4 +16,10 @@ export const sandbox: EnvironmentConfig = {
   forceDestroy: true,
   logRetentionDays: 30,
   network: { ...addressPlan("10.20", ["us-east-1a", "us-east-1b"]), natGateways: "single" },
+  edge: {
+    ...edgeDefaults("sandbox.learn.example.org"),
+    // External registrar DNS (seed 000) on Cloudflare; the token comes from CLOUDFLARE_API_TOKEN.
+    dns: { provider: "cloudflare", zoneId: "5f1e2d3c4b5a69788796a5b4c3d2e1f0" },
+    priceClass: "PriceClass_100",
+  },
 };

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, s3State, shared } from "./shared";
+import { addressPlan, edgeDefaults, s3State, shared } from "./shared";
 
 /** Staging: production's shape on its own range; one NAT is enough for a pre-release stage. */
 export const staging: EnvironmentConfig = {
@@ -13,4 +13,11 @@ export const staging: EnvironmentConfig = {
   forceDestroy: false,
   logRetentionDays: 90,
   network: { ...addressPlan("10.10", ["us-east-1a", "us-east-1b", "us-east-1c"]), natGateways: "single" },
+  edge: {
+    ...edgeDefaults("staging.learn.example.org"),
+    dns: { provider: "route53" },
+    priceClass: "PriceClass_100",
+    // Seed 002 rehearsal: half of the lookups still go to the legacy EC2 stack.
+    migration: { legacyHostname: "legacy.staging.learn.example.org", legacyWeight: 50 },
+  },
 };
