@@ -307,7 +307,7 @@ export class CloudFront extends Construct {
         originRequestPolicyId: dynamicOriginRequest.id,
         responseHeadersPolicyId: headers.id,
       },
-      orderedCacheBehavior,
+      orderedCacheBehavior: orderedCacheBehavior.length > 0 ? orderedCacheBehavior : undefined,
       restrictions: { geoRestriction: { restrictionType: "none" } },
       viewerCertificate: {
         acmCertificateArn: this.certificateArn,
