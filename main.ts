@@ -11,7 +11,7 @@ const state = process.env.CDKTF_STATE_BACKEND === "local" ? ({ backend: "local" 
 // mapping each one (installed by @swc-node/register) costs more than the rest of synth.
 // Plain V8 formatting while building; the mapping is back before any uncaught error prints.
 const prepareStackTrace = Error.prepareStackTrace;
-Error.prepareStackTrace = undefined;
+(Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
 try {
   for (const config of Object.values(environments)) {
     new EnvironmentStack(app, config, { state });
