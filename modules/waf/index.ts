@@ -6,6 +6,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
+import { suppress } from "../core/suppress";
 import { CLOUDFRONT_REGION, checkCloudFrontProvider } from "../core/regions";
 import { check, checkInt, checkLogRetention, checkUniqueList } from "../core/validation";
 import { KmsKey } from "../kms-key";
@@ -124,6 +125,9 @@ export class WebAcl extends Construct {
     const logGroup = new CloudwatchLogGroup(this, "logs", {
       provider, name: this.logGroupName, retentionInDays: retention, kmsKeyId: key.keyArn,
     });
+    if (retention < 365) {
+      suppress(logGroup, { id: "CKV_AWS_338", reason: `Retention is the environment's logRetentionDays (${retention} days); production keeps WAF logs 365 days` });
+    }
     // An explicit, scoped resource policy instead of the account-wide one WAF would add itself.
     const { accountId, partition } = awsContext(this);
     const policy = new CloudwatchLogResourcePolicy(this, "logs-policy", {

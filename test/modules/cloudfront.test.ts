@@ -29,8 +29,9 @@ describe("cloudfront", () => {
   const dist = resource(json, "aws_cloudfront_distribution");
 
   it("serves the platform hostnames over IPv6 with WAF attached and the configured price class", () => {
+    expect(dist.provider).toBeUndefined(); // global resource: the default provider
     expect(dist).toMatchObject({
-      enabled: true, aliases: HOSTS, is_ipv6_enabled: true, http_version: "http2and3", price_class: "PriceClass_All", provider: "aws.us-east-1",
+      enabled: true, aliases: HOSTS, is_ipv6_enabled: true, http_version: "http2and3", price_class: "PriceClass_All",
       web_acl_id: "arn:aws:wafv2:us-east-1:111122223333:global/webacl/edge/abc",
     });
     expect(resource(build({ priceClass: "PriceClass_100" }).json, "aws_cloudfront_distribution").price_class).toBe("PriceClass_100");
@@ -126,7 +127,7 @@ describe("cloudfront", () => {
 
   it("adds HSTS and nosniff on every response and leaves framing to Open edX", () => {
     const headers = resource(json, "aws_cloudfront_response_headers_policy").security_headers_config;
-    expect(headers.strict_transport_security).toEqual({ access_control_max_age_sec: 63072000, include_subdomains: true, preload: false, override: true });
+    expect(headers.strict_transport_security).toEqual({ access_control_max_age_sec: 63072000, include_subdomains: true, preload: true, override: true });
     expect(headers.content_type_options).toEqual({ override: true });
     expect(headers.frame_options).toBeUndefined();
     expect(dist.default_cache_behavior.response_headers_policy_id).toContain("cdn_security-headers");
