@@ -1,6 +1,8 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudFront, CloudFrontProps } from "../../modules/cloudfront";
 import { Dns } from "../../modules/dns";
+import { suppressionsOf } from "../../modules/core/suppress";
+import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { S3Buckets } from "../../modules/s3-buckets";
 import { policy, resource, resources, synth, testStack } from "../helpers";
 
@@ -145,6 +147,12 @@ describe("cloudfront", () => {
     expect(grant).toMatchObject({ Principal: { Service: "delivery.logs.amazonaws.com" }, Action: "s3:PutObject" });
     expect(grant.Condition.ArnLike["aws:SourceArn"]).toMatch(/^arn:\$\{data\.aws_partition.*:logs:us-east-1:.*:delivery-source:\*$/);
     expect(dist.logging_config).toBeUndefined();
+  });
+
+  it("records each accepted scanner finding on the distribution with a reason", () => {
+    const distribution = cdn.node.findChild("distribution") as CloudfrontDistribution;
+    expect(suppressionsOf(distribution).map((s) => s.id).sort()).toEqual(
+      ["AWS-0010", "AWS-0013", "CKV2_AWS_47", "CKV_AWS_305", "CKV_AWS_310", "CKV_AWS_374", "CKV_AWS_86"]);
   });
 
   it("serves everything from the origin when there is no static bucket", () => {
