@@ -1,8 +1,8 @@
 import { App } from "cdktf";
-import { EnvironmentStack, environments } from "./environments";
+import { addEnvironment, environments } from "./environments";
 
 /**
- * The cdktf app: every environment's stacks. `CDKTF_STATE_BACKEND=local` switches all of
+ * The cdktf app: every environment's stacks (`<env>` and `<env>-platform`). `CDKTF_STATE_BACKEND=local` switches all of
  * them to local state, for a first deploy into an account without the state bucket.
  */
 const app = new App();
@@ -14,7 +14,7 @@ const prepareStackTrace = Error.prepareStackTrace;
 (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
 try {
   for (const config of Object.values(environments)) {
-    new EnvironmentStack(app, config, { state });
+    addEnvironment(app, config, state); // <env> (AWS), then <env>-platform (Kubernetes/Helm) depending on it
   }
   app.synth();
 } finally {

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, edgeDefaults, s3State, shared } from "./shared";
+import { addressPlan, edgeDefaults, platformDefaults, s3State, shared } from "./shared";
 
 /**
  * Sandbox: cheapest useful shape. Two AZs (the minimum EKS and RDS subnet groups accept),
@@ -21,5 +21,13 @@ export const sandbox: EnvironmentConfig = {
     // External registrar DNS (seed 000) on Cloudflare; the token comes from CLOUDFLARE_API_TOKEN.
     dns: { provider: "cloudflare", zoneId: "5f1e2d3c4b5a69788796a5b4c3d2e1f0" },
     priceClass: "PriceClass_100",
+  },
+  platform: {
+    ...platformDefaults("sandbox"),
+    ingress: { replicas: 1, minAvailable: 0 },
+    observability: { prometheusReplicas: 1, prometheusRetentionDays: 3, prometheusStorageGi: 20, alertmanagerReplicas: 1, lokiReplicas: 1, lokiRetentionDays: 7 },
+    backupSchedules: [{ name: "every-6h", cron: "0 */6 * * *", ttl: "48h" }],
+    highAvailability: false,
+    mediaSizeGi: 20,
   },
 };

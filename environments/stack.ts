@@ -7,6 +7,7 @@ import { CLOUDFRONT_REGION } from "../modules/core/regions";
 import { Dns } from "../modules/dns";
 import { WebAcl } from "../modules/waf";
 import { Naming } from "../modules/core/naming";
+import { PlatformPrereqs } from "../modules/platform-prereqs";
 import { S3Buckets } from "../modules/s3-buckets";
 import { Vpc } from "../modules/vpc";
 import { EnvironmentConfig, StateConfig } from "./config";
@@ -34,6 +35,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly dns: Dns;
   /** WAF and CloudFront in front of the ingress; undefined for self-hosted nodes (seed 003). */
   public readonly edge?: { readonly webAcl: WebAcl; readonly cdn: CloudFront };
+  /** Loki/Velero buckets and Pod Identity roles (EKS environments only). */
+  public readonly platformPrereqs?: PlatformPrereqs;
 
   constructor(scope: Construct, config: EnvironmentConfig, options: EnvironmentStackOptions = {}) {
     validateEnvironment(config);
@@ -78,6 +81,17 @@ export class EnvironmentStack extends TerraformStack {
     this.dns.pointHostnames(hostnames, this.edge
       ? { kind: "cloudfront", domainName: this.edge.cdn.domainName, hostedZoneId: this.edge.cdn.hostedZoneId }
       : { kind: "nodes", ipv6: edge.selfHostedNodes! }, edge.migration);
+    // --- platform prerequisites: AWS side of the <env>-platform stack (skipped when it targets a kubeconfig cluster) ---
+    if (!config.platform.kubeconfig) {
+      this.platformPrereqs = new PlatformPrereqs(this, "platform-prereqs", {
+        naming: this.naming,
+        clusterName: config.clusterName, // lead: this.cluster.clusterName once the eks module lands (orders the associations after the cluster)
+        kmsKey: this.storage.kmsKey,
+        accessLogsBucket: this.storage.logsBucket,
+        forceDestroy: config.forceDestroy,
+      });
+    }
+    // --- end platform prerequisites ---
   }
 }
 

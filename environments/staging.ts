@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, edgeDefaults, s3State, shared } from "./shared";
+import { addressPlan, backupRotation, edgeDefaults, platformDefaults, s3State, shared } from "./shared";
 
 /** Staging: production's shape on its own range; one NAT is enough for a pre-release stage. */
 export const staging: EnvironmentConfig = {
@@ -19,5 +19,13 @@ export const staging: EnvironmentConfig = {
     priceClass: "PriceClass_100",
     // Seed 002 rehearsal: half of the lookups still go to the legacy EC2 stack.
     migration: { legacyHostname: "legacy.staging.learn.example.org", legacyWeight: 50 },
+  },
+  platform: {
+    ...platformDefaults("staging"),
+    ingress: { replicas: 2, minAvailable: 1 },
+    observability: { prometheusReplicas: 1, prometheusRetentionDays: 7, prometheusStorageGi: 50, alertmanagerReplicas: 2, lokiReplicas: 2, lokiRetentionDays: 14 },
+    backupSchedules: backupRotation.slice(0, 2),
+    highAvailability: true,
+    mediaSizeGi: 100,
   },
 };
