@@ -7,7 +7,16 @@ import { addEnvironment, environments } from "./environments";
  */
 const app = new App();
 const state = process.env.CDKTF_STATE_BACKEND === "local" ? ({ backend: "local" } as const) : undefined;
-for (const config of Object.values(environments)) {
-  addEnvironment(app, config, state); // <env> (AWS), then <env>-platform (Kubernetes/Helm) depending on it
+// cdktf captures a stack trace for every token it creates (~1,400 per synth); source-map
+// mapping each one (installed by @swc-node/register) costs more than the rest of synth.
+// Plain V8 formatting while building; the mapping is back before any uncaught error prints.
+const prepareStackTrace = Error.prepareStackTrace;
+(Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+try {
+  for (const config of Object.values(environments)) {
+    addEnvironment(app, config, state); // <env> (AWS), then <env>-platform (Kubernetes/Helm) depending on it
+  }
+  app.synth();
+} finally {
+  Error.prepareStackTrace = prepareStackTrace;
 }
-app.synth();

@@ -4,6 +4,8 @@ import type { RdsMysqlSettings } from "../modules/rds-mysql";
 import type { ElastiCacheSettings } from "../modules/elasticache";
 import type { ElasticsearchSettings } from "../modules/elasticsearch";
 import type { DocumentDbSettings } from "../modules/documentdb";
+import type { DnsZoneConfig, MigrationConfig } from "../modules/dns";
+import type { OriginProtocol, PriceClass } from "../modules/cloudfront";
 import type { ChartRef } from "../modules/core/helm";
 import type { GitOpsSource } from "../modules/gitops";
 import type { BackupSchedule } from "../modules/backups";
@@ -23,6 +25,35 @@ export type StateConfig =
       readonly region: string;
     }
   | { readonly backend: "local" };
+
+/** The edge: DNS, CloudFront + WAF in front of the ingress NLB, migration weights (issue 6). */
+export interface EdgeConfig {
+  /** Names served under `domain` (seed 000: lms, studio, apps.lms). */
+  readonly subdomains: readonly string[];
+  /** Where the zone is hosted: a Route53 zone (new or existing id) or a Cloudflare zone id. */
+  readonly dns: DnsZoneConfig;
+  /**
+   * DNS name of the ingress NLB that CloudFront forwards to (seed 000: NLB in front of
+   * ingress-nginx, created by the platform stack, which publishes this name).
+   */
+  readonly originHostname: string;
+  /** `https-only` (TLS 1.2) unless the origin cannot serve TLS yet; `http-only` warns at synth. */
+  readonly originProtocol: OriginProtocol;
+  readonly priceClass: PriceClass;
+  readonly waf: {
+    /** Requests per client IP per 5 minutes before WAF blocks it. */
+    readonly rateLimit: number;
+    /** Managed rules counted instead of blocking (e.g. SizeRestrictions_BODY for Studio uploads). */
+    readonly countOnlyRules: readonly string[];
+  };
+  /**
+   * Seed 003: IPv6 addresses of self-hosted nodes. When set, the hostnames resolve to the
+   * nodes round-robin (one AAAA per node) and no CloudFront or WAF is created.
+   */
+  readonly selfHostedNodes?: readonly string[];
+  /** Seed 002: share of traffic still sent to the legacy EC2 stack (Route53 only). */
+  readonly migration?: MigrationConfig;
+}
 
 export interface NetworkConfig {
   readonly cidr: string;
@@ -80,6 +111,8 @@ export interface EnvironmentConfig {
   readonly buckets: Readonly<Record<string, BucketSpec>>;
   /** Data stores: sizes, backup retention and alarm thresholds (production: seed 002's sizes). */
   readonly data: DataConfig;
+  /** DNS, certificates, CloudFront and WAF in front of the platform hostnames. */
+  readonly edge: EdgeConfig;
   /** Kubernetes platform on the cluster (the `<env>-platform` stack). */
   readonly platform: PlatformConfig;
 }

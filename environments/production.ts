@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, backupRotation, platformDefaults, s3State, shared } from "./shared";
+import { addressPlan, backupRotation, edgeDefaults, platformDefaults, s3State, shared } from "./shared";
 
 /** Production: seed 001's address plan, every AZ with its own NAT, everything protected. */
 export const production: EnvironmentConfig = {
@@ -44,6 +44,12 @@ export const production: EnvironmentConfig = {
       backupRetentionDays: 35,
       alarmThresholds: { cpuPercent: 80, freeableMemoryMiB: 2048 },
     },
+  },
+  edge: {
+    ...edgeDefaults("learn.example.org"),
+    dns: { provider: "route53" },
+    priceClass: "PriceClass_All",
+    waf: { ...edgeDefaults("learn.example.org").waf, rateLimit: 4000 },
   },
   platform: {
     ...platformDefaults("production"),

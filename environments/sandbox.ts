@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, platformDefaults, s3State, shared } from "./shared";
+import { addressPlan, edgeDefaults, platformDefaults, s3State, shared } from "./shared";
 
 /**
  * Sandbox: cheapest useful shape. Two AZs (the minimum EKS and RDS subnet groups accept),
@@ -22,6 +22,12 @@ export const sandbox: EnvironmentConfig = {
     redis: { nodeType: "cache.t4g.small", replicasPerShard: 0, snapshotRetentionDays: 1 },
     search: { dataNodeType: "t3.small.search", dataNodeCount: 1, volumeSizeGiB: 10 },
     documentdb: { instanceClass: "db.t4g.medium", instanceCount: 1, backupRetentionDays: 1 },
+  },
+  edge: {
+    ...edgeDefaults("sandbox.learn.example.org"),
+    // External registrar DNS (seed 000) on Cloudflare; the token comes from CLOUDFLARE_API_TOKEN.
+    dns: { provider: "cloudflare", zoneId: "5f1e2d3c4b5a69788796a5b4c3d2e1f0" },
+    priceClass: "PriceClass_100",
   },
   platform: {
     ...platformDefaults("sandbox"),

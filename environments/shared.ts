@@ -1,4 +1,4 @@
-import type { EnvironmentConfig, PlatformCharts, PlatformConfig, StateConfig } from "./config";
+import type { EdgeConfig, EnvironmentConfig, PlatformCharts, PlatformConfig, StateConfig } from "./config";
 
 /**
  * What every environment shares. Environment files spread this and state only what
@@ -15,6 +15,20 @@ export const shared = {
     backups: { purpose: "backup" },
   },
 } as const satisfies Partial<EnvironmentConfig>;
+
+/**
+ * Edge settings every environment starts from: seed 000's hostnames, HTTPS to the origin,
+ * and the WAF common rule set's 8 KB body limit counted rather than blocking, because Studio
+ * uploads course archives and saves large XBlock bodies through it.
+ */
+export function edgeDefaults(domain: string) {
+  return {
+    subdomains: ["lms", "studio", "apps.lms"],
+    originHostname: `ingress.${domain}`,
+    originProtocol: "https-only",
+    waf: { rateLimit: 2000, countOnlyRules: ["SizeRestrictions_BODY"] },
+  } as const satisfies Partial<EdgeConfig>;
+}
 
 /** S3 state in the bucket the `bootstrap` stack creates, one key per stack, with S3 native locking. */
 export const s3State: StateConfig = {

@@ -1,6 +1,11 @@
 import { Construct } from "constructs";
 import { LocalBackend, S3Backend, S3BackendConfig, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
+import { CloudFront } from "../modules/cloudfront";
+import { CLOUDFRONT_REGION } from "../modules/core/regions";
+import { Dns } from "../modules/dns";
+import { WebAcl } from "../modules/waf";
 import { Naming } from "../modules/core/naming";
 import { PlatformPrereqs } from "../modules/platform-prereqs";
 import { S3Buckets } from "../modules/s3-buckets";
@@ -35,6 +40,10 @@ export class EnvironmentStack extends TerraformStack {
   public readonly storage: S3Buckets;
   /** The environment's alarm topic and its data stores. */
   public readonly data: DataLayer;
+  /** The environment's DNS zone and platform hostname records. */
+  public readonly dns: Dns;
+  /** WAF and CloudFront in front of the ingress; undefined for self-hosted nodes (seed 003). */
+  public readonly edge?: { readonly webAcl: WebAcl; readonly cdn: CloudFront };
   /** Loki/Velero buckets and Pod Identity roles (EKS environments only). */
   public readonly platformPrereqs?: PlatformPrereqs;
 
@@ -63,6 +72,24 @@ export class EnvironmentStack extends TerraformStack {
       forceDestroy: config.forceDestroy,
     });
 
+    // ---- edge (issue 6): DNS, WAF + CloudFront in us-east-1, hostname records ----
+    const edge = config.edge;
+    const usEast1 = new AwsProvider(this, "aws-us-east-1", { alias: CLOUDFRONT_REGION, region: CLOUDFRONT_REGION, defaultTags: [{ tags: defaultTags(config) }] });
+    if (edge.dns.provider === "cloudflare") new CloudflareProvider(this, "cloudflare", {}); // token: CLOUDFLARE_API_TOKEN
+    this.dns = new Dns(this, "dns", { domain: config.domain, zone: edge.dns });
+    const hostnames = edge.subdomains.map((s) => `${s}.${config.domain}`);
+    if (!edge.selfHostedNodes) {
+      const webAcl = new WebAcl(this, "waf", { naming: this.naming, provider: usEast1, ...edge.waf, logRetentionDays: config.logRetentionDays });
+      const cdn = new CloudFront(this, "cdn", {
+        naming: this.naming, provider: usEast1, hostnames, dns: this.dns, webAclArn: webAcl.webAclArn,
+        origin: { hostname: edge.originHostname }, originProtocol: edge.originProtocol, priceClass: edge.priceClass,
+        staticAssets: { bucket: this.storage.buckets.static!, kmsKey: this.storage.kmsKey }, logsBucket: this.storage.logsBucket,
+      });
+      this.edge = { webAcl, cdn };
+    }
+    this.dns.pointHostnames(hostnames, this.edge
+      ? { kind: "cloudfront", domainName: this.edge.cdn.domainName, hostedZoneId: this.edge.cdn.hostedZoneId }
+      : { kind: "nodes", ipv6: edge.selfHostedNodes! }, edge.migration);
     // --- platform prerequisites: AWS side of the <env>-platform stack (skipped when it targets a kubeconfig cluster) ---
     if (!config.platform.kubeconfig) {
       this.platformPrereqs = new PlatformPrereqs(this, "platform-prereqs", {

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, backupRotation, platformDefaults, s3State, shared } from "./shared";
+import { addressPlan, backupRotation, edgeDefaults, platformDefaults, s3State, shared } from "./shared";
 
 /** Staging: production's shape on its own range; one NAT is enough for a pre-release stage. */
 export const staging: EnvironmentConfig = {
@@ -24,6 +24,13 @@ export const staging: EnvironmentConfig = {
       dedicatedMasters: { type: "m6g.large.search", count: 3 },
     },
     documentdb: { instanceClass: "db.r6g.large", instanceCount: 2, backupRetentionDays: 14 },
+  },
+  edge: {
+    ...edgeDefaults("staging.learn.example.org"),
+    dns: { provider: "route53" },
+    priceClass: "PriceClass_100",
+    // Seed 002 rehearsal: half of the lookups still go to the legacy EC2 stack.
+    migration: { legacyHostname: "legacy.staging.learn.example.org", legacyWeight: 50 },
   },
   platform: {
     ...platformDefaults("staging"),

@@ -1,3 +1,6 @@
+import type { ITerraformDependable } from "cdktf";
+import type { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
+
 /**
  * Typed references modules hand to each other, so no module reaches into another's
  * internals. The vpc module implements NetworkRef; data and cluster modules accept it.
@@ -28,4 +31,25 @@ export interface ClusterRef {
   /** Security group on every node; data stores allow their port from this group only. */
   readonly nodeSecurityGroupId: string;
   readonly clusterSecurityGroupId: string;
+}
+
+/**
+ * What a certificate owner needs from a DNS zone (the dns module implements it): publish the
+ * records ACM asks for so a DNS-validated certificate is issued, whichever DNS provider
+ * hosts the zone.
+ */
+export interface CertificateDns {
+  /** Apex of the zone; certificate names must be inside it. */
+  readonly domain: string;
+  /**
+   * Creates the validation records of `certificate` (one per distinct name ACM asks for).
+   * Returns the record FQDNs to wait on, when the provider reports them, and the records to
+   * depend on.
+   */
+  addCertificateValidation(certificate: AcmCertificate): CertificateValidationRecords;
+}
+
+export interface CertificateValidationRecords {
+  readonly fqdns?: string[];
+  readonly records: readonly ITerraformDependable[];
 }

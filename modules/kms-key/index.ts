@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { TerraformProvider } from "cdktf";
 import { KmsKey as KmsKeyResource } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { awsContext } from "../core/aws-context";
@@ -23,6 +24,17 @@ export interface KmsKeyProps {
    * @default 30
    */
   readonly deletionWindowInDays?: number;
+  /**
+   * AWS provider to create the key with, for a key in another region than the stack's (the
+   * edge's WAF logs live in us-east-1). Give `region` with it.
+   * @default the stack's default AWS provider
+   */
+  readonly provider?: TerraformProvider;
+  /**
+   * Region of `provider`, for the CloudWatch Logs service principal.
+   * @default the stack's region
+   */
+  readonly region?: string;
 }
 
 const USE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
@@ -42,7 +54,9 @@ export class KmsKey extends Construct {
     super(scope, id);
     const window = props.deletionWindowInDays ?? 30;
     checkInt(`KmsKey ${props.component}`, "deletionWindowInDays", window, 7, 30);
-    const { accountId, partition, region } = awsContext(this);
+    const context = awsContext(this);
+    const { accountId, partition } = context;
+    const region = props.region ?? context.region;
 
     this.policy = new PolicyDocument([
       {
@@ -67,9 +81,10 @@ export class KmsKey extends Construct {
       keyUsage: "ENCRYPT_DECRYPT",
       customerMasterKeySpec: "SYMMETRIC_DEFAULT",
       policy: this.policy.toJson(),
+      provider: props.provider,
     });
     this.aliasName = `alias/${props.naming.name(props.component, "kmsAlias")}`;
-    new KmsAlias(this, "alias", { name: this.aliasName, targetKeyId: key.keyId });
+    new KmsAlias(this, "alias", { name: this.aliasName, targetKeyId: key.keyId, provider: props.provider });
     this.keyArn = key.arn;
     this.keyId = key.keyId;
   }

@@ -1,0 +1,374 @@
+import { Construct } from "constructs";
+import { Annotations } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
+import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
+import {
+  CloudfrontDistribution,
+  CloudfrontDistributionOrderedCacheBehavior,
+  CloudfrontDistributionOrigin,
+} from "@cdktf/provider-aws/lib/cloudfront-distribution";
+import { CloudfrontCachePolicy } from "@cdktf/provider-aws/lib/cloudfront-cache-policy";
+import { CloudfrontOriginRequestPolicy } from "@cdktf/provider-aws/lib/cloudfront-origin-request-policy";
+import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
+import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
+import { CloudwatchLogDeliverySource } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery-source";
+import { CloudwatchLogDeliveryDestination } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery-destination";
+import { CloudwatchLogDelivery } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery";
+import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
+import { awsContext } from "../core/aws-context";
+import { checkDnsName, isWithinDomain } from "../core/dns";
+import { suppress } from "../core/suppress";
+import { Naming } from "../core/naming";
+import { CLOUDFRONT_REGION, checkCloudFrontProvider } from "../core/regions";
+import { CertificateDns } from "../core/types";
+import { check, checkInt, checkOneOf, checkUniqueList } from "../core/validation";
+import { KmsKey } from "../kms-key";
+import type { SecureBucket } from "../s3-buckets";
+
+export const ORIGIN_PROTOCOLS = ["https-only", "http-only"] as const;
+export type OriginProtocol = (typeof ORIGIN_PROTOCOLS)[number];
+export const PRICE_CLASSES = ["PriceClass_All", "PriceClass_200", "PriceClass_100"] as const;
+export type PriceClass = (typeof PRICE_CLASSES)[number];
+/** Viewer security policies at or above TLS 1.2 with 2021-era ciphers. */
+export const VIEWER_TLS_POLICIES = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] as const;
+export type ViewerTlsPolicy = (typeof VIEWER_TLS_POLICIES)[number];
+
+/** The ingress load balancer CloudFront forwards to. */
+export type OriginConfig =
+  /** A DNS name that resolves to the NLB (e.g. `ingress.<domain>`, published by the platform stack). */
+  | { readonly hostname: string }
+  /** Look the load balancer up in the stack's region by tags (it must exist before this stack is planned). */
+  | { readonly loadBalancerTags: Readonly<Record<string, string>> };
+
+/** The S3 bucket served under the static path patterns. */
+export interface StaticAssetsConfig {
+  readonly bucket: SecureBucket;
+  /** The bucket's SSE-KMS key; CloudFront is allowed to decrypt with it. */
+  readonly kmsKey: KmsKey;
+  /**
+   * Path patterns served from the bucket (cached), checked before the dynamic default.
+   * @default ["/static/*"]
+   */
+  readonly pathPatterns?: readonly string[];
+}
+
+export interface CloudFrontProps {
+  readonly naming: Naming;
+  /** AWS provider in us-east-1: ACM certificates for CloudFront and log delivery sources live there. */
+  readonly provider: AwsProvider;
+  /** Platform hostnames (seed 000: lms., studio., apps.lms.); the first is the certificate's subject. */
+  readonly hostnames: readonly string[];
+  /** The zone that publishes the certificate's DNS validation records. */
+  readonly dns: CertificateDns;
+  readonly origin: OriginConfig;
+  /**
+   * Protocol CloudFront uses to the origin. `http-only` (seed 000's current state) sends
+   * learners' sessions unencrypted between CloudFront and the NLB; allowed only when asked
+   * for, with a synth warning.
+   * @default "https-only"
+   */
+  readonly originProtocol?: OriginProtocol;
+  /** ARN of the WAFv2 web ACL (scope CLOUDFRONT) attached to the distribution. */
+  readonly webAclArn: string;
+  /** Static assets bucket behind Origin Access Control; undefined serves everything from the origin. */
+  readonly staticAssets?: StaticAssetsConfig;
+  /** Bucket (no ACLs needed) that receives the access logs under `cloudfront/`. */
+  readonly logsBucket: SecureBucket;
+  /**
+   * Edge locations used, by cost.
+   * @default "PriceClass_All" (learners are global)
+   */
+  readonly priceClass?: PriceClass;
+  /**
+   * Minimum TLS security policy for viewers.
+   * @default "TLSv1.2_2021"
+   */
+  readonly minimumProtocolVersion?: ViewerTlsPolicy;
+  /**
+   * Strict-Transport-Security max-age in seconds (at least one year).
+   * @default 63072000 (two years)
+   */
+  readonly hstsMaxAgeSeconds?: number;
+  /**
+   * Seconds CloudFront waits for the origin's response (Open edX report and export views are slow).
+   * @default 60
+   */
+  readonly originReadTimeoutSeconds?: number;
+}
+
+/**
+ * The platform's CloudFront distribution: the platform hostnames with an ACM certificate
+ * (us-east-1, DNS-validated), the WAF web ACL, HTTPS-only viewers at TLS 1.2+ and IPv6, the
+ * ingress NLB as a custom origin (HTTPS with TLS 1.2 by default), the static bucket through
+ * Origin Access Control, security response headers and access logging.
+ *
+ * Choices where the seeds leave gaps:
+ * - Dynamic LMS traffic is effectively uncached: the cache policy honours the origin's
+ *   Cache-Control up to 1 second with a default TTL of 0, and keys on Host, Authorization,
+ *   every cookie and query string, so an authenticated page can never be served to someone
+ *   else. (A policy with all TTLs 0 cannot forward Authorization, which Open edX's APIs use.)
+ *   The origin request policy forwards every viewer header, cookie and query string: Open edX
+ *   routes by Host and checks CSRF against Origin/Referer.
+ * - Origin TLS: CloudFront validates the origin certificate against the forwarded Host
+ *   header, so the ingress certificates cert-manager issues for the platform hostnames are
+ *   the ones that must be valid; the origin hostname needs no certificate of its own.
+ * - Security headers: HSTS and nosniff are enforced at the edge; X-Frame-Options and CSP
+ *   are left to Open edX, which exempts XBlock views that the learning MFE frames from
+ *   another hostname (an edge-wide SAMEORIGIN would break courseware).
+ * - The distribution and its policies are global and use the stack's default provider; only
+ *   the certificate and the log delivery objects need the us-east-1 provider.
+ * - Access logs use CloudFront standard logging v2 (CloudWatch Logs vended delivery) into
+ *   the logs bucket: legacy logging writes through bucket ACLs, which the BucketOwnerEnforced
+ *   logs bucket disables. S3 is the cheapest destination for high-volume access logs and the
+ *   logs bucket's lifecycle already sets their retention.
+ */
+export class CloudFront extends Construct {
+  public readonly distributionId: string;
+  public readonly distributionArn: string;
+  /** `dxxxx.cloudfront.net`, what the platform hostnames point at. */
+  public readonly domainName: string;
+  /** Route53 zone id of CloudFront, for alias records. */
+  public readonly hostedZoneId: string;
+  public readonly certificateArn: string;
+  /** Origin protocol in effect. */
+  public readonly originProtocol: OriginProtocol;
+
+  constructor(scope: Construct, id: string, props: CloudFrontProps) {
+    super(scope, id);
+    const where = `CloudFront ${id}`;
+    const { naming, provider } = props;
+    checkCloudFrontProvider(where, provider, "ACM certificates");
+    checkUniqueList(where, "hostnames", props.hostnames);
+    // ACM's default quota is 10 names per certificate.
+    check(props.hostnames.length <= 10, where, "hostnames", props.hostnames, "must list at most 10 names (ACM's names-per-certificate quota)");
+    props.hostnames.forEach((h, i) => {
+      checkDnsName(where, `hostnames[${i}]`, h);
+      check(isWithinDomain(h, props.dns.domain), where, `hostnames[${i}]`, h, `must be inside the DNS zone ${props.dns.domain} that validates the certificate`);
+    });
+    this.originProtocol = props.originProtocol ?? "https-only";
+    checkOneOf(where, "originProtocol", this.originProtocol, ORIGIN_PROTOCOLS);
+    const priceClass = props.priceClass ?? "PriceClass_All";
+    checkOneOf(where, "priceClass", priceClass, PRICE_CLASSES);
+    const minimumProtocolVersion = props.minimumProtocolVersion ?? "TLSv1.2_2021";
+    checkOneOf(where, "minimumProtocolVersion", minimumProtocolVersion, VIEWER_TLS_POLICIES);
+    const hstsMaxAge = props.hstsMaxAgeSeconds ?? 63_072_000;
+    checkInt(where, "hstsMaxAgeSeconds", hstsMaxAge, 31_536_000, 63_072_000);
+    const readTimeout = props.originReadTimeoutSeconds ?? 60;
+    checkInt(where, "originReadTimeoutSeconds", readTimeout, 1, 180);
+    const staticPatterns = props.staticAssets?.pathPatterns ?? ["/static/*"];
+    checkUniqueList(where, "staticAssets.pathPatterns", staticPatterns);
+    staticPatterns.forEach((p, i) => check(/^\/[A-Za-z0-9_\-.*$/&@:+]*$/.test(p) && p !== "/*", where, `staticAssets.pathPatterns[${i}]`, p,
+      "must be a CloudFront path pattern starting with / (other than /*, the dynamic default), e.g. /static/*"));
+
+    let originHostname: string;
+    if ("hostname" in props.origin) {
+      checkDnsName(where, "origin.hostname", props.origin.hostname);
+      originHostname = props.origin.hostname;
+    } else {
+      check(Object.keys(props.origin.loadBalancerTags).length > 0, where, "origin.loadBalancerTags", props.origin.loadBalancerTags,
+        "must name at least one tag, e.g. { \"kubernetes.io/service-name\": \"ingress-nginx/ingress-nginx-controller\" }");
+      // The NLB lives in the stack's region, so the default provider looks it up.
+      originHostname = new DataAwsLb(this, "origin-lb", { tags: { ...props.origin.loadBalancerTags } }).dnsName;
+    }
+    if (this.originProtocol === "http-only") {
+      Annotations.of(this).addWarning(
+        `${where}: originProtocol is "http-only": requests, cookies and session tokens travel unencrypted between CloudFront and ${"hostname" in props.origin ? originHostname : "the load balancer"}. ` +
+        "Use \"https-only\" once the ingress serves certificates for the platform hostnames.");
+    }
+
+    // --- certificate (us-east-1, DNS-validated) ---
+    const [subject, ...alternatives] = props.hostnames;
+    const certificate = new AcmCertificate(this, "certificate", {
+      provider,
+      domainName: subject!,
+      subjectAlternativeNames: alternatives,
+      validationMethod: "DNS",
+      keyAlgorithm: "RSA_2048",
+      // A replacement must be issued before the distribution lets go of the old one.
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const validationRecords = props.dns.addCertificateValidation(certificate);
+    const validation = new AcmCertificateValidation(this, "certificate-validation", {
+      provider,
+      certificateArn: certificate.arn,
+      validationRecordFqdns: validationRecords.fqdns,
+      dependsOn: [...validationRecords.records],
+    });
+    this.certificateArn = validation.certificateArn;
+
+    // --- policies ---
+    const dynamicCache = new CloudfrontCachePolicy(this, "dynamic-cache", {
+      name: naming.name("dynamic"),
+      comment: "Open edX pages and APIs: not cached unless the origin says so (max 1 s), keyed per user",
+      minTtl: 0,
+      defaultTtl: 0,
+      maxTtl: 1,
+      parametersInCacheKeyAndForwardedToOrigin: {
+        enableAcceptEncodingGzip: true,
+        enableAcceptEncodingBrotli: true,
+        headersConfig: { headerBehavior: "whitelist", headers: { items: ["Authorization", "Host"] } },
+        cookiesConfig: { cookieBehavior: "all" },
+        queryStringsConfig: { queryStringBehavior: "all" },
+      },
+    });
+    const dynamicOriginRequest = new CloudfrontOriginRequestPolicy(this, "dynamic-origin-request", {
+      name: naming.name("dynamic"),
+      comment: "Every viewer header (Host, Origin, Referer, X-CSRFToken, ...), cookie and query string, plus the viewer's address",
+      headersConfig: { headerBehavior: "allViewerAndWhitelistCloudFront", headers: { items: ["CloudFront-Viewer-Address", "CloudFront-Forwarded-Proto"] } },
+      cookiesConfig: { cookieBehavior: "all" },
+      queryStringsConfig: { queryStringBehavior: "all" },
+    });
+    const headers = new CloudfrontResponseHeadersPolicy(this, "security-headers", {
+      name: naming.name("security-headers"),
+      comment: "HSTS, nosniff and referrer policy on every response",
+      securityHeadersConfig: {
+        strictTransportSecurity: { accessControlMaxAgeSec: hstsMaxAge, includeSubdomains: true, preload: true, override: true },
+        contentTypeOptions: { override: true },
+        referrerPolicy: { referrerPolicy: "strict-origin-when-cross-origin", override: false },
+      },
+      removeHeadersConfig: { items: [{ header: "Server" }, { header: "X-Powered-By" }] },
+    });
+
+    // --- origins and behaviours ---
+    const ingressOriginId = "ingress";
+    const staticOriginId = "static-assets";
+    const origins: CloudfrontDistributionOrigin[] = [{
+      originId: ingressOriginId,
+      domainName: originHostname,
+      connectionAttempts: 3,
+      connectionTimeout: 10,
+      customOriginConfig: {
+        httpPort: 80,
+        httpsPort: 443,
+        originProtocolPolicy: this.originProtocol,
+        originSslProtocols: ["TLSv1.2"],
+        originReadTimeout: readTimeout,
+        originKeepaliveTimeout: 5,
+      },
+    }];
+    const orderedCacheBehavior: CloudfrontDistributionOrderedCacheBehavior[] = [];
+    if (props.staticAssets) {
+      const oac = new CloudfrontOriginAccessControl(this, "static-oac", {
+          name: naming.name("static", "generic"),
+        description: "CloudFront reads the static assets bucket with SigV4",
+        originAccessControlOriginType: "s3",
+        signingBehavior: "always",
+        signingProtocol: "sigv4",
+      });
+      origins.push({ originId: staticOriginId, domainName: props.staticAssets.bucket.bucketRegionalDomainName, originAccessControlId: oac.id });
+      const staticCache = new CloudfrontCachePolicy(this, "static-cache", {
+          name: naming.name("static"),
+        comment: "Versioned static assets: cached a day by default (seed 004), up to a year when the origin allows",
+        minTtl: 1,
+        defaultTtl: 86_400,
+        maxTtl: 31_536_000,
+        parametersInCacheKeyAndForwardedToOrigin: {
+          enableAcceptEncodingGzip: true,
+          enableAcceptEncodingBrotli: true,
+          headersConfig: { headerBehavior: "none" },
+          cookiesConfig: { cookieBehavior: "none" },
+          queryStringsConfig: { queryStringBehavior: "none" },
+        },
+      });
+      for (const pathPattern of staticPatterns) {
+        orderedCacheBehavior.push({
+          pathPattern,
+          targetOriginId: staticOriginId,
+          viewerProtocolPolicy: "redirect-to-https",
+          allowedMethods: ["GET", "HEAD", "OPTIONS"],
+          cachedMethods: ["GET", "HEAD"],
+          compress: true,
+          cachePolicyId: staticCache.id,
+          responseHeadersPolicyId: headers.id,
+        });
+      }
+    }
+
+    const distribution = new CloudfrontDistribution(this, "distribution", {
+      enabled: true,
+      comment: `${naming.prefix} platform edge`,
+      aliases: [...props.hostnames],
+      isIpv6Enabled: true,
+      httpVersion: "http2and3",
+      priceClass,
+      webAclId: props.webAclArn,
+      origin: origins,
+      defaultCacheBehavior: {
+        targetOriginId: ingressOriginId,
+        viewerProtocolPolicy: "redirect-to-https",
+        allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+        cachedMethods: ["GET", "HEAD"],
+        compress: true,
+        cachePolicyId: dynamicCache.id,
+        originRequestPolicyId: dynamicOriginRequest.id,
+        responseHeadersPolicyId: headers.id,
+      },
+      orderedCacheBehavior: orderedCacheBehavior.length > 0 ? orderedCacheBehavior : undefined,
+      restrictions: { geoRestriction: { restrictionType: "none" } },
+      viewerCertificate: {
+        acmCertificateArn: this.certificateArn,
+        sslSupportMethod: "sni-only",
+        minimumProtocolVersion,
+      },
+    });
+    suppress(distribution,
+      { id: "CKV_AWS_86", reason: "Access logs are on through CloudFront standard logging v2 (aws_cloudwatch_log_delivery into the logs bucket); the check only sees legacy logging_config, which needs bucket ACLs" },
+      { id: "AWS-0010", reason: "Access logs are on through CloudFront standard logging v2 (aws_cloudwatch_log_delivery into the logs bucket); the check only sees legacy logging_config" },
+      { id: "AWS-0013", reason: "minimum_protocol_version is TLSv1.2_2021 or newer (validated at synth, asserted in tests); Trivy does not read viewer_certificate from Terraform JSON (the same block in HCL passes)" },
+      { id: "CKV_AWS_374", reason: "Learners are worldwide; abuse is handled by the WAF (IP reputation, rate limit), not by blocking countries" },
+      { id: "CKV_AWS_310", reason: "One origin (the multi-AZ ingress NLB) serves the dynamic site; origin-group failover only covers GET/HEAD and there is no second origin to fail over to" },
+      { id: "CKV2_AWS_47", reason: "Log4j protection is AWSManagedRulesKnownBadInputsRuleSet, attached in block mode; the check also demands AWSManagedRulesAnonymousIpList, which would block learners on VPNs and Tor" },
+      { id: "CKV_AWS_305", reason: "The site root is served dynamically by the LMS behind the ingress, not by an S3 index object" });
+    this.distributionId = distribution.id;
+    this.distributionArn = distribution.arn;
+    this.domainName = distribution.domainName;
+    this.hostedZoneId = distribution.hostedZoneId;
+
+    // --- static bucket: read through OAC only, decrypt through the bucket's key ---
+    const { accountId, partition } = awsContext(this);
+    if (props.staticAssets) {
+      const onlyThisDistribution = { StringEquals: { "AWS:SourceArn": distribution.arn } };
+      props.staticAssets.bucket.policy.addStatements({
+        Sid: "CloudFrontOacRead",
+        Effect: "Allow",
+        Principal: { Service: "cloudfront.amazonaws.com" },
+        Action: "s3:GetObject",
+        Resource: `${props.staticAssets.bucket.bucketArn}/*`,
+        Condition: onlyThisDistribution,
+      });
+      props.staticAssets.kmsKey.allowServicePrincipal("cloudfront.amazonaws.com", onlyThisDistribution, "CloudFrontOacDecrypt");
+    }
+
+    // --- access logs: standard logging v2 into the logs bucket ---
+    const source = new CloudwatchLogDeliverySource(this, "access-log-source", {
+      provider,
+      name: naming.name("cdn-access-logs"),
+      logType: "ACCESS_LOGS",
+      resourceArn: distribution.arn,
+    });
+    const destination = new CloudwatchLogDeliveryDestination(this, "access-log-destination", {
+      provider,
+      name: naming.name("cdn-access-logs-s3"),
+      outputFormat: "json",
+      deliveryDestinationConfiguration: [{ destinationResourceArn: `${props.logsBucket.bucketArn}/cloudfront` }],
+    });
+    props.logsBucket.policy.addStatements({
+      Sid: "CloudFrontAccessLogDelivery",
+      Effect: "Allow",
+      Principal: { Service: "delivery.logs.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${props.logsBucket.bucketArn}/cloudfront/*`,
+      Condition: {
+        StringEquals: { "aws:SourceAccount": accountId, "s3:x-amz-acl": "bucket-owner-full-control" },
+        ArnLike: { "aws:SourceArn": `arn:${partition}:logs:${CLOUDFRONT_REGION}:${accountId}:delivery-source:*` },
+      },
+    });
+    new CloudwatchLogDelivery(this, "access-log-delivery", {
+      provider,
+      deliverySourceName: source.name,
+      deliveryDestinationArn: destination.arn,
+      s3DeliveryConfiguration: [{ suffixPath: "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}", enableHiveCompatiblePath: false }],
+    });
+  }
+}

@@ -1,0 +1,221 @@
+import { Construct } from "constructs";
+import { Fn, TerraformIterator, Token } from "cdktf";
+import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import type { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
+import { DnsRecord } from "@cdktf/provider-cloudflare/lib/dns-record";
+import { checkDnsName, checkIpv6, isWithinDomain } from "../core/dns";
+import { suppress } from "../core/suppress";
+import { CertificateDns, CertificateValidationRecords } from "../core/types";
+import { check, checkInt, checkUniqueList } from "../core/validation";
+
+/** Where the environment's zone is hosted. */
+export type DnsZoneConfig =
+  /** A Route53 hosted zone: created here, or an existing one by id (delegated elsewhere). */
+  | { readonly provider: "route53"; readonly existingZoneId?: string }
+  /**
+   * A Cloudflare zone (external registrar DNS, seed 000). The provider reads its API token
+   * from `CLOUDFLARE_API_TOKEN`; it never appears in code or config.
+   */
+  | { readonly provider: "cloudflare"; readonly zoneId: string };
+
+/** What the hostnames resolve to. */
+export type DnsTarget =
+  /** The CloudFront distribution (alias records on Route53, a CNAME on Cloudflare). */
+  | { readonly kind: "cloudfront"; readonly domainName: string; readonly hostedZoneId: string }
+  /** Seed 003's self-hosted nodes: DNS round-robin over their IPv6 addresses. */
+  | { readonly kind: "nodes"; readonly ipv6: readonly string[] };
+
+/** Seed 002's EC2 → EKS migration: a share of each hostname's lookups goes to the legacy stack. */
+export interface MigrationConfig {
+  /** Public hostname of the legacy (EC2) stack, which keeps serving the platform hostnames' TLS. */
+  readonly legacyHostname: string;
+  /** Percent of lookups answered with the legacy stack (0-100); 0 removes the legacy records. */
+  readonly legacyWeight: number;
+}
+
+export interface DnsProps {
+  /** Apex of the zone, e.g. `learn.example.org`. */
+  readonly domain: string;
+  readonly zone: DnsZoneConfig;
+  /**
+   * TTL of the hostname records. Short so a migration weight change or a node replacement
+   * takes effect within minutes.
+   * @default 60
+   */
+  readonly ttl?: number;
+}
+
+const ROUTE53_ZONE_ID_RE = /^Z[A-Z0-9]{1,31}$/;
+const CLOUDFLARE_ZONE_ID_RE = /^[0-9a-f]{32}$/;
+/** Weighted records identify the two sides of a migration. */
+export const NEW_EDGE_SET_ID = "edge";
+export const LEGACY_SET_ID = "legacy";
+
+/**
+ * The environment's authoritative DNS on Route53 or Cloudflare: ACM validation records and
+ * the platform hostnames, pointed at CloudFront, at self-hosted nodes (round-robin AAAA), or
+ * split by weight between the new edge and the legacy stack during a migration.
+ *
+ * Choices where the seeds leave gaps:
+ * - Migration weights use Route53 weighted routing with CNAMEs on both sides: a weighted set
+ *   must share one record type, and the legacy stack is a hostname, not an alias target.
+ *   CNAMEs are fine because the platform hostnames are never the zone apex.
+ * - Cloudflare DNS has no weighted records; its equivalent is the paid Load Balancing
+ *   add-on (pools, monitors, an account id), a different product with its own failure
+ *   modes. Rather than pretend, a Cloudflare zone with an active migration is rejected at
+ *   synth: run the migration on Route53 (or finish it) first.
+ * - Records on Cloudflare are DNS-only (not proxied): CloudFront and the self-hosted nodes
+ *   terminate TLS themselves, and a second proxy would break certificate validation and WAF
+ *   client-IP rate limiting.
+ */
+export class Dns extends Construct implements CertificateDns {
+  public readonly domain: string;
+  public readonly provider: DnsZoneConfig["provider"];
+  /** Route53 hosted zone id or Cloudflare zone id. */
+  public readonly zoneId: string;
+  /** Name servers to delegate to at the registrar (a Route53 zone created here only). */
+  public readonly nameServers?: string[];
+  private readonly ttl: number;
+  private readonly where: string;
+
+  constructor(scope: Construct, id: string, props: DnsProps) {
+    super(scope, id);
+    this.where = `Dns ${id}`;
+    checkDnsName(this.where, "domain", props.domain);
+    this.domain = props.domain;
+    this.ttl = props.ttl ?? 60;
+    checkInt(this.where, "ttl", this.ttl, 30, 86400);
+    this.provider = props.zone.provider;
+
+    const zone = props.zone;
+    if (zone.provider === "cloudflare") {
+      check(typeof zone.zoneId === "string" && CLOUDFLARE_ZONE_ID_RE.test(zone.zoneId), this.where, "zone.zoneId", zone.zoneId,
+        "a Cloudflare zone needs its 32-character hexadecimal zone id (dashboard → the zone → Overview → Zone ID)");
+      this.zoneId = zone.zoneId;
+    } else if (zone.existingZoneId !== undefined) {
+      check(ROUTE53_ZONE_ID_RE.test(zone.existingZoneId), this.where, "zone.existingZoneId", zone.existingZoneId,
+        "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ");
+      this.zoneId = zone.existingZoneId;
+    } else {
+      const created = new Route53Zone(this, "zone", { name: props.domain, comment: `${props.domain} (platform hostnames)` });
+      suppress(created,
+        { id: "CKV2_AWS_38", reason: "DNSSEC signing needs the DS record published at the registrar in the same change window; it is an operator runbook step, not something to switch on from a plan" },
+        { id: "CKV2_AWS_39", reason: "Public-zone query logs record only resolver addresses for every lookup (high volume, little signal); CloudFront access logs and WAF logs record every request to these hostnames" });
+      this.zoneId = created.zoneId;
+      this.nameServers = created.nameServers;
+    }
+  }
+
+  public addCertificateValidation(certificate: AcmCertificate): CertificateValidationRecords {
+    // One record per domain ACM asks about, keyed by domain name (known at plan).
+    const dvo = TerraformIterator.fromComplexList(certificate.domainValidationOptions, "domain_name");
+    if (this.provider === "cloudflare") {
+      const record = new DnsRecord(this, "certificate-validation", {
+        forEach: dvo,
+        zoneId: this.zoneId,
+        // Cloudflare stores names and targets without the trailing dot ACM gives.
+        name: Fn.trimsuffix(dvo.getString("resource_record_name"), "."),
+        type: dvo.getString("resource_record_type"),
+        content: Fn.trimsuffix(dvo.getString("resource_record_value"), "."),
+        ttl: 60,
+        proxied: false,
+        comment: "ACM DNS validation",
+      });
+      return { records: [record] };
+    }
+    const record = new Route53Record(this, "certificate-validation", {
+      forEach: dvo,
+      zoneId: this.zoneId,
+      name: dvo.getString("resource_record_name"),
+      type: dvo.getString("resource_record_type"),
+      records: [dvo.getString("resource_record_value")],
+      ttl: 60,
+      // ACM reuses the same validation record for a name across certificates (renewals, replacements).
+      allowOverwrite: true,
+    });
+    return { fqdns: Token.asList(TerraformIterator.fromResources(record).pluckProperty("fqdn")), records: [record] };
+  }
+
+  /**
+   * Points each hostname at `target`. With a migration at a non-zero legacy weight, Route53
+   * answers `legacyWeight`% of lookups with the legacy stack and the rest with the target.
+   */
+  public pointHostnames(hostnames: readonly string[], target: DnsTarget, migration?: MigrationConfig): void {
+    checkUniqueList(this.where, "hostnames", hostnames);
+    for (const [i, h] of hostnames.entries()) {
+      checkDnsName(this.where, `hostnames[${i}]`, h);
+      check(isWithinDomain(h, this.domain) && h !== this.domain, this.where, `hostnames[${i}]`, h, `must be a name inside the zone ${this.domain} (not its apex)`);
+    }
+    if (target.kind === "nodes") {
+      checkUniqueList(this.where, "selfHostedNodes", target.ipv6);
+      target.ipv6.forEach((ip, i) => checkIpv6(this.where, `selfHostedNodes[${i}]`, ip));
+    }
+    const legacyWeight = migration?.legacyWeight ?? 0;
+    if (migration) {
+      checkInt(this.where, "migration.legacyWeight", migration.legacyWeight, 0, 100);
+      checkDnsName(this.where, "migration.legacyHostname", migration.legacyHostname);
+      check(!hostnames.includes(migration.legacyHostname), this.where, "migration.legacyHostname", migration.legacyHostname,
+        "must be the legacy stack's own hostname, not one of the platform hostnames it is shifted away from");
+      if (legacyWeight > 0) {
+        check(this.provider === "route53", this.where, "migration", migration,
+          "weighted traffic shifting needs a Route53 zone (Cloudflare DNS has no weighted records); set legacyWeight to 0 or move the zone to Route53");
+        check(target.kind === "cloudfront", this.where, "migration", migration,
+          "weighted traffic shifting moves traffic from the legacy stack to the CloudFront edge; it cannot be combined with selfHostedNodes");
+      }
+    }
+
+    for (const host of hostnames) {
+      const id = host.slice(0, -(this.domain.length + 1)).replace(/\./g, "-");
+      if (legacyWeight > 0 && target.kind === "cloudfront") {
+        this.weightedCname(`${id}-edge`, host, target.domainName, NEW_EDGE_SET_ID, 100 - legacyWeight);
+        this.weightedCname(`${id}-legacy`, host, migration!.legacyHostname, LEGACY_SET_ID, legacyWeight);
+      } else if (this.provider === "cloudflare") {
+        this.cloudflareRecords(id, host, target);
+      } else {
+        this.route53Records(id, host, target);
+      }
+    }
+  }
+
+  private route53Records(id: string, host: string, target: DnsTarget): void {
+    if (target.kind === "nodes") {
+      new Route53Record(this, `${id}-aaaa`, { zoneId: this.zoneId, name: host, type: "AAAA", ttl: this.ttl, records: [...target.ipv6] });
+      return;
+    }
+    // Alias records: free queries, and the distribution serves IPv4 and IPv6.
+    for (const type of ["A", "AAAA"]) {
+      new Route53Record(this, `${id}-${type.toLowerCase()}`, {
+        zoneId: this.zoneId,
+        name: host,
+        type,
+        alias: { name: target.domainName, zoneId: target.hostedZoneId, evaluateTargetHealth: false },
+      });
+    }
+  }
+
+  private cloudflareRecords(id: string, host: string, target: DnsTarget): void {
+    if (target.kind === "nodes") {
+      // One AAAA record per node: Cloudflare keeps each value as its own record.
+      target.ipv6.forEach((ip, i) => new DnsRecord(this, `${id}-aaaa-${i}`, {
+        zoneId: this.zoneId, name: host, type: "AAAA", content: ip, ttl: this.ttl, proxied: false, comment: "self-hosted node (round-robin)",
+      }));
+      return;
+    }
+    new DnsRecord(this, `${id}-cname`, {
+      zoneId: this.zoneId, name: host, type: "CNAME", content: target.domainName, ttl: this.ttl, proxied: false, comment: "CloudFront edge",
+    });
+  }
+
+  private weightedCname(id: string, host: string, value: string, setIdentifier: string, weight: number): void {
+    new Route53Record(this, id, {
+      zoneId: this.zoneId,
+      name: host,
+      type: "CNAME",
+      ttl: this.ttl,
+      records: [value],
+      setIdentifier,
+      weightedRoutingPolicy: { weight },
+    });
+  }
+}

@@ -1,0 +1,130 @@
+import { Testing } from "cdktf";
+import { EnvironmentConfig, EnvironmentStack, environments } from "../../environments";
+import { MANAGED_RULE_GROUPS } from "../../modules/waf";
+import { policy, resource, resources, synth, TfJson } from "../helpers";
+
+function build(config: EnvironmentConfig): { stack: EnvironmentStack; json: TfJson } {
+  const stack = new EnvironmentStack(Testing.app(), config);
+  return { stack, json: synth(stack) };
+}
+const hostsOf = (c: EnvironmentConfig) => ["lms", "studio", "apps.lms"].map((h) => `${h}.${c.domain}`);
+
+describe("edge", () => {
+  describe("production (Route53)", () => {
+    const { stack, json } = build(environments.production);
+    const hosts = hostsOf(environments.production);
+    const dist = resource(json, "aws_cloudfront_distribution");
+
+    it("configures an aliased us-east-1 provider with the environment's default tags", () => {
+      const usEast1 = json.provider!.aws.find((p: any) => p.alias === "us-east-1");
+      expect(usEast1).toMatchObject({ region: "us-east-1", default_tags: [{ tags: expect.objectContaining({ Environment: "production", ManagedBy: "cdktf" }) }] });
+      expect(json.provider!.cloudflare).toBeUndefined();
+    });
+
+    it("attaches the WAF web ACL with the managed groups and the production rate rule", () => {
+      expect(dist.web_acl_id).toContain("aws_wafv2_web_acl.waf_acl");
+      const acl = resource(json, "aws_wafv2_web_acl");
+      expect(acl.scope).toBe("CLOUDFRONT");
+      const groups = acl.rule.map((r: any) => r.statement.managed_rule_group_statement?.name).filter(Boolean);
+      expect(groups).toEqual([...MANAGED_RULE_GROUPS]);
+      expect(acl.rule.find((r: any) => r.statement.rate_based_statement).statement.rate_based_statement.limit).toBe(4000);
+      expect(resource(json, "aws_wafv2_web_acl_logging_configuration").resource_arn).toContain("aws_wafv2_web_acl.waf_acl");
+      expect(resource(json, "aws_cloudwatch_log_group", "waf/logs")).toMatchObject({ retention_in_days: 365 });
+    });
+
+    it("enforces TLS minimums: viewers TLSv1.2_2021 over HTTPS, origin https-only with TLS 1.2", () => {
+      expect(dist.viewer_certificate).toMatchObject({ minimum_protocol_version: "TLSv1.2_2021", ssl_support_method: "sni-only" });
+      expect(dist.default_cache_behavior.viewer_protocol_policy).toBe("redirect-to-https");
+      const origin = dist.origin.find((o: any) => o.origin_id === "ingress");
+      expect(origin.domain_name).toBe("ingress.learn.example.org");
+      expect(origin.custom_origin_config).toMatchObject({ origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"] });
+      expect(stack.edge!.cdn.node.metadata.filter((m) => m.type === "@cdktf/warn")).toEqual([]);
+    });
+
+    it("has a certificate and DNS records for all three hostnames", () => {
+      expect(dist.aliases).toEqual(hosts);
+      const cert = resource(json, "aws_acm_certificate");
+      expect([cert.domain_name, ...cert.subject_alternative_names]).toEqual(hosts);
+      expect(resource(json, "aws_route53_zone").name).toBe("learn.example.org");
+      expect(resource(json, "aws_route53_record", "certificate-validation").for_each).toContain("domain_validation_options");
+      const records = resources(json, "aws_route53_record").filter((r) => !r._id.includes("certificate-validation"));
+      for (const host of hosts) {
+        expect(records.filter((r) => r.name === host).map((r) => r.type).sort()).toEqual(["A", "AAAA"]);
+      }
+      expect(records.every((r) => r.alias?.name.includes("aws_cloudfront_distribution.cdn_distribution"))).toBe(true);
+    });
+
+    it("reads the static bucket through OAC only, with the bucket policy and key grant for this distribution", () => {
+      expect(resource(json, "aws_cloudfront_origin_access_control").signing_behavior).toBe("always");
+      expect(dist.origin.find((o: any) => o.origin_id === "static-assets").origin_access_control_id).toContain("cdn_static-oac");
+      const read = policy(resource(json, "aws_s3_bucket_policy", "storage/static/").policy).Statement.find((s) => s.Sid === "CloudFrontOacRead");
+      expect(read.Condition.StringEquals["AWS:SourceArn"]).toContain("aws_cloudfront_distribution.cdn_distribution");
+      expect(policy(resource(json, "aws_kms_key", "storage/key").policy).Statement.map((s) => s.Sid)).toContain("CloudFrontOacDecrypt");
+    });
+
+    it("turns access logging on (standard logging v2 into the logs bucket) and WAF logging on", () => {
+      expect(resource(json, "aws_cloudwatch_log_delivery_source").resource_arn).toContain("aws_cloudfront_distribution.cdn_distribution");
+      expect(resource(json, "aws_cloudwatch_log_delivery_destination").delivery_destination_configuration[0].destination_resource_arn).toContain("storage_logs_bucket");
+      expect(resources(json, "aws_cloudwatch_log_delivery")).toHaveLength(1);
+      expect(resources(json, "aws_wafv2_web_acl_logging_configuration")).toHaveLength(1);
+    });
+
+    it("uses every edge location and security headers", () => {
+      expect(dist.price_class).toBe("PriceClass_All");
+      expect(resource(json, "aws_cloudfront_response_headers_policy").security_headers_config.strict_transport_security.override).toBe(true);
+    });
+  });
+
+  describe("staging (weighted migration at 50%)", () => {
+    const { json } = build(environments.staging);
+    const records = resources(json, "aws_route53_record").filter((r) => !r._id.includes("certificate-validation"));
+
+    it("splits each hostname 50/50 between the new edge and the legacy stack", () => {
+      expect(records).toHaveLength(6);
+      for (const host of hostsOf(environments.staging)) {
+        const edge = records.find((r) => r.name === host && r.set_identifier === "edge")!;
+        const legacy = records.find((r) => r.name === host && r.set_identifier === "legacy")!;
+        expect(edge).toMatchObject({ type: "CNAME", weighted_routing_policy: { weight: 50 } });
+        expect(edge.records[0]).toContain("aws_cloudfront_distribution.cdn_distribution");
+        expect(legacy).toMatchObject({ type: "CNAME", records: ["legacy.staging.learn.example.org"], weighted_routing_policy: { weight: 50 } });
+      }
+    });
+  });
+
+  describe("sandbox (Cloudflare DNS)", () => {
+    const { json } = build(environments.sandbox);
+    const zoneId = environments.sandbox.edge.dns.provider === "cloudflare" ? environments.sandbox.edge.dns.zoneId : "";
+
+    it("configures the Cloudflare provider without a token in code and creates no Route53 zone", () => {
+      expect(json.provider!.cloudflare).toEqual([{}]);
+      expect(JSON.stringify(json)).not.toMatch(/api_token|CLOUDFLARE_API_TOKEN/);
+      expect(resources(json, "aws_route53_zone")).toHaveLength(0);
+      expect(resources(json, "aws_route53_record")).toHaveLength(0);
+    });
+
+    it("points the hostnames at CloudFront and validates the certificate in the Cloudflare zone", () => {
+      const records = resources(json, "cloudflare_dns_record");
+      for (const host of hostsOf(environments.sandbox)) {
+        expect(records.find((r) => r.name === host)).toMatchObject({ zone_id: zoneId, type: "CNAME", proxied: false });
+      }
+      expect(resource(json, "cloudflare_dns_record", "certificate-validation").zone_id).toBe(zoneId);
+      expect(resource(json, "aws_cloudfront_distribution").price_class).toBe("PriceClass_100");
+    });
+  });
+
+  it("serves self-hosted nodes by round-robin AAAA without CloudFront or WAF (seed 003)", () => {
+    const nodes = ["2001:db8:10::1", "2001:db8:10::2", "2001:db8:10::3"];
+    const { stack, json } = build({ ...environments.sandbox, edge: { ...environments.sandbox.edge, selfHostedNodes: nodes } });
+    expect(stack.edge).toBeUndefined();
+    expect(resources(json, "aws_cloudfront_distribution")).toHaveLength(0);
+    expect(resources(json, "aws_wafv2_web_acl")).toHaveLength(0);
+    const aaaa = resources(json, "cloudflare_dns_record");
+    expect(aaaa).toHaveLength(9);
+    expect(aaaa.every((r) => r.type === "AAAA" && nodes.includes(r.content))).toBe(true);
+  });
+
+  it("rejects weighted migration on the Cloudflare environment at synth", () => {
+    const config = { ...environments.sandbox, edge: { ...environments.sandbox.edge, migration: { legacyHostname: "legacy.example.net", legacyWeight: 10 } } };
+    expect(() => build(config)).toThrow(/Dns dns: migration = .* is invalid; weighted traffic shifting needs a Route53 zone/);
+  });
+});

@@ -1,0 +1,156 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
+import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
+import { Dns, DnsProps, DnsTarget, MigrationConfig } from "../../modules/dns";
+import { isIpv6 } from "../../modules/core/dns";
+import { resource, resources, synth, testStack, TfJson } from "../helpers";
+
+const DOMAIN = "learn.example.org";
+const HOSTS = ["lms", "studio", "apps.lms"].map((h) => `${h}.${DOMAIN}`);
+const CF: DnsTarget = { kind: "cloudfront", domainName: "d111111abcdef8.cloudfront.net", hostedZoneId: "Z2FDTNDATAQYW2" };
+const NODES: DnsTarget = { kind: "nodes", ipv6: ["2001:db8::10", "2001:db8::11", "2001:db8::12"] };
+const CLOUDFLARE_ZONE = "0123456789abcdef0123456789abcdef";
+
+interface Build {
+  readonly zone?: DnsProps["zone"];
+  readonly target?: DnsTarget;
+  readonly migration?: MigrationConfig;
+  readonly hostnames?: readonly string[];
+  readonly props?: Partial<DnsProps>;
+  readonly certificate?: boolean;
+}
+
+function build(b: Build = {}): TfJson {
+  const { stack } = testStack();
+  new CloudflareProvider(stack, "cloudflare", {});
+  const dns = new Dns(stack, "dns", { domain: DOMAIN, zone: b.zone ?? { provider: "route53" }, ...b.props });
+  if (b.certificate) {
+    const usEast1 = new AwsProvider(stack, "aws-us-east-1", { alias: "us-east-1", region: "us-east-1" });
+    const cert = new AcmCertificate(stack, "cert", { provider: usEast1, domainName: HOSTS[0]!, subjectAlternativeNames: HOSTS.slice(1), validationMethod: "DNS" });
+    dns.addCertificateValidation(cert);
+  }
+  dns.pointHostnames(b.hostnames ?? HOSTS, b.target ?? CF, b.migration);
+  return synth(stack);
+}
+
+describe("dns", () => {
+  describe("route53", () => {
+    const json = build({ certificate: true });
+    const records = resources(json, "aws_route53_record");
+
+    it("creates the hosted zone and alias A and AAAA records to CloudFront for every hostname", () => {
+      expect(resource(json, "aws_route53_zone").name).toBe(DOMAIN);
+      for (const host of HOSTS) {
+        const forHost = records.filter((r) => r.name === host);
+        expect(forHost.map((r) => r.type).sort()).toEqual(["A", "AAAA"]);
+        for (const r of forHost) {
+          expect(r.alias).toEqual({ name: CF.domainName, zone_id: CF.hostedZoneId, evaluate_target_health: false });
+          expect(r.zone_id).toContain("aws_route53_zone.");
+        }
+      }
+    });
+
+    it("publishes one validation record per certificate domain, keyed by domain name", () => {
+      const v = resource(json, "aws_route53_record", "certificate-validation");
+      expect(v.for_each).toMatch(/aws_acm_certificate\.cert\w*\.domain_validation_options\).*val\.domain_name => val/);
+      expect(v).toMatchObject({ name: "${each.value.resource_record_name}", records: ["${each.value.resource_record_value}"], allow_overwrite: true });
+    });
+
+    it("uses an existing hosted zone by id without creating one", () => {
+      const existing = build({ zone: { provider: "route53", existingZoneId: "Z0123456789ABCDEFGHIJ" } });
+      expect(resources(existing, "aws_route53_zone")).toHaveLength(0);
+      expect(resources(existing, "aws_route53_record").every((r) => r.zone_id === "Z0123456789ABCDEFGHIJ")).toBe(true);
+    });
+
+    it("shifts a weighted share to the legacy stack with CNAMEs on both sides (seed 002)", () => {
+      const shifted = build({ migration: { legacyHostname: "legacy.example.net", legacyWeight: 10 } });
+      const all = resources(shifted, "aws_route53_record");
+      expect(all).toHaveLength(6);
+      for (const host of HOSTS) {
+        const edge = all.find((r) => r.name === host && r.set_identifier === "edge")!;
+        const legacy = all.find((r) => r.name === host && r.set_identifier === "legacy")!;
+        expect(edge).toMatchObject({ type: "CNAME", records: [CF.domainName], weighted_routing_policy: { weight: 90 }, ttl: 60 });
+        expect(legacy).toMatchObject({ type: "CNAME", records: ["legacy.example.net"], weighted_routing_policy: { weight: 10 } });
+      }
+    });
+
+    it("drops every legacy record at 100% new (legacy weight 0), and sends everything to legacy at 100", () => {
+      const done = resources(build({ migration: { legacyHostname: "legacy.example.net", legacyWeight: 0 } }), "aws_route53_record");
+      expect(done.some((r) => r.set_identifier || JSON.stringify(r).includes("legacy.example.net"))).toBe(false);
+      expect(done.filter((r) => r.alias)).toHaveLength(6);
+      const start = resources(build({ migration: { legacyHostname: "legacy.example.net", legacyWeight: 100 } }), "aws_route53_record");
+      expect(start.filter((r) => r.set_identifier === "edge").every((r) => r.weighted_routing_policy.weight === 0)).toBe(true);
+    });
+
+    it("round-robins self-hosted nodes: one AAAA set per hostname holding every node (seed 003)", () => {
+      const rr = resources(build({ target: NODES }), "aws_route53_record");
+      expect(rr).toHaveLength(3);
+      for (const r of rr) expect(r).toMatchObject({ type: "AAAA", records: NODES.kind === "nodes" ? [...NODES.ipv6] : [], ttl: 60 });
+    });
+  });
+
+  describe("cloudflare", () => {
+    const json = build({ zone: { provider: "cloudflare", zoneId: CLOUDFLARE_ZONE }, certificate: true });
+    const records = resources(json, "cloudflare_dns_record");
+
+    it("creates DNS-only CNAMEs to CloudFront in the given zone and no Route53 zone", () => {
+      expect(resources(json, "aws_route53_zone")).toHaveLength(0);
+      for (const host of HOSTS) {
+        expect(records.find((r) => r.name === host)).toMatchObject({ zone_id: CLOUDFLARE_ZONE, type: "CNAME", content: CF.domainName, proxied: false });
+      }
+    });
+
+    it("publishes validation records without ACM's trailing dots", () => {
+      const v = resource(json, "cloudflare_dns_record", "certificate-validation");
+      expect(v.for_each).toContain("domain_validation_options");
+      expect(v.name).toBe('${trimsuffix(each.value.resource_record_name, ".")}');
+      expect(v.content).toBe('${trimsuffix(each.value.resource_record_value, ".")}');
+      expect(v.proxied).toBe(false);
+    });
+
+    it("creates one AAAA record per node for each hostname (seed 003)", () => {
+      const rr = resources(build({ zone: { provider: "cloudflare", zoneId: CLOUDFLARE_ZONE }, target: NODES }), "cloudflare_dns_record");
+      expect(rr).toHaveLength(9);
+      expect(rr.filter((r) => r.name === HOSTS[2]).map((r) => r.content)).toEqual(["2001:db8::10", "2001:db8::11", "2001:db8::12"]);
+      expect(rr.every((r) => r.type === "AAAA" && r.proxied === false)).toBe(true);
+    });
+
+    it("accepts a finished migration (weight 0) on Cloudflare", () => {
+      const done = build({ zone: { provider: "cloudflare", zoneId: CLOUDFLARE_ZONE }, migration: { legacyHostname: "legacy.example.net", legacyWeight: 0 } });
+      expect(resources(done, "cloudflare_dns_record")).toHaveLength(3);
+    });
+  });
+
+  it("recognises IPv6 addresses", () => {
+    for (const ok of ["2001:db8::10", "::1", "::", "fe80::1:2:3:4", "2001:0db8:0000:0000:0000:ff00:0042:8329"]) expect(isIpv6(ok)).toBe(true);
+    for (const bad of ["10.0.0.1", "2001:db8::1::2", "2001:db8:0:0:0:0:0:0:1", "12345::1", "2001:db8::g", "", "1:2:3:4:5:6:7"]) expect(isIpv6(bad)).toBe(false);
+  });
+
+  describe("validation", () => {
+    const legacy = "legacy.example.net";
+    it.each<[string, Build, RegExp]>([
+      ["a bad domain", { props: { domain: "Learn.Example" } }, /Dns dns: domain = "Learn.Example" is invalid; must be a lower-case DNS name/],
+      ["a Cloudflare zone without a zone id", { zone: { provider: "cloudflare" } as never },
+        /zone.zoneId \(missing\) is invalid; a Cloudflare zone needs its 32-character hexadecimal zone id/],
+      ["a malformed Cloudflare zone id", { zone: { provider: "cloudflare", zoneId: "my-zone" } }, /zone.zoneId = "my-zone" is invalid/],
+      ["a malformed Route53 zone id", { zone: { provider: "route53", existingZoneId: "abc" } }, /zone.existingZoneId = "abc" is invalid; must be a Route53 hosted zone id/],
+      ["a ttl out of range", { props: { ttl: 5 } }, /ttl = 5 is invalid; must be an integer from 30 to 86400/],
+      ["a hostname outside the zone", { hostnames: ["lms.other.org"] }, /hostnames\[0\] = "lms.other.org" is invalid; must be a name inside the zone learn.example.org/],
+      ["the zone apex as a hostname", { hostnames: [DOMAIN] }, /hostnames\[0\] = "learn.example.org" is invalid; must be a name inside the zone/],
+      ["a malformed hostname", { hostnames: ["lms_.learn.example.org"] }, /hostnames\[0\] = "lms_.learn.example.org" is invalid; must be a lower-case DNS name/],
+      ["repeated hostnames", { hostnames: [HOSTS[0]!, HOSTS[0]!] }, /hostnames = .* is invalid; must not repeat values/],
+      ["a weight above 100", { migration: { legacyHostname: legacy, legacyWeight: 110 } }, /migration.legacyWeight = 110 is invalid; must be an integer from 0 to 100/],
+      ["a negative weight", { migration: { legacyHostname: legacy, legacyWeight: -1 } }, /migration.legacyWeight = -1 is invalid/],
+      ["a fractional weight", { migration: { legacyHostname: legacy, legacyWeight: 12.5 } }, /migration.legacyWeight = 12.5 is invalid/],
+      ["a bad legacy hostname", { migration: { legacyHostname: "http://legacy", legacyWeight: 50 } }, /migration.legacyHostname = "http:\/\/legacy" is invalid/],
+      ["a legacy hostname that is a platform hostname", { migration: { legacyHostname: HOSTS[0]!, legacyWeight: 50 } }, /must be the legacy stack's own hostname/],
+      ["weights on Cloudflare", { zone: { provider: "cloudflare", zoneId: CLOUDFLARE_ZONE }, migration: { legacyHostname: legacy, legacyWeight: 50 } },
+        /migration = .* is invalid; weighted traffic shifting needs a Route53 zone \(Cloudflare DNS has no weighted records\)/],
+      ["weights with self-hosted nodes", { target: NODES, migration: { legacyHostname: legacy, legacyWeight: 50 } }, /cannot be combined with selfHostedNodes/],
+      ["a bad node address", { target: { kind: "nodes", ipv6: ["2001:db8::1", "10.0.0.1"] } }, /selfHostedNodes\[1\] = "10.0.0.1" is invalid; must be an IPv6 address/],
+      ["no nodes", { target: { kind: "nodes", ipv6: [] } }, /selfHostedNodes = \[\] is invalid; must list at least 1 value/],
+    ])("rejects %s", (_n, b, message) => {
+      expect(() => build(b)).toThrow(message);
+    });
+  });
+});
