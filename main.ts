@@ -2,21 +2,17 @@ import { App } from "cdktf";
 import { addEnvironment, environments } from "./environments";
 
 /**
- * The cdktf app: every environment's stacks (`<env>` and `<env>-platform`). `CDKTF_STATE_BACKEND=local` switches all of
- * them to local state, for a first deploy into an account without the state bucket.
+ * The cdktf app: every environment's stacks (`<env>` and `<env>-platform`).
+ * `CDKTF_STATE_BACKEND=local` switches all of them to local state, for a first deploy into an
+ * account without the state bucket.
+ *
+ * cdktf.json runs this as one esbuild bundle under plain `node` (scripts/app.sh): no runtime
+ * TypeScript hook, whose source-map handling of the ~1,400 stack traces cdktf captures per
+ * synth (one per token) used to cost more than the synth itself.
  */
 const app = new App();
 const state = process.env.CDKTF_STATE_BACKEND === "local" ? ({ backend: "local" } as const) : undefined;
-// cdktf captures a stack trace for every token it creates (~1,400 per synth); source-map
-// mapping each one (installed by @swc-node/register) costs more than the rest of synth.
-// Plain V8 formatting while building; the mapping is back before any uncaught error prints.
-const prepareStackTrace = Error.prepareStackTrace;
-(Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
-try {
-  for (const config of Object.values(environments)) {
-    addEnvironment(app, config, state); // <env> (AWS), then <env>-platform (Kubernetes/Helm) depending on it
-  }
-  app.synth();
-} finally {
-  Error.prepareStackTrace = prepareStackTrace;
+for (const config of Object.values(environments)) {
+  addEnvironment(app, config, state); // <env> (AWS), then <env>-platform (Kubernetes/Helm) depending on it
 }
+app.synth();

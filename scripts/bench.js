@@ -19,7 +19,8 @@ function time(label, cmd, args, env = {}) {
 }
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
-const app = time("synth, app alone (all stacks)", process.execPath, ["-r", "@swc-node/register", "main.ts"], { CDKTF_OUTDIR: out });
+const app = time("synth, app alone (bundle + run)", "sh", ["scripts/app.sh"], { CDKTF_OUTDIR: out });
+time("synth, app alone (run prebuilt bundle)", process.execPath, [".gen/main.js"], { CDKTF_OUTDIR: out });
 time("synth, cdktf CLI (all stacks)", "npx", ["cdktf", "synth", "--output", out]);
 const tests = time("npm test (full suite)", "npx", ["jest", "--silent"]);
 fs.rmSync(out, { recursive: true, force: true });
