@@ -1,5 +1,7 @@
 import type { NatGatewayMode } from "../modules/vpc";
 import type { BucketSpec } from "../modules/s3-buckets";
+import type { AddonVersions, NodeGroupSpec } from "../modules/eks-cluster";
+import type { AccessPointSpec } from "../modules/efs";
 
 export const ENVIRONMENT_NAMES = ["production", "staging", "sandbox"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -25,6 +27,32 @@ export interface NetworkConfig {
   readonly databaseSubnetCidrs: readonly string[];
   /** `per-az` for resilience to an AZ outage, `single` to save cost. */
   readonly natGateways: NatGatewayMode;
+}
+
+/** The EKS cluster (its name is `clusterName`, which the VPC also tags subnets with). */
+export interface ClusterConfig {
+  /** Kubernetes minor version, e.g. "1.33"; `addonVersions` must be built for it. */
+  readonly kubernetesVersion: string;
+  /** End of standard support: `STANDARD` auto-upgrades, `EXTENDED` pays to stay. */
+  readonly upgradeSupportType: "STANDARD" | "EXTENDED";
+  /** Serve the API publicly too (private access is always on), limited to `publicAccessCidrs`. */
+  readonly endpointPublicAccess: boolean;
+  /** Operator VPN / CI egress CIDRs allowed to the public endpoint; never 0.0.0.0/0. */
+  readonly publicAccessCidrs: readonly string[];
+  /** IAM roles (ARNs or names in the environment's account) given cluster-admin; at least one. */
+  readonly adminRoles: readonly string[];
+  /** Managed node groups by name. */
+  readonly nodeGroups: Readonly<Record<string, NodeGroupSpec>>;
+  /** Pinned EKS add-on versions for `kubernetesVersion`. */
+  readonly addonVersions: AddonVersions;
+}
+
+/** Shared media storage (EFS) mounted by the platform's pods. */
+export interface MediaStorageConfig {
+  /** Daily AWS Backup of the file system. */
+  readonly backups: boolean;
+  /** Access points by name (`media` -> `/openedx/media`). */
+  readonly accessPoints: Readonly<Record<string, AccessPointSpec>>;
 }
 
 /**
@@ -56,4 +84,6 @@ export interface EnvironmentConfig {
   readonly network: NetworkConfig;
   /** Named buckets besides the logs bucket. */
   readonly buckets: Readonly<Record<string, BucketSpec>>;
+  readonly cluster: ClusterConfig;
+  readonly mediaStorage: MediaStorageConfig;
 }

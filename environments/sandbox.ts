@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, s3State, shared } from "./shared";
+import { addressPlan, clusterDefaults, mediaAccessPoints, s3State, shared } from "./shared";
 
 /**
  * Sandbox: cheapest useful shape. Two AZs (the minimum EKS and RDS subnet groups accept),
@@ -16,4 +16,16 @@ export const sandbox: EnvironmentConfig = {
   forceDestroy: true,
   logRetentionDays: 30,
   network: { ...addressPlan("10.20", ["us-east-1a", "us-east-1b"]), natGateways: "single" },
+  cluster: {
+    ...clusterDefaults,
+    nodeGroups: {
+      // One small spot pool over several equivalent types, so one spot pool running dry
+      // does not empty the cluster.
+      general: {
+        instanceTypes: ["t3.large", "t3a.large", "m5.large", "m5a.large"], capacityType: "SPOT",
+        minSize: 1, desiredSize: 2, maxSize: 3, diskSizeGiB: 30, labels: { workload: "general" },
+      },
+    },
+  },
+  mediaStorage: { backups: false, accessPoints: mediaAccessPoints },
 };

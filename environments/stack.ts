@@ -4,6 +4,8 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Naming } from "../modules/core/naming";
 import { S3Buckets } from "../modules/s3-buckets";
 import { Vpc } from "../modules/vpc";
+import { EksCluster } from "../modules/eks-cluster";
+import { SharedFileSystem } from "../modules/efs";
 import { EnvironmentConfig, StateConfig } from "./config";
 import { validateEnvironment } from "./validate";
 
@@ -25,6 +27,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly naming: Naming;
   public readonly network: Vpc;
   public readonly storage: S3Buckets;
+  public readonly cluster: EksCluster;
+  public readonly mediaStorage: SharedFileSystem;
 
   constructor(scope: Construct, config: EnvironmentConfig, options: EnvironmentStackOptions = {}) {
     validateEnvironment(config);
@@ -49,6 +53,23 @@ export class EnvironmentStack extends TerraformStack {
       naming: this.naming,
       buckets: config.buckets,
       forceDestroy: config.forceDestroy,
+    });
+
+    // --- Cluster (EKS) and the shared media file system its nodes mount.
+    this.cluster = new EksCluster(this, "cluster", {
+      naming: this.naming,
+      clusterName: config.clusterName,
+      network: this.network,
+      ...config.cluster,
+      logRetentionDays: config.logRetentionDays,
+      deletionProtection: config.deletionProtection,
+    });
+    this.mediaStorage = new SharedFileSystem(this, "media-storage", {
+      naming: this.naming,
+      component: "media",
+      network: this.network,
+      allowedSecurityGroupIds: [this.cluster.nodeSecurityGroupId],
+      ...config.mediaStorage,
     });
   }
 }

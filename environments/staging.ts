@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, s3State, shared } from "./shared";
+import { addressPlan, clusterDefaults, mediaAccessPoints, s3State, shared } from "./shared";
 
 /** Staging: production's shape on its own range; one NAT is enough for a pre-release stage. */
 export const staging: EnvironmentConfig = {
@@ -13,4 +13,21 @@ export const staging: EnvironmentConfig = {
   forceDestroy: false,
   logRetentionDays: 90,
   network: { ...addressPlan("10.10", ["us-east-1a", "us-east-1b", "us-east-1c"]), natGateways: "single" },
+  cluster: {
+    ...clusterDefaults,
+    nodeGroups: {
+      // Production's three pools (same labels and taints, so scheduling is rehearsed) at a
+      // fraction of the size.
+      general: { instanceTypes: ["m5.xlarge"], minSize: 2, desiredSize: 3, maxSize: 6, labels: { workload: "general" } },
+      compute: {
+        instanceTypes: ["c5.2xlarge"], minSize: 1, desiredSize: 2, maxSize: 4,
+        labels: { workload: "compute" }, taints: [{ key: "workload", value: "compute", effect: "NO_SCHEDULE" }],
+      },
+      memory: {
+        instanceTypes: ["r5.xlarge"], minSize: 1, desiredSize: 2, maxSize: 4,
+        labels: { workload: "memory" }, taints: [{ key: "workload", value: "memory", effect: "NO_SCHEDULE" }],
+      },
+    },
+  },
+  mediaStorage: { backups: true, accessPoints: mediaAccessPoints },
 };

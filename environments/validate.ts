@@ -25,5 +25,6 @@ export function validateEnvironment(config: EnvironmentConfig): void {
   if (config.name === "production") {
     check(config.deletionProtection, where, "deletionProtection", config.deletionProtection, "must be true for production");
     check(!config.forceDestroy, where, "forceDestroy", config.forceDestroy, "must be false for production");
+    check(config.mediaStorage.backups, where, "mediaStorage.backups", config.mediaStorage.backups, "must be true for production");
   }
 }
