@@ -100,16 +100,18 @@ export class SharedFileSystem extends Construct {
       ],
       tags: { Name: name },
     });
-    this.fileSystemId = fs.id;
-    this.fileSystemArn = fs.arn;
+    const fsId = fs.id;
+    const fsArn = fs.arn;
+    this.fileSystemId = fsId;
+    this.fileSystemArn = fsArn;
 
     new EfsBackupPolicy(this, "backup", {
-      fileSystemId: fs.id,
+      fileSystemId: fsId,
       backupPolicy: { status: props.backups === false ? "DISABLED" : "ENABLED" },
     });
 
     new EfsFileSystemPolicy(this, "policy", {
-      fileSystemId: fs.id,
+      fileSystemId: fsId,
       policy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -118,7 +120,7 @@ export class SharedFileSystem extends Construct {
             Effect: "Allow",
             Principal: { AWS: "*" },
             Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-            Resource: fs.arn,
+            Resource: fsArn,
             Condition: { Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" } },
           },
           {
@@ -126,7 +128,7 @@ export class SharedFileSystem extends Construct {
             Effect: "Deny",
             Principal: { AWS: "*" },
             Action: "*",
-            Resource: fs.arn,
+            Resource: fsArn,
             Condition: { Bool: { "aws:SecureTransport": "false" } },
           },
         ],
@@ -140,24 +142,25 @@ export class SharedFileSystem extends Construct {
       tags: { Name: naming.name(`${props.component}-efs`) },
       lifecycle: { createBeforeDestroy: true },
     });
+    const sgId = sg.id;
     props.allowedSecurityGroupIds.forEach((source, i) => {
       new VpcSecurityGroupIngressRule(this, `nfs-${i}`, {
-        securityGroupId: sg.id, referencedSecurityGroupId: source,
+        securityGroupId: sgId, referencedSecurityGroupId: source,
         ipProtocol: "tcp", fromPort: 2049, toPort: 2049, description: "NFS from an allowed security group",
       });
     });
-    this.securityGroupId = sg.id;
+    this.securityGroupId = sgId;
 
     // Keyed by AZ so adding an AZ never replaces another's mount target.
     this.mountTargetIds = network.privateSubnetIds.map((subnetId, i) =>
-      new EfsMountTarget(this, `mount-${network.azs[i]}`, { fileSystemId: fs.id, subnetId, securityGroups: [sg.id] }).id);
+      new EfsMountTarget(this, `mount-${network.azs[i]}`, { fileSystemId: fsId, subnetId, securityGroups: [sgId] }).id);
 
     const accessPoints: Record<string, string> = {};
     for (const [apName, spec] of Object.entries(props.accessPoints)) {
       const uid = spec.uid ?? 1000;
       const gid = spec.gid ?? 1000;
       accessPoints[apName] = new EfsAccessPoint(this, `ap-${apName}`, {
-        fileSystemId: fs.id,
+        fileSystemId: fsId,
         posixUser: { uid, gid },
         rootDirectory: { path: spec.path, creationInfo: { ownerUid: uid, ownerGid: gid, permissions: spec.permissions ?? "0750" } },
         tags: { Name: `${name}-${apName}` },

@@ -232,6 +232,7 @@ export class EksCluster extends Construct implements ClusterRef {
     );
     this.secretsKeyArn = secretsKey.keyArn;
     this.volumeKeyArn = volumeKey.keyArn;
+    const volumeKeyArn = volumeKey.keyArn;
 
     // --- Cluster role: the one managed policy EKS needs, plus use of the secrets key.
     // No source-account condition: EKS does not document sending one when it assumes the
@@ -269,30 +270,33 @@ export class EksCluster extends Construct implements ClusterRef {
       tags: { Name: naming.name("eks-node"), [`kubernetes.io/cluster/${clusterName}`]: "owned" },
       lifecycle: { createBeforeDestroy: true },
     });
+    // Token attributes are read once: every read creates a new token (and a stack trace).
+    const nodeSgId = nodeSg.id;
+    const controlPlaneSgId = controlPlaneSg.id;
     new VpcSecurityGroupIngressRule(this, "api-from-nodes", {
-      securityGroupId: controlPlaneSg.id, referencedSecurityGroupId: nodeSg.id,
+      securityGroupId: controlPlaneSgId, referencedSecurityGroupId: nodeSgId,
       ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "Kubernetes API from nodes",
     });
     for (const port of CONTROL_PLANE_TO_NODE_PORTS) {
       new VpcSecurityGroupIngressRule(this, `node-from-control-plane-${port}`, {
-        securityGroupId: nodeSg.id, referencedSecurityGroupId: controlPlaneSg.id,
+        securityGroupId: nodeSgId, referencedSecurityGroupId: controlPlaneSgId,
         ipProtocol: "tcp", fromPort: port, toPort: port,
         description: port === 10250 ? "kubelet from control plane" : `webhooks / aggregated APIs on ${port} from control plane`,
       });
     }
     new VpcSecurityGroupIngressRule(this, "node-to-node", {
-      securityGroupId: nodeSg.id, referencedSecurityGroupId: nodeSg.id, ipProtocol: "-1",
+      securityGroupId: nodeSgId, referencedSecurityGroupId: nodeSgId, ipProtocol: "-1",
       description: "Node and pod traffic within the cluster (Kubernetes networking model; NetworkPolicies segment it)",
     });
     const nodeEgress = new VpcSecurityGroupEgressRule(this, "node-egress", {
-      securityGroupId: nodeSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "-1",
+      securityGroupId: nodeSgId, cidrIpv4: "0.0.0.0/0", ipProtocol: "-1",
       description: "Nodes reach the control plane, AWS APIs, registries and data stores (through NAT for the internet)",
     });
     suppress(nodeEgress,
       { id: "AVD-AWS-0104", reason: "Nodes must reach ECR, STS, EKS and other AWS APIs, public registries and external SaaS through NAT; pod egress is narrowed with NetworkPolicies, which SGs cannot express per pod" },
       { id: "CKV_AWS_382", reason: "Nodes must reach ECR, STS, EKS and other AWS APIs, public registries and external SaaS through NAT; pod egress is narrowed with NetworkPolicies" });
-    this.nodeSecurityGroupId = nodeSg.id;
-    this.controlPlaneSecurityGroupId = controlPlaneSg.id;
+    this.nodeSecurityGroupId = nodeSgId;
+    this.controlPlaneSecurityGroupId = controlPlaneSgId;
 
     // --- Control-plane logs: created first so EKS does not create an unencrypted one.
     const logGroup = new CloudwatchLogGroup(this, "control-plane-logs", {
@@ -310,7 +314,7 @@ export class EksCluster extends Construct implements ClusterRef {
       enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
       vpcConfig: {
         subnetIds: [...props.network.privateSubnetIds],
-        securityGroupIds: [controlPlaneSg.id],
+        securityGroupIds: [controlPlaneSgId],
         endpointPrivateAccess: true,
         endpointPublicAccess: publicAccess,
         publicAccessCidrs: publicAccess ? [...props.publicAccessCidrs!] : undefined,
@@ -323,6 +327,7 @@ export class EksCluster extends Construct implements ClusterRef {
       deletionProtection: props.deletionProtection ?? true,
       dependsOn: [clusterPolicy, clusterKms, logGroup],
     });
+    const clusterRef = cluster.name; // the name, as a reference that orders dependants after the cluster
     this.clusterArn = cluster.arn;
     this.clusterEndpoint = cluster.endpoint;
     this.clusterCertificateAuthority = cluster.certificateAuthority.get(0).data;
@@ -333,9 +338,9 @@ export class EksCluster extends Construct implements ClusterRef {
     const adminPolicy = `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`;
     props.adminRoles.forEach((role, i) => {
       const principalArn = role.startsWith("arn:") ? role : `arn:${partition}:iam::${accountId}:role/${role}`;
-      const entry = new EksAccessEntry(this, `admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD" });
+      const entry = new EksAccessEntry(this, `admin-${i}`, { clusterName: clusterRef, principalArn, type: "STANDARD" });
       new EksAccessPolicyAssociation(this, `admin-${i}-policy`, {
-        clusterName: cluster.name, principalArn: entry.principalArn, policyArn: adminPolicy, accessScope: { type: "cluster" },
+        clusterName: clusterRef, principalArn: entry.principalArn, policyArn: adminPolicy, accessScope: { type: "cluster" },
       });
     });
 
@@ -346,7 +351,7 @@ export class EksCluster extends Construct implements ClusterRef {
 
     const vpcCniRole = new IamRole(this, "vpc-cni-role", {
       name: naming.name("eks-vpc-cni", "iamRole"),
-      assumeRolePolicy: irsaTrustPolicy(oidc.arn, issuerHost, SERVICE_ACCOUNTS.vpcCni),
+      assumeRolePolicy: irsaTrustPolicy(this, "vpc-cni-trust", oidc.arn, issuerHost, SERVICE_ACCOUNTS.vpcCni),
     });
     const vpcCniPolicy = new IamRolePolicyAttachment(this, "vpc-cni-policy", { role: vpcCniRole.name, policyArn: managed("AmazonEKS_CNI_Policy") });
     this.vpcCniRoleArn = vpcCniRole.arn;
@@ -377,14 +382,14 @@ export class EksCluster extends Construct implements ClusterRef {
       ["lb-controller", lbcRole, SERVICE_ACCOUNTS.loadBalancerController],
     ] as const) {
       new EksPodIdentityAssociation(this, `${key}-association`, {
-        clusterName: cluster.name, namespace: sa.namespace, serviceAccount: sa.name, roleArn: role.arn,
+        clusterName: clusterRef, namespace: sa.namespace, serviceAccount: sa.name, roleArn: role.arn,
       });
     }
 
     // --- Add-ons that must run before nodes can become Ready.
     const addon = (name: AddonName, extra: Partial<ConstructorParameters<typeof EksAddon>[2]> = {}) =>
       new EksAddon(this, `addon-${name}`, {
-        clusterName: cluster.name,
+        clusterName: clusterRef,
         addonName: name,
         addonVersion: props.addonVersions[name],
         // Terraform is the source of truth: take over on create, and re-apply our config on update.
@@ -412,15 +417,21 @@ export class EksCluster extends Construct implements ClusterRef {
       new IamRolePolicyAttachment(this, `node-${p}`, { role: nodeRole.name, policyArn: managed(p) }));
     this.nodeRoleArn = nodeRole.arn;
 
+    // One launch template per distinct root-volume shape, shared by the groups that have it
+    // (production's three groups share one): fewer resources, and one change rolls them together.
     const hopLimit = props.metadataHopLimit ?? 1;
-    const groups: Record<string, string> = {};
-    const nodeGroups: EksNodeGroup[] = [];
-    for (const [groupName, spec] of Object.entries(props.nodeGroups)) {
-      const lt = new LaunchTemplate(this, `lt-${groupName}`, {
-        name: naming.name(`eks-${groupName}`, "launchTemplate"),
-        description: `EKS ${clusterName} node group ${groupName}`,
+    const launchTemplates = new Map<string, LaunchTemplate>();
+    const launchTemplateFor = (spec: NodeGroupSpec): LaunchTemplate => {
+      const bottlerocket = (spec.amiType ?? "").startsWith("BOTTLEROCKET");
+      const size = spec.diskSizeGiB ?? 50;
+      const key = `${bottlerocket ? "bottlerocket-" : ""}${size}gib`;
+      const existing = launchTemplates.get(key);
+      if (existing) return existing;
+      const lt = new LaunchTemplate(this, `lt-${key}`, {
+        name: naming.name(`eks-nodes-${key}`, "launchTemplate"),
+        description: `EKS ${clusterName} nodes, ${size} GiB encrypted gp3 root`,
         updateDefaultVersion: true,
-        vpcSecurityGroupIds: [nodeSg.id],
+        vpcSecurityGroupIds: [nodeSgId],
         metadataOptions: {
           httpEndpoint: "enabled",
           httpTokens: "required",
@@ -428,24 +439,32 @@ export class EksCluster extends Construct implements ClusterRef {
           instanceMetadataTags: "disabled",
         },
         blockDeviceMappings: [{
-          deviceName: spec.amiType?.startsWith("BOTTLEROCKET") ? "/dev/xvdb" : "/dev/xvda",
+          // Bottlerocket keeps its OS on xvda and containers on the data volume xvdb.
+          deviceName: bottlerocket ? "/dev/xvdb" : "/dev/xvda",
           ebs: {
-            volumeSize: spec.diskSizeGiB ?? 50,
+            volumeSize: size,
             volumeType: "gp3",
             iops: 3000,
             throughput: 125,
             encrypted: "true",
-            kmsKeyId: volumeKey.keyArn,
+            kmsKeyId: volumeKeyArn,
             deleteOnTermination: "true",
           },
         }],
         monitoring: { enabled: true },
         tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
-          resourceType, tags: { Name: naming.name(`eks-${groupName}`) },
+          resourceType, tags: { Name: `${clusterName}-node` },
         })),
       });
+      launchTemplates.set(key, lt);
+      return lt;
+    };
+    const groups: Record<string, string> = {};
+    const nodeGroups: EksNodeGroup[] = [];
+    for (const [groupName, spec] of Object.entries(props.nodeGroups)) {
+      const lt = launchTemplateFor(spec);
       const ng = new EksNodeGroup(this, `ng-${groupName}`, {
-        clusterName: cluster.name,
+        clusterName: clusterRef,
         nodeGroupName: naming.name(`eks-${groupName}`, "eksNodeGroup"),
         nodeRoleArn: nodeRole.arn,
         subnetIds: [...props.network.privateSubnetIds],

@@ -1,3 +1,5 @@
+import { Construct } from "constructs";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { PolicyStatement } from "../core/policy";
 
 /** A Kubernetes service account, `namespace/name`. */
@@ -33,24 +35,22 @@ export function podIdentityTrustPolicy(accountId: string, clusterName: string, s
 
 /**
  * Trust policy for an IRSA role: web identity from the cluster's OIDC provider, only for one
- * service account and only with the STS audience.
+ * service account and only with the STS audience. A policy-document data source, because the
+ * condition keys are built from the issuer at plan time.
  */
-export function irsaTrustPolicy(providerArn: string, issuerHost: string, sa: ServiceAccountRef): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{
-      Sid: "EksIrsa",
-      Effect: "Allow",
-      Principal: { Federated: providerArn },
-      Action: "sts:AssumeRoleWithWebIdentity",
-      Condition: {
-        StringEquals: {
-          [`${issuerHost}:sub`]: `system:serviceaccount:${sa.namespace}:${sa.name}`,
-          [`${issuerHost}:aud`]: "sts.amazonaws.com",
-        },
-      },
+export function irsaTrustPolicy(scope: Construct, id: string, providerArn: string, issuerHost: string, sa: ServiceAccountRef): string {
+  return new DataAwsIamPolicyDocument(scope, id, {
+    statement: [{
+      sid: "EksIrsa",
+      effect: "Allow",
+      principals: [{ type: "Federated", identifiers: [providerArn] }],
+      actions: ["sts:AssumeRoleWithWebIdentity"],
+      condition: [
+        { test: "StringEquals", variable: `${issuerHost}:sub`, values: [`system:serviceaccount:${sa.namespace}:${sa.name}`] },
+        { test: "StringEquals", variable: `${issuerHost}:aud`, values: ["sts.amazonaws.com"] },
+      ],
     }],
-  });
+  }).json;
 }
 
 /** Use of a KMS key for EBS volumes created by a service on the caller's behalf (EBS CSI). */
