@@ -135,7 +135,13 @@ export function loadBalancerControllerStatements(partition: string, region: stri
         "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeInstances",
         "ec2:DescribeNetworkInterfaces", "ec2:DescribeTags", "ec2:DescribeRouteTables",
         "ec2:DescribeCoipPools", "ec2:GetCoipPoolUsage", "ec2:GetSecurityGroupsForVpc", "ec2:DescribeIpamPools",
-        "elasticloadbalancing:Describe*",
+        "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
+        "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes",
+        "elasticloadbalancing:DescribeListenerCertificates", "elasticloadbalancing:DescribeSSLPolicies",
+        "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups",
+        "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTargetHealth",
+        "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTrustStores",
+        "elasticloadbalancing:DescribeCapacityReservation",
         "acm:ListCertificates", "acm:DescribeCertificate",
         "iam:ListServerCertificates", "iam:GetServerCertificate",
         "cognito-idp:DescribeUserPoolClient",
@@ -201,6 +207,13 @@ export function loadBalancerControllerStatements(partition: string, region: stri
       Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
       Resource: [`${elb}:targetgroup/*/*`, `${elb}:loadbalancer/net/*/*`, `${elb}:loadbalancer/app/*/*`],
       Condition: { Null: { "aws:RequestTag/elbv2.k8s.aws/cluster": "true", "aws:ResourceTag/elbv2.k8s.aws/cluster": "false" } },
+    },
+    {
+      // Listeners and rules are tagged when created; they carry no cluster tag of their own.
+      Sid: "TagListeners",
+      Effect: "Allow",
+      Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+      Resource: [`${elb}:listener/net/*/*/*`, `${elb}:listener/app/*/*/*`, `${elb}:listener-rule/net/*/*/*`, `${elb}:listener-rule/app/*/*/*`],
     },
     {
       Sid: "TagOnCreate",
