@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { LocalBackend, S3Backend, S3BackendConfig, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Naming } from "../modules/core/naming";
+import { PlatformPrereqs } from "../modules/platform-prereqs";
 import { S3Buckets } from "../modules/s3-buckets";
 import { Vpc } from "../modules/vpc";
 import { EksCluster } from "../modules/eks-cluster";
@@ -29,6 +30,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly storage: S3Buckets;
   public readonly cluster: EksCluster;
   public readonly mediaStorage: SharedFileSystem;
+  /** Loki/Velero buckets and Pod Identity roles (EKS environments only). */
+  public readonly platformPrereqs?: PlatformPrereqs;
 
   constructor(scope: Construct, config: EnvironmentConfig, options: EnvironmentStackOptions = {}) {
     validateEnvironment(config);
@@ -63,6 +66,7 @@ export class EnvironmentStack extends TerraformStack {
       ...config.cluster,
       logRetentionDays: config.logRetentionDays,
       deletionProtection: config.deletionProtection,
+      platformControllerRoles: !config.platform.kubeconfig,
     });
     this.mediaStorage = new SharedFileSystem(this, "media-storage", {
       naming: this.naming,
@@ -71,6 +75,18 @@ export class EnvironmentStack extends TerraformStack {
       allowedSecurityGroupIds: [this.cluster.nodeSecurityGroupId],
       ...config.mediaStorage,
     });
+    // --- platform prerequisites: AWS side of the <env>-platform stack (skipped when it targets a kubeconfig cluster) ---
+    if (!config.platform.kubeconfig) {
+      this.platformPrereqs = new PlatformPrereqs(this, "platform-prereqs", {
+        naming: this.naming,
+        clusterName: this.cluster.clusterName,
+        ebsKmsKeyArn: this.cluster.volumeKeyArn,
+        kmsKey: this.storage.kmsKey,
+        accessLogsBucket: this.storage.logsBucket,
+        forceDestroy: config.forceDestroy,
+      });
+    }
+    // --- end platform prerequisites ---
   }
 }
 

@@ -26,5 +26,6 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     check(config.deletionProtection, where, "deletionProtection", config.deletionProtection, "must be true for production");
     check(!config.forceDestroy, where, "forceDestroy", config.forceDestroy, "must be false for production");
     check(config.mediaStorage.backups, where, "mediaStorage.backups", config.mediaStorage.backups, "must be true for production");
+    check(config.logRetentionDays >= 365, where, "logRetentionDays", config.logRetentionDays, "must be at least 365 for production (a year of audit and flow logs)");
   }
 }

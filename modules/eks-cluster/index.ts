@@ -22,14 +22,11 @@ import { suppress } from "../core/suppress";
 import { ClusterRef, NetworkRef } from "../core/types";
 import { checkLogRetention } from "../core/validation";
 import { KmsKey } from "../kms-key";
-import {
-  clusterAutoscalerStatements, ebsKeyUseStatements, irsaTrustPolicy, loadBalancerControllerStatements,
-  podIdentityTrustPolicy, ServiceAccountRef,
-} from "./policies";
+import { PLATFORM_SERVICE_ACCOUNTS, podIdentityTrustPolicy, ServiceAccountRef } from "../core/pod-identity";
+import { clusterAutoscalerStatements, ebsKeyUseStatements, irsaTrustPolicy, loadBalancerControllerStatements } from "./policies";
 import { ADDON_NAMES, validateCluster } from "./validate";
 
 export { ADDON_NAMES, MIN_KUBERNETES_MINOR } from "./validate";
-export type { ServiceAccountRef } from "./policies";
 
 export type AddonName = (typeof ADDON_NAMES)[number];
 /** Pinned EKS add-on versions (`aws eks describe-addon-versions --kubernetes-version <v>`). */
@@ -130,19 +127,29 @@ export interface EksClusterProps {
    */
   readonly metadataHopLimit?: 1 | 2;
   /**
+   * Create the Pod Identity roles and associations of the controllers the platform stack
+   * installs (Cluster Autoscaler, AWS Load Balancer Controller). Off when the platform
+   * targets another cluster and installs neither.
+   * @default true
+   */
+  readonly platformControllerRoles?: boolean;
+  /**
    * Key for Kubernetes secrets envelope encryption and the control-plane logs.
    * @default a new customer-managed key
    */
   readonly secretsKey?: KmsKey;
 }
 
-/** Kubernetes service accounts the add-on roles are bound to (platform charts must use these). */
+/**
+ * Kubernetes service accounts the add-on roles are bound to: the EKS add-ons' own, and the
+ * platform charts' from `PLATFORM_SERVICE_ACCOUNTS` (the platform stack installs those charts).
+ */
 export const SERVICE_ACCOUNTS = {
   vpcCni: { namespace: "kube-system", name: "aws-node" },
   ebsCsi: { namespace: "kube-system", name: "ebs-csi-controller-sa" },
   efsCsi: { namespace: "kube-system", name: "efs-csi-controller-sa" },
-  clusterAutoscaler: { namespace: "kube-system", name: "cluster-autoscaler" },
-  loadBalancerController: { namespace: "kube-system", name: "aws-load-balancer-controller" },
+  clusterAutoscaler: PLATFORM_SERVICE_ACCOUNTS.clusterAutoscaler,
+  loadBalancerController: PLATFORM_SERVICE_ACCOUNTS.loadBalancerController,
 } as const satisfies Record<string, ServiceAccountRef>;
 
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -177,6 +184,10 @@ const CONTROL_PLANE_TO_NODE_PORTS = [443, 4443, 6443, 8443, 9443, 10250] as cons
  * autoscaling.amazonaws.com`), because the node volume key's policy names it.
  */
 export class EksCluster extends Construct implements ClusterRef {
+  /**
+   * The cluster name as a Terraform reference, so resources given it (Pod Identity
+   * associations, access entries) are created after the cluster.
+   */
   public readonly clusterName: string;
   public readonly clusterArn: string;
   public readonly clusterEndpoint: string;
@@ -194,10 +205,10 @@ export class EksCluster extends Construct implements ClusterRef {
   public readonly vpcCniRoleArn: string;
   public readonly ebsCsiRoleArn: string;
   public readonly efsCsiRoleArn: string;
-  /** Pod Identity role for the Cluster Autoscaler (service account `kube-system/cluster-autoscaler`). */
-  public readonly clusterAutoscalerRoleArn: string;
-  /** Pod Identity role for the AWS Load Balancer Controller (`kube-system/aws-load-balancer-controller`). */
-  public readonly loadBalancerControllerRoleArn: string;
+  /** Pod Identity role for the Cluster Autoscaler (`kube-system/cluster-autoscaler`), unless `platformControllerRoles` is false. */
+  public readonly clusterAutoscalerRoleArn?: string;
+  /** Pod Identity role for the AWS Load Balancer Controller (`kube-system/aws-load-balancer-controller`), unless `platformControllerRoles` is false. */
+  public readonly loadBalancerControllerRoleArn?: string;
   /** CMK for node root volumes; EBS CSI may use it for persistent volumes too. */
   public readonly volumeKeyArn: string;
   public readonly secretsKeyArn: string;
@@ -217,7 +228,6 @@ export class EksCluster extends Construct implements ClusterRef {
     const { naming, clusterName } = props;
     const { accountId, partition, region } = awsContext(this);
     const managed = (policy: string) => `arn:${partition}:iam::aws:policy/${policy}`;
-    this.clusterName = clusterName;
     this.kubernetesVersion = props.kubernetesVersion;
 
     // Keys: secrets + control-plane logs; a separate key for volumes, because EC2 Auto
@@ -337,7 +347,8 @@ export class EksCluster extends Construct implements ClusterRef {
         + "the private endpoint is always on, and every caller still needs an access entry";
       suppress(cluster, { id: "AVD-AWS-0040", reason: why }, { id: "CKV_AWS_39", reason: why });
     }
-    const clusterRef = cluster.name; // the name, as a reference that orders dependants after the cluster
+    const clusterRef = cluster.name;
+    this.clusterName = clusterRef; // the name, as a reference that orders dependants after the cluster
     this.clusterArn = cluster.arn;
     this.clusterEndpoint = cluster.endpoint;
     this.clusterCertificateAuthority = cluster.certificateAuthority.get(0).data;
@@ -370,7 +381,7 @@ export class EksCluster extends Construct implements ClusterRef {
     const podRole = (key: string, component: string, sa: ServiceAccountRef, managedPolicy?: string, statements?: PolicyStatement[]) => {
       const role = new IamRole(this, `${key}-role`, {
         name: naming.name(component, "iamRole"),
-        assumeRolePolicy: podIdentityTrustPolicy(accountId, clusterName, sa),
+        assumeRolePolicy: podIdentityTrustPolicy(accountId, { clusterName, serviceAccount: sa }),
       });
       if (managedPolicy) new IamRolePolicyAttachment(this, `${key}-policy`, { role: role.name, policyArn: managedPolicy });
       if (statements) new IamRolePolicy(this, `${key}-inline`, { role: role.id, name: component, policy: document(statements) });
@@ -378,22 +389,24 @@ export class EksCluster extends Construct implements ClusterRef {
     };
     const ebsCsiRole = podRole("ebs-csi", "eks-ebs-csi", SERVICE_ACCOUNTS.ebsCsi, managed("service-role/AmazonEBSCSIDriverPolicy"), ebsKeyUseStatements(volumeKey.keyArn));
     const efsCsiRole = podRole("efs-csi", "eks-efs-csi", SERVICE_ACCOUNTS.efsCsi, managed("service-role/AmazonEFSCSIDriverPolicy"));
-    const autoscalerRole = podRole("cluster-autoscaler", "eks-cluster-autoscaler", SERVICE_ACCOUNTS.clusterAutoscaler, undefined,
-      clusterAutoscalerStatements(clusterName, `arn:${partition}:eks:${region}:${accountId}:nodegroup/${clusterName}/*/*`));
-    const lbcRole = podRole("lb-controller", "eks-lb-controller", SERVICE_ACCOUNTS.loadBalancerController, undefined,
-      loadBalancerControllerStatements(partition, region, accountId));
     this.ebsCsiRoleArn = ebsCsiRole.arn;
     this.efsCsiRoleArn = efsCsiRole.arn;
-    this.clusterAutoscalerRoleArn = autoscalerRole.arn;
-    this.loadBalancerControllerRoleArn = lbcRole.arn;
-    // Charts installed by the platform stack; their associations can exist before the service accounts.
-    for (const [key, role, sa] of [
-      ["cluster-autoscaler", autoscalerRole, SERVICE_ACCOUNTS.clusterAutoscaler],
-      ["lb-controller", lbcRole, SERVICE_ACCOUNTS.loadBalancerController],
-    ] as const) {
-      new EksPodIdentityAssociation(this, `${key}-association`, {
-        clusterName: clusterRef, namespace: sa.namespace, serviceAccount: sa.name, roleArn: role.arn,
-      });
+    if (props.platformControllerRoles !== false) {
+      const autoscalerRole = podRole("cluster-autoscaler", "eks-cluster-autoscaler", SERVICE_ACCOUNTS.clusterAutoscaler, undefined,
+        clusterAutoscalerStatements(clusterName, `arn:${partition}:eks:${region}:${accountId}:nodegroup/${clusterName}/*/*`));
+      const lbcRole = podRole("lb-controller", "eks-lb-controller", SERVICE_ACCOUNTS.loadBalancerController, undefined,
+        loadBalancerControllerStatements(partition, region, accountId));
+      this.clusterAutoscalerRoleArn = autoscalerRole.arn;
+      this.loadBalancerControllerRoleArn = lbcRole.arn;
+      // The platform stack installs these charts; associations may exist before their service accounts.
+      for (const [key, role, sa] of [
+        ["cluster-autoscaler", autoscalerRole, SERVICE_ACCOUNTS.clusterAutoscaler],
+        ["lb-controller", lbcRole, SERVICE_ACCOUNTS.loadBalancerController],
+      ] as const) {
+        new EksPodIdentityAssociation(this, `${key}-association`, {
+          clusterName: clusterRef, namespace: sa.namespace, serviceAccount: sa.name, roleArn: role.arn,
+        });
+      }
     }
 
     // --- Add-ons that must run before nodes can become Ready.

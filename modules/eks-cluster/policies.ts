@@ -1,37 +1,7 @@
 import { Construct } from "constructs";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { PolicyStatement } from "../core/policy";
-
-/** A Kubernetes service account, `namespace/name`. */
-export interface ServiceAccountRef {
-  readonly namespace: string;
-  readonly name: string;
-}
-
-/**
- * Trust policy for an EKS Pod Identity role. Pod Identity passes session tags for the
- * cluster, namespace and service account, so the trust policy pins all three: even a wrong
- * association (another service account, another cluster in the account) cannot assume it.
- */
-export function podIdentityTrustPolicy(accountId: string, clusterName: string, sa: ServiceAccountRef): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{
-      Sid: "EksPodIdentity",
-      Effect: "Allow",
-      Principal: { Service: "pods.eks.amazonaws.com" },
-      Action: ["sts:AssumeRole", "sts:TagSession"],
-      Condition: {
-        StringEquals: {
-          "aws:SourceAccount": accountId,
-          "aws:RequestTag/eks-cluster-name": clusterName,
-          "aws:RequestTag/kubernetes-namespace": sa.namespace,
-          "aws:RequestTag/kubernetes-service-account": sa.name,
-        },
-      },
-    }],
-  });
-}
+import type { ServiceAccountRef } from "../core/pod-identity";
 
 /**
  * Trust policy for an IRSA role: web identity from the cluster's OIDC provider, only for one

@@ -192,6 +192,10 @@ describe("eks-cluster", () => {
     expect(associations.map((a) => `${a.namespace}/${a.service_account}`).sort()).toEqual(["kube-system/aws-load-balancer-controller", "kube-system/cluster-autoscaler"]);
     expect(cluster.clusterAutoscalerRoleArn).toBeTruthy();
     expect(cluster.loadBalancerControllerRoleArn).toBeTruthy();
+    const without = build({ platformControllerRoles: false });
+    expect(resources(without.json, "aws_eks_pod_identity_association")).toHaveLength(0);
+    expect(resources(without.json, "aws_iam_role").map((r) => r.name)).not.toContain("openedx-test-eks-lb-controller");
+    expect(without.cluster.clusterAutoscalerRoleArn).toBeUndefined();
   });
 
   it("creates the IRSA OIDC provider and binds vpc-cni to aws-node through it", () => {
@@ -237,7 +241,7 @@ describe("eks-cluster", () => {
       cluster.vpcCniRoleArn, cluster.volumeKeyArn, cluster.clusterRoleArn]) {
       expect(value).toMatch(/\$\{TfToken/);
     }
-    expect(cluster.clusterName).toBe("test-eks");
+    expect(cluster.clusterName).toMatch(/\$\{TfToken/); // a reference, so dependants wait for the cluster
     expect(cluster.ready.length).toBeGreaterThan(0);
   });
 });
