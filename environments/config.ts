@@ -6,6 +6,8 @@ import type { ElasticsearchSettings } from "../modules/elasticsearch";
 import type { DocumentDbSettings } from "../modules/documentdb";
 import type { DnsZoneConfig, MigrationConfig } from "../modules/dns";
 import type { OriginProtocol, PriceClass } from "../modules/cloudfront";
+import type { AddonVersions, NodeGroupSpec } from "../modules/eks-cluster";
+import type { AccessPointSpec } from "../modules/efs";
 import type { ChartRef } from "../modules/core/helm";
 import type { GitOpsSource } from "../modules/gitops";
 import type { BackupSchedule } from "../modules/backups";
@@ -65,6 +67,32 @@ export interface NetworkConfig {
   readonly natGateways: NatGatewayMode;
 }
 
+/** The EKS cluster (its name is `clusterName`, which the VPC also tags subnets with). */
+export interface ClusterConfig {
+  /** Kubernetes minor version, e.g. "1.33"; `addonVersions` must be built for it. */
+  readonly kubernetesVersion: string;
+  /** End of standard support: `STANDARD` auto-upgrades, `EXTENDED` pays to stay. */
+  readonly upgradeSupportType: "STANDARD" | "EXTENDED";
+  /** Serve the API publicly too (private access is always on), limited to `publicAccessCidrs`. */
+  readonly endpointPublicAccess: boolean;
+  /** Operator VPN / CI egress CIDRs allowed to the public endpoint; never 0.0.0.0/0. */
+  readonly publicAccessCidrs: readonly string[];
+  /** IAM roles (ARNs or names in the environment's account) given cluster-admin; at least one. */
+  readonly adminRoles: readonly string[];
+  /** Managed node groups by name. */
+  readonly nodeGroups: Readonly<Record<string, NodeGroupSpec>>;
+  /** Pinned EKS add-on versions for `kubernetesVersion`. */
+  readonly addonVersions: AddonVersions;
+}
+
+/** Shared media storage (EFS) mounted by the platform's pods. */
+export interface MediaStorageConfig {
+  /** Daily AWS Backup of the file system. */
+  readonly backups: boolean;
+  /** Access points by name (`media` -> `/openedx/media`). */
+  readonly accessPoints: Readonly<Record<string, AccessPointSpec>>;
+}
+
 /**
  * The data layer's sizes, retention and alarm thresholds, per store. Multi-AZ, deletion
  * protection and log retention come from the environment-wide keys.
@@ -113,6 +141,8 @@ export interface EnvironmentConfig {
   readonly data: DataConfig;
   /** DNS, certificates, CloudFront and WAF in front of the platform hostnames. */
   readonly edge: EdgeConfig;
+  readonly cluster: ClusterConfig;
+  readonly mediaStorage: MediaStorageConfig;
   /** Kubernetes platform on the cluster (the `<env>-platform` stack). */
   readonly platform: PlatformConfig;
 }

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, backupRotation, edgeDefaults, platformDefaults, s3State, shared } from "./shared";
+import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, platformDefaults, s3State, shared } from "./shared";
 
 /** Production: seed 001's address plan, every AZ with its own NAT, everything protected. */
 export const production: EnvironmentConfig = {
@@ -51,6 +51,24 @@ export const production: EnvironmentConfig = {
     priceClass: "PriceClass_All",
     waf: { ...edgeDefaults("learn.example.org").waf, rateLimit: 4000 },
   },
+  cluster: {
+    ...clusterDefaults,
+    nodeGroups: {
+      // Seed 002's sizing. Minimum = the seed's size (the capacity production is sized for);
+      // the autoscaler may double it. Specialised pools are tainted so only pods that ask for
+      // them (tolerations) land there.
+      general: { instanceTypes: ["m5.2xlarge"], minSize: 20, desiredSize: 20, maxSize: 40, diskSizeGiB: 100, labels: { workload: "general" } },
+      compute: {
+        instanceTypes: ["c5.4xlarge"], minSize: 10, desiredSize: 10, maxSize: 20, diskSizeGiB: 100,
+        labels: { workload: "compute" }, taints: [{ key: "workload", value: "compute", effect: "NO_SCHEDULE" }],
+      },
+      memory: {
+        instanceTypes: ["r5.2xlarge"], minSize: 10, desiredSize: 10, maxSize: 20, diskSizeGiB: 100,
+        labels: { workload: "memory" }, taints: [{ key: "workload", value: "memory", effect: "NO_SCHEDULE" }],
+      },
+    },
+  },
+  mediaStorage: { backups: true, accessPoints: mediaAccessPoints },
   platform: {
     ...platformDefaults("production"),
     appNamespace: "openedx-prod",

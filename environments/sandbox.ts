@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, edgeDefaults, platformDefaults, s3State, shared } from "./shared";
+import { addressPlan, clusterDefaults, edgeDefaults, mediaAccessPoints, platformDefaults, s3State, shared } from "./shared";
 
 /**
  * Sandbox: cheapest useful shape. Two AZs (the minimum EKS and RDS subnet groups accept),
@@ -29,6 +29,18 @@ export const sandbox: EnvironmentConfig = {
     dns: { provider: "cloudflare", zoneId: "5f1e2d3c4b5a69788796a5b4c3d2e1f0" },
     priceClass: "PriceClass_100",
   },
+  cluster: {
+    ...clusterDefaults,
+    nodeGroups: {
+      // One small spot pool over several equivalent types, so one spot pool running dry
+      // does not empty the cluster.
+      general: {
+        instanceTypes: ["t3.large", "t3a.large", "m5.large", "m5a.large"], capacityType: "SPOT",
+        minSize: 1, desiredSize: 2, maxSize: 3, diskSizeGiB: 30, labels: { workload: "general" },
+      },
+    },
+  },
+  mediaStorage: { backups: false, accessPoints: mediaAccessPoints },
   platform: {
     ...platformDefaults("sandbox"),
     ingress: { replicas: 1, minAvailable: 0 },

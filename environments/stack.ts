@@ -10,13 +10,13 @@ import { Naming } from "../modules/core/naming";
 import { PlatformPrereqs } from "../modules/platform-prereqs";
 import { S3Buckets } from "../modules/s3-buckets";
 import { Vpc } from "../modules/vpc";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { AlarmTopic } from "../modules/alerting";
 import { DocumentDb } from "../modules/documentdb";
 import { ElastiCache } from "../modules/elasticache";
 import { Elasticsearch } from "../modules/elasticsearch";
 import { RdsMysql } from "../modules/rds-mysql";
-import { suppress } from "../modules/core/suppress";
+import { EksCluster } from "../modules/eks-cluster";
+import { SharedFileSystem } from "../modules/efs";
 import { EnvironmentConfig, StateConfig } from "./config";
 import { validateEnvironment } from "./validate";
 
@@ -44,6 +44,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly dns: Dns;
   /** WAF and CloudFront in front of the ingress; undefined for self-hosted nodes (seed 003). */
   public readonly edge?: { readonly webAcl: WebAcl; readonly cdn: CloudFront };
+  public readonly cluster: EksCluster;
+  public readonly mediaStorage: SharedFileSystem;
   /** Loki/Velero buckets and Pod Identity roles (EKS environments only). */
   public readonly platformPrereqs?: PlatformPrereqs;
 
@@ -72,7 +74,51 @@ export class EnvironmentStack extends TerraformStack {
       forceDestroy: config.forceDestroy,
     });
 
-    // ---- edge (issue 6): DNS, WAF + CloudFront in us-east-1, hostname records ----
+    // Cluster (EKS) and the shared media file system its nodes mount.
+    this.cluster = new EksCluster(this, "cluster", {
+      naming: this.naming,
+      clusterName: config.clusterName,
+      network: this.network,
+      ...config.cluster,
+      logRetentionDays: config.logRetentionDays,
+      deletionProtection: config.deletionProtection,
+      platformControllerRoles: !config.platform.kubeconfig,
+    });
+    this.mediaStorage = new SharedFileSystem(this, "media-storage", {
+      naming: this.naming,
+      component: "media",
+      network: this.network,
+      allowedSecurityGroupIds: [this.cluster.nodeSecurityGroupId],
+      ...config.mediaStorage,
+    });
+
+    // AWS side of the <env>-platform stack (skipped when it targets a kubeconfig cluster).
+    if (!config.platform.kubeconfig) {
+      this.platformPrereqs = new PlatformPrereqs(this, "platform-prereqs", {
+        naming: this.naming,
+        clusterName: this.cluster.clusterName,
+        ebsKmsKeyArn: this.cluster.volumeKeyArn,
+        kmsKey: this.storage.kmsKey,
+        accessLogsBucket: this.storage.logsBucket,
+        forceDestroy: config.forceDestroy,
+      });
+    }
+
+    // Data layer: each store accepts its port only from the cluster's node security group.
+    const alarms = new AlarmTopic(this, "alarms", { naming: this.naming });
+    const store = {
+      naming: this.naming, network: this.network, allowedSecurityGroupIds: [this.cluster.nodeSecurityGroupId], alarms,
+      multiAz: config.multiAz, deletionProtection: config.deletionProtection, logRetentionDays: config.logRetentionDays,
+    };
+    this.data = {
+      alarms,
+      mysql: new RdsMysql(this, "mysql", { ...store, ...config.data.mysql }),
+      redis: new ElastiCache(this, "redis", { ...store, ...config.data.redis }),
+      search: new Elasticsearch(this, "search", { ...store, ...config.data.search }),
+      documentdb: new DocumentDb(this, "documentdb", { ...store, ...config.data.documentdb }),
+    };
+
+    // Edge: DNS, WAF + CloudFront (certificate and WAF in us-east-1), hostname records.
     const edge = config.edge;
     const usEast1 = new AwsProvider(this, "aws-us-east-1", { alias: CLOUDFRONT_REGION, region: CLOUDFRONT_REGION, defaultTags: [{ tags: defaultTags(config) }] });
     if (edge.dns.provider === "cloudflare") new CloudflareProvider(this, "cloudflare", {}); // token: CLOUDFLARE_API_TOKEN
@@ -90,40 +136,6 @@ export class EnvironmentStack extends TerraformStack {
     this.dns.pointHostnames(hostnames, this.edge
       ? { kind: "cloudfront", domainName: this.edge.cdn.domainName, hostedZoneId: this.edge.cdn.hostedZoneId }
       : { kind: "nodes", ipv6: edge.selfHostedNodes! }, edge.migration);
-    // --- platform prerequisites: AWS side of the <env>-platform stack (skipped when it targets a kubeconfig cluster) ---
-    if (!config.platform.kubeconfig) {
-      this.platformPrereqs = new PlatformPrereqs(this, "platform-prereqs", {
-        naming: this.naming,
-        clusterName: config.clusterName, // lead: this.cluster.clusterName once the eks module lands (orders the associations after the cluster)
-        kmsKey: this.storage.kmsKey,
-        accessLogsBucket: this.storage.logsBucket,
-        forceDestroy: config.forceDestroy,
-      });
-    }
-    // --- end platform prerequisites ---
-
-    // ---- data layer: RDS MySQL, ElastiCache, OpenSearch, DocumentDB, alarms ----
-    // replaced by the eks-cluster node security group at merge
-    const dataClients = new SecurityGroup(this, "data-clients-placeholder", {
-      name: this.naming.name("data-clients", "securityGroup"),
-      description: "Stands in for the EKS node security group: data stores accept clients from it",
-      vpcId: this.network.vpcId,
-      egress: [],
-    });
-    suppress(dataClients, { id: "CKV2_AWS_5", reason: "Placeholder for the EKS node security group, attached to nodes once the eks-cluster module replaces it" });
-    const alarms = new AlarmTopic(this, "alarms", { naming: this.naming });
-    const store = {
-      naming: this.naming, network: this.network, allowedSecurityGroupIds: [dataClients.id], alarms,
-      multiAz: config.multiAz, deletionProtection: config.deletionProtection, logRetentionDays: config.logRetentionDays,
-    };
-    this.data = {
-      alarms,
-      mysql: new RdsMysql(this, "mysql", { ...store, ...config.data.mysql }),
-      redis: new ElastiCache(this, "redis", { ...store, ...config.data.redis }),
-      search: new Elasticsearch(this, "search", { ...store, ...config.data.search }),
-      documentdb: new DocumentDb(this, "documentdb", { ...store, ...config.data.documentdb }),
-    };
-    // ---- end data layer ----
   }
 }
 

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, backupRotation, edgeDefaults, platformDefaults, s3State, shared } from "./shared";
+import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, platformDefaults, s3State, shared } from "./shared";
 
 /** Staging: production's shape on its own range; one NAT is enough for a pre-release stage. */
 export const staging: EnvironmentConfig = {
@@ -32,6 +32,23 @@ export const staging: EnvironmentConfig = {
     // Seed 002 rehearsal: half of the lookups still go to the legacy EC2 stack.
     migration: { legacyHostname: "legacy.staging.learn.example.org", legacyWeight: 50 },
   },
+  cluster: {
+    ...clusterDefaults,
+    nodeGroups: {
+      // Production's three pools (same labels and taints, so scheduling is rehearsed) at a
+      // fraction of the size.
+      general: { instanceTypes: ["m5.xlarge"], minSize: 2, desiredSize: 3, maxSize: 6, labels: { workload: "general" } },
+      compute: {
+        instanceTypes: ["c5.2xlarge"], minSize: 1, desiredSize: 2, maxSize: 4,
+        labels: { workload: "compute" }, taints: [{ key: "workload", value: "compute", effect: "NO_SCHEDULE" }],
+      },
+      memory: {
+        instanceTypes: ["r5.xlarge"], minSize: 1, desiredSize: 2, maxSize: 4,
+        labels: { workload: "memory" }, taints: [{ key: "workload", value: "memory", effect: "NO_SCHEDULE" }],
+      },
+    },
+  },
+  mediaStorage: { backups: true, accessPoints: mediaAccessPoints },
   platform: {
     ...platformDefaults("staging"),
     ingress: { replicas: 2, minAvailable: 1 },

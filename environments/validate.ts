@@ -35,6 +35,7 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     ] as const) {
       check(days >= 30, where, prop, days, "must be at least 30 days for production (seed 001's backup target)");
     }
+    check(config.mediaStorage.backups, where, "mediaStorage.backups", config.mediaStorage.backups, "must be true for production");
     check(config.logRetentionDays >= 365, where, "logRetentionDays", config.logRetentionDays, "must be at least 365 for production (a year of audit and flow logs)");
   }
 }

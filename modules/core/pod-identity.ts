@@ -1,9 +1,11 @@
 /**
  * Trust policy for an IAM role assumed through EKS Pod Identity: the `pods.eks.amazonaws.com`
  * principal needs `sts:TagSession` as well as `sts:AssumeRole` (it tags sessions with the
- * cluster, namespace and service account). Scoped to this account (confused deputy).
+ * cluster, namespace and service account). Scoped to this account (confused deputy). With
+ * `boundTo`, the session tags Pod Identity passes pin the role to that cluster and service
+ * account too, so an association made for another service account cannot assume it.
  */
-export function podIdentityTrustPolicy(accountId: string): string {
+export function podIdentityTrustPolicy(accountId: string, boundTo?: { readonly clusterName: string; readonly serviceAccount: ServiceAccountRef }): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [{
@@ -11,7 +13,16 @@ export function podIdentityTrustPolicy(accountId: string): string {
       Effect: "Allow",
       Principal: { Service: "pods.eks.amazonaws.com" },
       Action: ["sts:AssumeRole", "sts:TagSession"],
-      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      Condition: {
+        StringEquals: {
+          "aws:SourceAccount": accountId,
+          ...(boundTo ? {
+            "aws:RequestTag/eks-cluster-name": boundTo.clusterName,
+            "aws:RequestTag/kubernetes-namespace": boundTo.serviceAccount.namespace,
+            "aws:RequestTag/kubernetes-service-account": boundTo.serviceAccount.name,
+          } : {}),
+        },
+      },
     }],
   });
 }

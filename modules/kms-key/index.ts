@@ -107,4 +107,24 @@ export class KmsKey extends Construct {
       Condition: condition,
     });
   }
+
+  /**
+   * Lets one IAM principal of this account (by ARN) use the key, for principals whose own
+   * policies cannot grant it, such as the EC2 Auto Scaling service-linked role that creates
+   * CMK-encrypted node volumes. `allowGrantsForAwsResources` adds `kms:CreateGrant`, limited
+   * to grants AWS services create for their resources (EBS attaching a volume).
+   */
+  public allowAwsPrincipal(principalArn: string, sid: string, options: { readonly allowGrantsForAwsResources?: boolean } = {}): void {
+    this.policy.addStatements({ Sid: sid, Effect: "Allow", Principal: { AWS: principalArn }, Action: USE_ACTIONS, Resource: "*" });
+    if (options.allowGrantsForAwsResources) {
+      this.policy.addStatements({
+        Sid: `${sid}Grants`,
+        Effect: "Allow",
+        Principal: { AWS: principalArn },
+        Action: "kms:CreateGrant",
+        Resource: "*",
+        Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+      });
+    }
+  }
 }

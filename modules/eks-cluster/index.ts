@@ -1,0 +1,533 @@
+import { Construct } from "constructs";
+import { Fn, ITerraformDependable } from "cdktf";
+import { EksCluster as EksClusterResource } from "@cdktf/provider-aws/lib/eks-cluster";
+import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
+import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
+import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
+import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { awsContext } from "../core/aws-context";
+import { Naming } from "../core/naming";
+import { PolicyStatement, serviceTrustPolicy } from "../core/policy";
+import { suppress } from "../core/suppress";
+import { ClusterRef, NetworkRef } from "../core/types";
+import { checkLogRetention } from "../core/validation";
+import { KmsKey } from "../kms-key";
+import { PLATFORM_SERVICE_ACCOUNTS, podIdentityTrustPolicy, ServiceAccountRef } from "../core/pod-identity";
+import { clusterAutoscalerStatements, ebsKeyUseStatements, irsaTrustPolicy, loadBalancerControllerStatements } from "./policies";
+import { ADDON_NAMES, validateCluster } from "./validate";
+
+export { ADDON_NAMES, MIN_KUBERNETES_MINOR } from "./validate";
+
+export type AddonName = (typeof ADDON_NAMES)[number];
+/** Pinned EKS add-on versions (`aws eks describe-addon-versions --kubernetes-version <v>`). */
+export type AddonVersions = Readonly<Record<AddonName, string>>;
+
+export interface NodeTaint {
+  readonly key: string;
+  readonly value?: string;
+  readonly effect: "NO_SCHEDULE" | "NO_EXECUTE" | "PREFER_NO_SCHEDULE";
+}
+
+/** One managed node group. Sizes are node counts. */
+export interface NodeGroupSpec {
+  /** Instance types; several of the same size spread spot capacity over more pools. */
+  readonly instanceTypes: readonly string[];
+  readonly minSize: number;
+  /** Initial size; afterwards the cluster autoscaler owns it (Terraform ignores drift). */
+  readonly desiredSize: number;
+  readonly maxSize: number;
+  /**
+   * `SPOT` only where interruptions are acceptable (sandbox, batch).
+   * @default "ON_DEMAND"
+   */
+  readonly capacityType?: "ON_DEMAND" | "SPOT";
+  /**
+   * EKS-optimized AMI family; its instance types must match its architecture.
+   * @default "AL2023_x86_64_STANDARD"
+   */
+  readonly amiType?: "AL2023_x86_64_STANDARD" | "AL2023_ARM_64_STANDARD" | "BOTTLEROCKET_x86_64" | "BOTTLEROCKET_ARM_64";
+  /**
+   * Kubernetes labels on every node of the group.
+   * @default { "node-group": <name> }
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Taints that keep pods without a matching toleration off the group.
+   * @default []
+   */
+  readonly taints?: readonly NodeTaint[];
+  /**
+   * Root volume size (encrypted gp3).
+   * @default 50
+   */
+  readonly diskSizeGiB?: number;
+  /**
+   * Share of nodes replaced at once during a node group update.
+   * @default 25
+   */
+  readonly maxUnavailablePercentage?: number;
+}
+
+export interface EksClusterProps {
+  readonly naming: Naming;
+  /** Cluster name (not derived from naming: seed 000 fixes production's as `openedx-eks`). */
+  readonly clusterName: string;
+  readonly network: NetworkRef;
+  /** Kubernetes minor version, e.g. "1.33". Node groups follow it. */
+  readonly kubernetesVersion: string;
+  /**
+   * What happens at the end of standard support: `STANDARD` auto-upgrades the control plane
+   * (keeps it patched, no extended-support fee); `EXTENDED` keeps the version at extra cost.
+   * @default "STANDARD"
+   */
+  readonly upgradeSupportType?: "STANDARD" | "EXTENDED";
+  /**
+   * Also serve the API endpoint publicly, restricted to `publicAccessCidrs`. The private
+   * endpoint is always on, so nodes and in-VPC tooling never leave the VPC.
+   */
+  readonly endpointPublicAccess: boolean;
+  /**
+   * CIDRs allowed to reach the public endpoint; required when it is on, and never 0.0.0.0/0.
+   * @default []
+   */
+  readonly publicAccessCidrs?: readonly string[];
+  /**
+   * IAM roles that get cluster-admin through access entries: ARNs, or names of roles in
+   * this account. At least one is required (the cluster creator gets no implicit admin).
+   */
+  readonly adminRoles: readonly string[];
+  /** Managed node groups by name (`general`, `compute`, ...). */
+  readonly nodeGroups: Readonly<Record<string, NodeGroupSpec>>;
+  readonly addonVersions: AddonVersions;
+  /**
+   * Retention of the control-plane log group.
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Block cluster deletion (EKS deletion protection).
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * IMDSv2 hop limit on nodes. 1 keeps pods (one network hop further) away from the node
+   * role's credentials; every add-on here gets its own role through Pod Identity or IRSA,
+   * so nothing needs the node role from a pod. 2 only for workloads that cannot use either.
+   * @default 1
+   */
+  readonly metadataHopLimit?: 1 | 2;
+  /**
+   * Create the Pod Identity roles and associations of the controllers the platform stack
+   * installs (Cluster Autoscaler, AWS Load Balancer Controller). Off when the platform
+   * targets another cluster and installs neither.
+   * @default true
+   */
+  readonly platformControllerRoles?: boolean;
+  /**
+   * Key for Kubernetes secrets envelope encryption and the control-plane logs.
+   * @default a new customer-managed key
+   */
+  readonly secretsKey?: KmsKey;
+}
+
+/**
+ * Kubernetes service accounts the add-on roles are bound to: the EKS add-ons' own, and the
+ * platform charts' from `PLATFORM_SERVICE_ACCOUNTS` (the platform stack installs those charts).
+ */
+export const SERVICE_ACCOUNTS = {
+  vpcCni: { namespace: "kube-system", name: "aws-node" },
+  ebsCsi: { namespace: "kube-system", name: "ebs-csi-controller-sa" },
+  efsCsi: { namespace: "kube-system", name: "efs-csi-controller-sa" },
+  clusterAutoscaler: PLATFORM_SERVICE_ACCOUNTS.clusterAutoscaler,
+  loadBalancerController: PLATFORM_SERVICE_ACCOUNTS.loadBalancerController,
+} as const satisfies Record<string, ServiceAccountRef>;
+
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+/** Ports the control plane opens on nodes: kubelet, and admission webhooks / aggregated APIs. */
+const CONTROL_PLANE_TO_NODE_PORTS = [443, 4443, 6443, 8443, 9443, 10250] as const;
+
+/**
+ * An EKS cluster with everything production needs around it.
+ *
+ * - Control plane: private endpoint always, public endpoint only for an allowlist; secrets
+ *   envelope-encrypted with a CMK; all five log types to a CMK-encrypted log group; access
+ *   entries only (authentication mode API, no implicit creator admin); explicit upgrade
+ *   policy; EKS deletion protection.
+ * - Nodes: managed node groups from config, each with a launch template (IMDSv2 only, hop
+ *   limit 1, CMK-encrypted gp3 root, no SSH key, our node security group), node auto-repair,
+ *   and a node role with only AmazonEKSWorkerNodePolicy + AmazonEC2ContainerRegistryPullOnly.
+ *   The CNI's permissions are not on the node role: vpc-cni gets its own IRSA role (IRSA, not
+ *   Pod Identity, because aws-node starts before the Pod Identity agent can serve it).
+ * - Add-ons: pinned versions; vpc-cni, kube-proxy and the Pod Identity agent are installed
+ *   before nodes join (EKS's self-managed defaults are not bootstrapped), CoreDNS and the CSI
+ *   drivers after, since they need nodes to become healthy.
+ * - Pod Identity roles for EBS CSI, EFS CSI, Cluster Autoscaler and the AWS Load Balancer
+ *   Controller, each trusting only its service account in this cluster; the OIDC provider
+ *   exists for tools that still need IRSA.
+ * - Security groups: ours replace the EKS-created one on nodes so the rules are exactly
+ *   those EKS needs (API 443 from nodes; kubelet and webhook ports from the control plane;
+ *   node-to-node for pod traffic). Data stores allow `nodeSecurityGroupId` only.
+ *
+ * Prerequisite: the account's EC2 Auto Scaling service-linked role must exist (any ASG ever
+ * created makes it; else `aws iam create-service-linked-role --aws-service-name
+ * autoscaling.amazonaws.com`), because the node volume key's policy names it.
+ */
+export class EksCluster extends Construct implements ClusterRef {
+  /**
+   * The cluster name as a Terraform reference, so resources given it (Pod Identity
+   * associations, access entries) are created after the cluster.
+   */
+  public readonly clusterName: string;
+  public readonly clusterArn: string;
+  public readonly clusterEndpoint: string;
+  public readonly clusterCertificateAuthority: string;
+  public readonly oidcIssuerUrl: string;
+  public readonly oidcProviderArn: string;
+  public readonly nodeSecurityGroupId: string;
+  /** The security group EKS creates for the control plane (and any Fargate pods). */
+  public readonly clusterSecurityGroupId: string;
+  /** Our control-plane security group (API access from nodes). */
+  public readonly controlPlaneSecurityGroupId: string;
+  public readonly kubernetesVersion: string;
+  public readonly clusterRoleArn: string;
+  public readonly nodeRoleArn: string;
+  public readonly vpcCniRoleArn: string;
+  public readonly ebsCsiRoleArn: string;
+  public readonly efsCsiRoleArn: string;
+  /** Pod Identity role for the Cluster Autoscaler (`kube-system/cluster-autoscaler`), unless `platformControllerRoles` is false. */
+  public readonly clusterAutoscalerRoleArn?: string;
+  /** Pod Identity role for the AWS Load Balancer Controller (`kube-system/aws-load-balancer-controller`), unless `platformControllerRoles` is false. */
+  public readonly loadBalancerControllerRoleArn?: string;
+  /** CMK for node root volumes; EBS CSI may use it for persistent volumes too. */
+  public readonly volumeKeyArn: string;
+  public readonly secretsKeyArn: string;
+  public readonly controlPlaneLogGroupName: string;
+  /** Node group resource names by config name. */
+  public readonly nodeGroupNames: Readonly<Record<string, string>>;
+  /** Depend on this to wait until nodes and every add-on are up. */
+  public readonly ready: ITerraformDependable[];
+
+  constructor(scope: Construct, id: string, props: EksClusterProps) {
+    super(scope, id);
+    const where = `EksCluster ${id}`;
+    validateCluster(where, props);
+    const retention = props.logRetentionDays ?? 365;
+    checkLogRetention(where, "logRetentionDays", retention);
+
+    const { naming, clusterName } = props;
+    const { accountId, partition, region } = awsContext(this);
+    const managed = (policy: string) => `arn:${partition}:iam::aws:policy/${policy}`;
+    this.kubernetesVersion = props.kubernetesVersion;
+
+    // Keys: secrets + control-plane logs; a separate key for volumes, because EC2 Auto
+    // Scaling and the EBS CSI driver must be granted that one and should not get the other.
+    const secretsKey = props.secretsKey ?? new KmsKey(this, "secrets-key", {
+      naming, component: "eks", description: `${clusterName} secrets and control-plane logs`, allowCloudWatchLogs: true,
+    });
+    const volumeKey = new KmsKey(this, "volume-key", { naming, component: "eks-volumes", description: `${clusterName} node and persistent volumes` });
+    volumeKey.allowAwsPrincipal(
+      `arn:${partition}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+      "AutoScalingServiceLinkedRole", { allowGrantsForAwsResources: true },
+    );
+    this.secretsKeyArn = secretsKey.keyArn;
+    this.volumeKeyArn = volumeKey.keyArn;
+    const volumeKeyArn = volumeKey.keyArn;
+
+    // --- Cluster role: the one managed policy EKS needs, plus use of the secrets key.
+    // No source-account condition: EKS does not document sending one when it assumes the
+    // cluster role, and iam:PassRole already keeps other accounts from using it.
+    const clusterRole = new IamRole(this, "cluster-role", {
+      name: naming.name("eks-cluster", "iamRole"),
+      assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com"),
+    });
+    const clusterPolicy = new IamRolePolicyAttachment(this, "cluster-policy", { role: clusterRole.name, policyArn: managed("AmazonEKSClusterPolicy") });
+    const clusterKms = new IamRolePolicy(this, "cluster-kms", {
+      role: clusterRole.id,
+      name: "secrets-encryption",
+      policy: document([{
+        Effect: "Allow",
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+        Resource: secretsKey.keyArn,
+      }]),
+    });
+    this.clusterRoleArn = clusterRole.arn;
+
+    // --- Security groups.
+    const { vpcId } = props.network;
+    const controlPlaneSg = new SecurityGroup(this, "control-plane-sg", {
+      name: naming.name("eks-control-plane", "securityGroup"),
+      description: `EKS ${clusterName} control plane: API from nodes`,
+      vpcId,
+      tags: { Name: naming.name("eks-control-plane") },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const nodeSg = new SecurityGroup(this, "node-sg", {
+      name: naming.name("eks-node", "securityGroup"),
+      description: `EKS ${clusterName} nodes`,
+      vpcId,
+      // The load balancer controller finds the node group to open ports on by this tag.
+      tags: { Name: naming.name("eks-node"), [`kubernetes.io/cluster/${clusterName}`]: "owned" },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    // Token attributes are read once: every read creates a new token (and a stack trace).
+    const nodeSgId = nodeSg.id;
+    const controlPlaneSgId = controlPlaneSg.id;
+    new VpcSecurityGroupIngressRule(this, "api-from-nodes", {
+      securityGroupId: controlPlaneSgId, referencedSecurityGroupId: nodeSgId,
+      ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "Kubernetes API from nodes",
+    });
+    for (const port of CONTROL_PLANE_TO_NODE_PORTS) {
+      new VpcSecurityGroupIngressRule(this, `node-from-control-plane-${port}`, {
+        securityGroupId: nodeSgId, referencedSecurityGroupId: controlPlaneSgId,
+        ipProtocol: "tcp", fromPort: port, toPort: port,
+        description: port === 10250 ? "kubelet from control plane" : `webhooks / aggregated APIs on ${port} from control plane`,
+      });
+    }
+    new VpcSecurityGroupIngressRule(this, "node-to-node", {
+      securityGroupId: nodeSgId, referencedSecurityGroupId: nodeSgId, ipProtocol: "-1",
+      description: "Node and pod traffic within the cluster (Kubernetes networking model; NetworkPolicies segment it)",
+    });
+    const nodeEgress = new VpcSecurityGroupEgressRule(this, "node-egress", {
+      securityGroupId: nodeSgId, cidrIpv4: "0.0.0.0/0", ipProtocol: "-1",
+      description: "Nodes reach the control plane, AWS APIs, registries and data stores (through NAT for the internet)",
+    });
+    suppress(nodeEgress, { id: "AVD-AWS-0104",
+      reason: "Nodes must reach ECR, STS, EKS and other AWS APIs, public registries and external SaaS through NAT; pod egress is narrowed with NetworkPolicies, which SGs cannot express per pod" });
+    this.nodeSecurityGroupId = nodeSgId;
+    this.controlPlaneSecurityGroupId = controlPlaneSgId;
+
+    // --- Control-plane logs: created first so EKS does not create an unencrypted one.
+    const logGroup = new CloudwatchLogGroup(this, "control-plane-logs", {
+      name: `/aws/eks/${clusterName}/cluster`,
+      retentionInDays: retention,
+      kmsKeyId: secretsKey.keyArn,
+    });
+    this.controlPlaneLogGroupName = logGroup.name;
+    if (retention < 365) {
+      suppress(logGroup, { id: "CKV_AWS_338", reason: `logRetentionDays = ${retention} is set explicitly below the default of 365 to cut log cost; `
+        + "only non-production environments may do so (validateEnvironment requires 365+ days for production)" });
+    }
+
+    const publicAccess = props.endpointPublicAccess;
+    const cluster = new EksClusterResource(this, "cluster", {
+      name: clusterName,
+      version: props.kubernetesVersion,
+      roleArn: clusterRole.arn,
+      enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+      vpcConfig: {
+        subnetIds: [...props.network.privateSubnetIds],
+        securityGroupIds: [controlPlaneSgId],
+        endpointPrivateAccess: true,
+        endpointPublicAccess: publicAccess,
+        publicAccessCidrs: publicAccess ? [...props.publicAccessCidrs!] : undefined,
+      },
+      encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.keyArn } },
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+      upgradePolicy: { supportType: props.upgradeSupportType ?? "STANDARD" },
+      // Managed add-ons below replace EKS's unmanaged defaults, so versions are ours.
+      bootstrapSelfManagedAddons: false,
+      deletionProtection: props.deletionProtection ?? true,
+      dependsOn: [clusterPolicy, clusterKms, logGroup],
+    });
+    suppress(cluster, { id: "AVD-AWS-0039",
+      reason: "False positive: Trivy does not read nested blocks in Terraform JSON; encryption_config encrypts secrets with a customer-managed key (Checkov CKV_AWS_58 verifies it)" });
+    if (publicAccess) {
+      const why = "Seed 000 keeps the public endpoint for operators and CI, restricted to publicAccessCidrs (synth rejects 0.0.0.0/0 and an empty list); "
+        + "the private endpoint is always on, and every caller still needs an access entry";
+      suppress(cluster, { id: "AVD-AWS-0040", reason: why }, { id: "CKV_AWS_39", reason: why });
+    }
+    const clusterRef = cluster.name;
+    this.clusterName = clusterRef; // the name, as a reference that orders dependants after the cluster
+    this.clusterArn = cluster.arn;
+    this.clusterEndpoint = cluster.endpoint;
+    this.clusterCertificateAuthority = cluster.certificateAuthority.get(0).data;
+    this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
+    this.oidcIssuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
+
+    // --- Access entries: cluster-admin for the configured roles only.
+    const adminPolicy = `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`;
+    props.adminRoles.forEach((role, i) => {
+      const principalArn = role.startsWith("arn:") ? role : `arn:${partition}:iam::${accountId}:role/${role}`;
+      const entry = new EksAccessEntry(this, `admin-${i}`, { clusterName: clusterRef, principalArn, type: "STANDARD" });
+      new EksAccessPolicyAssociation(this, `admin-${i}-policy`, {
+        clusterName: clusterRef, principalArn: entry.principalArn, policyArn: adminPolicy, accessScope: { type: "cluster" },
+      });
+    });
+
+    // --- IRSA: the OIDC provider (thumbprint is managed by IAM for EKS issuers).
+    const oidc = new IamOpenidConnectProvider(this, "oidc", { url: this.oidcIssuerUrl, clientIdList: ["sts.amazonaws.com"] });
+    this.oidcProviderArn = oidc.arn;
+    const issuerHost = Fn.replace(this.oidcIssuerUrl, "https://", "");
+
+    const vpcCniRole = new IamRole(this, "vpc-cni-role", {
+      name: naming.name("eks-vpc-cni", "iamRole"),
+      assumeRolePolicy: irsaTrustPolicy(this, "vpc-cni-trust", oidc.arn, issuerHost, SERVICE_ACCOUNTS.vpcCni),
+    });
+    const vpcCniPolicy = new IamRolePolicyAttachment(this, "vpc-cni-policy", { role: vpcCniRole.name, policyArn: managed("AmazonEKS_CNI_Policy") });
+    this.vpcCniRoleArn = vpcCniRole.arn;
+
+    // --- Pod Identity roles, each trusting one service account of this cluster.
+    const podRole = (key: string, component: string, sa: ServiceAccountRef, managedPolicy?: string, statements?: PolicyStatement[]) => {
+      const role = new IamRole(this, `${key}-role`, {
+        name: naming.name(component, "iamRole"),
+        assumeRolePolicy: podIdentityTrustPolicy(accountId, { clusterName, serviceAccount: sa }),
+      });
+      if (managedPolicy) new IamRolePolicyAttachment(this, `${key}-policy`, { role: role.name, policyArn: managedPolicy });
+      if (statements) new IamRolePolicy(this, `${key}-inline`, { role: role.id, name: component, policy: document(statements) });
+      return role;
+    };
+    const ebsCsiRole = podRole("ebs-csi", "eks-ebs-csi", SERVICE_ACCOUNTS.ebsCsi, managed("service-role/AmazonEBSCSIDriverPolicy"), ebsKeyUseStatements(volumeKey.keyArn));
+    const efsCsiRole = podRole("efs-csi", "eks-efs-csi", SERVICE_ACCOUNTS.efsCsi, managed("service-role/AmazonEFSCSIDriverPolicy"));
+    this.ebsCsiRoleArn = ebsCsiRole.arn;
+    this.efsCsiRoleArn = efsCsiRole.arn;
+    if (props.platformControllerRoles !== false) {
+      const autoscalerRole = podRole("cluster-autoscaler", "eks-cluster-autoscaler", SERVICE_ACCOUNTS.clusterAutoscaler, undefined,
+        clusterAutoscalerStatements(clusterName, `arn:${partition}:eks:${region}:${accountId}:nodegroup/${clusterName}/*/*`));
+      const lbcRole = podRole("lb-controller", "eks-lb-controller", SERVICE_ACCOUNTS.loadBalancerController, undefined,
+        loadBalancerControllerStatements(partition, region, accountId));
+      this.clusterAutoscalerRoleArn = autoscalerRole.arn;
+      this.loadBalancerControllerRoleArn = lbcRole.arn;
+      // The platform stack installs these charts; associations may exist before their service accounts.
+      for (const [key, role, sa] of [
+        ["cluster-autoscaler", autoscalerRole, SERVICE_ACCOUNTS.clusterAutoscaler],
+        ["lb-controller", lbcRole, SERVICE_ACCOUNTS.loadBalancerController],
+      ] as const) {
+        new EksPodIdentityAssociation(this, `${key}-association`, {
+          clusterName: clusterRef, namespace: sa.namespace, serviceAccount: sa.name, roleArn: role.arn,
+        });
+      }
+    }
+
+    // --- Add-ons that must run before nodes can become Ready.
+    const addon = (name: AddonName, extra: Partial<ConstructorParameters<typeof EksAddon>[2]> = {}) =>
+      new EksAddon(this, `addon-${name}`, {
+        clusterName: clusterRef,
+        addonName: name,
+        addonVersion: props.addonVersions[name],
+        // Terraform is the source of truth: take over on create, and re-apply our config on update.
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+        ...extra,
+      });
+    const preNode = [
+      addon("vpc-cni", {
+        serviceAccountRoleArn: vpcCniRole.arn,
+        // Network policy enforcement by the CNI, so namespaces can be isolated.
+        configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+        dependsOn: [vpcCniPolicy],
+      }),
+      addon("kube-proxy"),
+      addon("eks-pod-identity-agent"),
+    ];
+
+    // --- Nodes.
+    const nodeRole = new IamRole(this, "node-role", {
+      name: naming.name("eks-node", "iamRole"),
+      assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"),
+    });
+    const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"].map((p) =>
+      new IamRolePolicyAttachment(this, `node-${p}`, { role: nodeRole.name, policyArn: managed(p) }));
+    this.nodeRoleArn = nodeRole.arn;
+
+    // One launch template per distinct root-volume shape, shared by the groups that have it
+    // (production's three groups share one): fewer resources, and one change rolls them together.
+    const hopLimit = props.metadataHopLimit ?? 1;
+    const launchTemplates = new Map<string, LaunchTemplate>();
+    const launchTemplateFor = (spec: NodeGroupSpec): LaunchTemplate => {
+      const bottlerocket = (spec.amiType ?? "").startsWith("BOTTLEROCKET");
+      const size = spec.diskSizeGiB ?? 50;
+      const key = `${bottlerocket ? "bottlerocket-" : ""}${size}gib`;
+      const existing = launchTemplates.get(key);
+      if (existing) return existing;
+      const lt = new LaunchTemplate(this, `lt-${key}`, {
+        name: naming.name(`eks-nodes-${key}`, "launchTemplate"),
+        description: `EKS ${clusterName} nodes, ${size} GiB encrypted gp3 root`,
+        updateDefaultVersion: true,
+        vpcSecurityGroupIds: [nodeSgId],
+        metadataOptions: {
+          httpEndpoint: "enabled",
+          httpTokens: "required",
+          httpPutResponseHopLimit: hopLimit,
+          instanceMetadataTags: "disabled",
+        },
+        blockDeviceMappings: [{
+          // Bottlerocket keeps its OS on xvda and containers on the data volume xvdb.
+          deviceName: bottlerocket ? "/dev/xvdb" : "/dev/xvda",
+          ebs: {
+            volumeSize: size,
+            volumeType: "gp3",
+            iops: 3000,
+            throughput: 125,
+            encrypted: "true",
+            kmsKeyId: volumeKeyArn,
+            deleteOnTermination: "true",
+          },
+        }],
+        monitoring: { enabled: true },
+        tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
+          resourceType, tags: { Name: `${clusterName}-node` },
+        })),
+      });
+      suppress(lt, { id: "AVD-AWS-0130",
+        reason: "False positive: Trivy does not read nested blocks in Terraform JSON; metadata_options sets http_tokens = required (IMDSv2 only; Checkov CKV_AWS_79 verifies it)" });
+      launchTemplates.set(key, lt);
+      return lt;
+    };
+    const groups: Record<string, string> = {};
+    const nodeGroups: EksNodeGroup[] = [];
+    for (const [groupName, spec] of Object.entries(props.nodeGroups)) {
+      const lt = launchTemplateFor(spec);
+      const ng = new EksNodeGroup(this, `ng-${groupName}`, {
+        clusterName: clusterRef,
+        nodeGroupName: naming.name(`eks-${groupName}`, "eksNodeGroup"),
+        nodeRoleArn: nodeRole.arn,
+        subnetIds: [...props.network.privateSubnetIds],
+        version: props.kubernetesVersion,
+        amiType: spec.amiType ?? "AL2023_x86_64_STANDARD",
+        capacityType: spec.capacityType ?? "ON_DEMAND",
+        instanceTypes: [...spec.instanceTypes],
+        labels: { "node-group": groupName, ...spec.labels },
+        taint: spec.taints?.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+        scalingConfig: { minSize: spec.minSize, desiredSize: spec.desiredSize, maxSize: spec.maxSize },
+        updateConfig: { maxUnavailablePercentage: spec.maxUnavailablePercentage ?? 25 },
+        nodeRepairConfig: { enabled: true },
+        launchTemplate: { id: lt.id, version: Fn.tostring(lt.latestVersion) },
+        // The cluster autoscaler changes desired size at run time; Terraform must not undo it.
+        lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
+        dependsOn: [...nodePolicies, ...preNode],
+      });
+      groups[groupName] = ng.nodeGroupName;
+      nodeGroups.push(ng);
+    }
+    this.nodeGroupNames = groups;
+
+    // --- Add-ons whose pods need nodes to become healthy.
+    const postNode = [
+      addon("coredns", { dependsOn: nodeGroups }),
+      addon("aws-ebs-csi-driver", {
+        podIdentityAssociation: [{ roleArn: ebsCsiRole.arn, serviceAccount: SERVICE_ACCOUNTS.ebsCsi.name }],
+        dependsOn: [...nodeGroups, preNode[2]!],
+      }),
+      addon("aws-efs-csi-driver", {
+        podIdentityAssociation: [{ roleArn: efsCsiRole.arn, serviceAccount: SERVICE_ACCOUNTS.efsCsi.name }],
+        dependsOn: [...nodeGroups, preNode[2]!],
+      }),
+    ];
+    this.ready = [...nodeGroups, ...preNode, ...postNode];
+  }
+}
+
+function document(statements: PolicyStatement[]): string {
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}

@@ -1,0 +1,111 @@
+import { requireCidr } from "../core/cidr";
+import { NAME_LIMITS } from "../core/naming";
+import { check, checkInt, checkOneOf, checkUniqueList } from "../core/validation";
+import type { AddonVersions, EksClusterProps, NodeGroupSpec } from "./index";
+
+export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
+export const TAINT_EFFECTS = ["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] as const;
+export const SUPPORT_TYPES = ["STANDARD", "EXTENDED"] as const;
+export const AMI_TYPES = ["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64"] as const;
+export const ADDON_NAMES = [
+  "vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver", "aws-efs-csi-driver",
+] as const;
+
+/**
+ * Oldest Kubernetes minor in EKS standard support when this module was last reviewed; raise
+ * it as versions leave standard support so a stale pin fails at synth, not at apply.
+ */
+export const MIN_KUBERNETES_MINOR = 31;
+/** Managed node group size limit (EKS service quota "nodes per managed node group"). */
+export const MAX_NODES_PER_GROUP = 450;
+
+const CLUSTER_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const GROUP_NAME_RE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const INSTANCE_TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const ADDON_VERSION_RE = /^v(\d+)\.(\d+)\.(\d+)-eksbuild\.\d+$/;
+const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
+const LABEL_KEY_RE = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+export function validateCluster(where: string, props: EksClusterProps): void {
+  const name = props.clusterName;
+  check(CLUSTER_NAME_RE.test(name) && name.length <= NAME_LIMITS.eksCluster, where, "clusterName", name,
+    `must be 1-${NAME_LIMITS.eksCluster} letters, digits, hyphens or underscores, starting with a letter or digit`);
+
+  const azs = new Set(props.network.azs);
+  check(props.network.privateSubnetIds.length >= 2 && azs.size >= 2, where, "network.privateSubnetIds", props.network.privateSubnetIds.length,
+    `must be at least 2 subnets in at least 2 AZs (EKS requires two AZs for the control plane); got ${azs.size} AZ(s)`);
+
+  const version = /^1\.(\d+)$/.exec(props.kubernetesVersion);
+  check(version !== null && Number(version[1]) >= MIN_KUBERNETES_MINOR, where, "kubernetesVersion", props.kubernetesVersion,
+    `must be a Kubernetes minor version such as "1.33", at least 1.${MIN_KUBERNETES_MINOR} (older versions have left EKS standard support)`);
+  checkOneOf(where, "upgradeSupportType", props.upgradeSupportType ?? "STANDARD", SUPPORT_TYPES);
+
+  validateEndpoint(where, props);
+  validateAdmins(where, props.adminRoles);
+  validateAddonVersions(where, props.addonVersions, props.kubernetesVersion);
+
+  const groups = Object.entries(props.nodeGroups);
+  check(groups.length >= 1, where, "nodeGroups", Object.keys(props.nodeGroups), "must define at least one node group");
+  for (const [groupName, spec] of groups) validateNodeGroup(where, groupName, spec);
+  if (props.metadataHopLimit !== undefined) checkInt(where, "metadataHopLimit", props.metadataHopLimit, 1, 2);
+}
+
+function validateEndpoint(where: string, props: EksClusterProps): void {
+  const cidrs = props.publicAccessCidrs ?? [];
+  if (!props.endpointPublicAccess) {
+    check(cidrs.length === 0, where, "publicAccessCidrs", cidrs, "must be empty when endpointPublicAccess is false (the endpoint is private only)");
+    return;
+  }
+  checkUniqueList(where, "publicAccessCidrs", cidrs, 1);
+  cidrs.forEach((cidr, i) => {
+    const block = requireCidr(where, `publicAccessCidrs[${i}]`, cidr);
+    check(block.prefix > 0, where, `publicAccessCidrs[${i}]`, cidr,
+      "must not be 0.0.0.0/0: list the CIDRs of your VPN / CI egress, or set endpointPublicAccess to false");
+  });
+}
+
+function validateAdmins(where: string, roles: readonly string[]): void {
+  // With authentication mode API and no creator admin, nobody could use kubectl without one.
+  checkUniqueList(where, "adminRoles", roles, 1);
+  for (const role of roles) {
+    check(role.startsWith("arn:") ? ROLE_ARN_RE.test(role) : ROLE_NAME_RE.test(role), where, "adminRoles", role,
+      "must be IAM role ARNs (arn:aws:iam::<account>:role/<name>) or role names in this account");
+  }
+}
+
+function validateAddonVersions(where: string, versions: AddonVersions, kubernetesVersion: string): void {
+  for (const addon of ADDON_NAMES) {
+    const v = versions[addon];
+    check(typeof v === "string" && ADDON_VERSION_RE.test(v), where, `addonVersions["${addon}"]`, v,
+      "must be a pinned EKS add-on version such as v1.20.1-eksbuild.1 (aws eks describe-addon-versions)");
+  }
+  const kubeProxy = ADDON_VERSION_RE.exec(versions["kube-proxy"])!;
+  check(`${kubeProxy[1]}.${kubeProxy[2]}` === kubernetesVersion, where, `addonVersions["kube-proxy"]`, versions["kube-proxy"],
+    `must match the cluster's Kubernetes minor version ${kubernetesVersion} (kube-proxy is built per Kubernetes version)`);
+}
+
+function validateNodeGroup(where: string, groupName: string, spec: NodeGroupSpec): void {
+  const at = `${where} nodeGroups.${groupName}`;
+  check(GROUP_NAME_RE.test(groupName) && groupName.length <= 20, at, "name", groupName,
+    "must be 1-20 lower-case letters, digits and hyphens (it becomes part of the node group and launch template names)");
+  checkUniqueList(at, "instanceTypes", spec.instanceTypes, 1);
+  for (const type of spec.instanceTypes) {
+    check(INSTANCE_TYPE_RE.test(type), at, "instanceTypes", type, "must be EC2 instance types such as m5.2xlarge");
+  }
+  checkInt(at, "maxSize", spec.maxSize, 1, MAX_NODES_PER_GROUP);
+  checkInt(at, "minSize", spec.minSize, 0, spec.maxSize);
+  check(Number.isInteger(spec.desiredSize) && spec.desiredSize >= spec.minSize && spec.desiredSize <= spec.maxSize, at, "desiredSize", spec.desiredSize,
+    `must be an integer with minSize <= desiredSize <= maxSize (${spec.minSize} <= ? <= ${spec.maxSize})`);
+  checkOneOf(at, "capacityType", spec.capacityType ?? "ON_DEMAND", CAPACITY_TYPES);
+  checkOneOf(at, "amiType", spec.amiType ?? "AL2023_x86_64_STANDARD", AMI_TYPES);
+  checkInt(at, "diskSizeGiB", spec.diskSizeGiB ?? 50, 20, 16384);
+  checkInt(at, "maxUnavailablePercentage", spec.maxUnavailablePercentage ?? 25, 1, 100);
+  for (const key of Object.keys(spec.labels ?? {})) {
+    check(LABEL_KEY_RE.test(key), at, "labels", key, "must be Kubernetes label keys ([prefix/]name, name up to 63 characters)");
+  }
+  for (const taint of spec.taints ?? []) {
+    check(LABEL_KEY_RE.test(taint.key), at, "taints.key", taint.key, "must be a Kubernetes label key");
+    checkOneOf(at, "taints.effect", taint.effect, TAINT_EFFECTS);
+  }
+}
