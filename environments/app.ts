@@ -20,13 +20,13 @@ export function addEnvironment(app: App, config: EnvironmentConfig, state?: Stat
     state,
     kubeconfig: config.platform.kubeconfig,
     eks: prereqs && {
-      clusterName: config.clusterName, // lead: aws.cluster.clusterName after the eks branch merges
+      clusterName: aws.cluster.clusterName,
       region: config.region,
       vpcId: aws.network.vpcId,
       lokiBucketName: prereqs.lokiBucketName,
       veleroBucketName: prereqs.veleroBucketName,
       backupKmsKeyArn: prereqs.kmsKeyArn,
-      // lead: efsFileSystemId: aws.media.fileSystemId once the eks branch's EFS lands
+      efsFileSystemId: aws.mediaStorage.fileSystemId,
     },
   });
   platform.addDependency(aws);

@@ -111,15 +111,16 @@ describe("data layer per environment", () => {
     expect(resources(staging, "aws_docdb_cluster_instance")).toHaveLength(2);
   });
 
-  it.each(["production", "staging", "sandbox"])("%s: security group rules are exactly seed 000's port matrix, from the node group only", (name) => {
+  it.each(["production", "staging", "sandbox"])("%s: security group rules are exactly seed 000's port matrix, from the cluster node security group only", (name) => {
     const json = built[name]!.json;
     const groups = resources(json, "aws_security_group");
-    const clients = resource(json, "aws_security_group", "data-clients-placeholder");
-    const stores = groups.filter((g) => g._id !== clients._id);
+    const nodeSgKey = Object.keys(json.resource!.aws_security_group!).find((k) => k.startsWith("cluster_node-sg"))!;
+    const dataGroups = ["mysql", "redis", "search", "documentdb"];
+    const stores = groups.filter((g) => dataGroups.some((d) => g._id.startsWith(`${d}/`)));
     expect(stores.map((g) => g.name.replace(`openedx-${name}-`, "")).sort()).toEqual(Object.keys(PORTS).sort());
     for (const g of stores) {
       const port = PORTS[g.name.replace(`openedx-${name}-`, "")];
-      expect(g.ingress).toEqual([expect.objectContaining({ protocol: "tcp", from_port: port, to_port: port, security_groups: ["${aws_security_group.data-clients-placeholder.id}"], cidr_blocks: [], ipv6_cidr_blocks: [] })]);
+      expect(g.ingress).toEqual([expect.objectContaining({ protocol: "tcp", from_port: port, to_port: port, security_groups: [`\${aws_security_group.${nodeSgKey}.id}`], cidr_blocks: [], ipv6_cidr_blocks: [] })]);
       expect(g.egress).toEqual([]);
     }
     const everyRule = [...groups.flatMap((g) => g.ingress ?? []), ...resources(json, "aws_security_group_rule"), ...resources(json, "aws_vpc_security_group_ingress_rule")];

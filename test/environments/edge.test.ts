@@ -59,7 +59,7 @@ describe("edge", () => {
       expect(dist.origin.find((o: any) => o.origin_id === "static-assets").origin_access_control_id).toContain("cdn_static-oac");
       const read = policy(resource(json, "aws_s3_bucket_policy", "storage/static/").policy).Statement.find((s) => s.Sid === "CloudFrontOacRead");
       expect(read.Condition.StringEquals["AWS:SourceArn"]).toContain("aws_cloudfront_distribution.cdn_distribution");
-      expect(policy(resource(json, "aws_kms_key", "storage/key").policy).Statement.map((s) => s.Sid)).toContain("CloudFrontOacDecrypt");
+      expect(policy(resources(json, "aws_kms_key").find((k) => k._id.startsWith("storage/key/"))!.policy).Statement.map((s) => s.Sid)).toContain("CloudFrontOacDecrypt");
     });
 
     it("turns access logging on (standard logging v2 into the logs bucket) and WAF logging on", () => {

@@ -30,6 +30,9 @@ const k3s: KubeconfigTargetConfig = {
   backups: { bucketName: "openedx-backups", region: "eu-central-1", s3Url: "https://minio.backup.internal:9000", credentialsSecret: "velero-s3" },
 };
 
+/** `production`'s EKS cluster name, read from its state output. */
+const CLUSTER_NAME = "${data.terraform_remote_state.cross-stack-reference-input-production.outputs.cross-stack-output-aws_eks_clustercluster_A4C38409name}";
+
 describe("production-platform", () => {
   const { aws, platform: json, manifest } = synthEnvironment(environments.production);
 
@@ -39,11 +42,13 @@ describe("production-platform", () => {
   });
 
   it("configures kubernetes and helm from the EKS data source with exec auth, never a token", () => {
-    expect(Object.values(json.data!.aws_eks_cluster!)[0].name).toBe("openedx-eks");
+    // The cluster name arrives from the production stack's state (cross-stack reference).
+    expect(Object.values(json.data!.aws_eks_cluster!)[0].name).toBe(CLUSTER_NAME);
+    expect(json.data!.terraform_remote_state!["cross-stack-reference-input-production"].config.key).toBe("learning-platform/production.tfstate");
     const exec = {
       api_version: "client.authentication.k8s.io/v1beta1",
       command: "aws",
-      args: ["eks", "get-token", "--cluster-name", "openedx-eks", "--region", "us-east-1", "--output", "json"],
+      args: ["eks", "get-token", "--cluster-name", CLUSTER_NAME, "--region", "us-east-1", "--output", "json"],
     };
     const k8s = json.provider!.kubernetes[0];
     const helm = json.provider!.helm[0].kubernetes;
@@ -108,7 +113,7 @@ describe("production-platform", () => {
       "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*",
     });
     const lbc = release(json, "aws-load-balancer-controller");
-    expect(lbc.parsed).toMatchObject({ clusterName: "openedx-eks", region: "us-east-1", serviceAccount: { name: "aws-load-balancer-controller" } });
+    expect(lbc.parsed).toMatchObject({ clusterName: CLUSTER_NAME, region: "us-east-1", serviceAccount: { name: "aws-load-balancer-controller" } });
     expect(lbc.parsed.vpcId).toMatch(/terraform_remote_state/);
     expect(release(json, "ingress-nginx").depends_on.some((d: string) => d.includes("aws-load-balancer-controller"))).toBe(true);
   });
@@ -165,7 +170,7 @@ describe("production-platform", () => {
 
   it("runs metrics-server, the cluster autoscaler and Velero every 6 hours", () => {
     expect(release(json, "metrics-server").parsed.replicas).toBe(2);
-    expect(release(json, "cluster-autoscaler").parsed).toMatchObject({ autoDiscovery: { clusterName: "openedx-eks" }, rbac: { serviceAccount: { name: "cluster-autoscaler" } } });
+    expect(release(json, "cluster-autoscaler").parsed).toMatchObject({ autoDiscovery: { clusterName: CLUSTER_NAME }, rbac: { serviceAccount: { name: "cluster-autoscaler" } } });
     const velero = release(json, "velero").parsed;
     expect(velero.initContainers[0].image).toBe("velero/velero-plugin-for-aws:v1.12.0");
     expect(velero.credentials).toEqual({ useSecret: false });
@@ -179,7 +184,7 @@ describe("production-platform", () => {
     const sc = resource(json, "kubernetes_storage_class_v1");
     expect(sc).toMatchObject({ storage_provisioner: "efs.csi.aws.com", reclaim_policy: "Retain", mount_options: ["tls", "iam"] });
     expect(sc.parameters.provisioningMode).toBe("efs-ap");
-    expect(sc.parameters.fileSystemId).toBe("${data.aws_efs_file_system.media-efs.file_system_id}");
+    expect(sc.parameters.fileSystemId).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-production\.outputs\.cross-stack-output-aws_efs_file_systemmedia-storage_fs_\w+id\}$/);
     const pvc = resource(json, "kubernetes_persistent_volume_claim_v1");
     expect(pvc.metadata.name).toBe("openedx-media");
     expect(pvc.spec.access_modes).toEqual(["ReadWriteMany"]);
