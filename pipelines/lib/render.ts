@@ -153,7 +153,8 @@ export function renderPlan(plan: Plan, options: RenderOptions): Rendered {
 
 function truncationNote(what: string): string {
   return `> [!NOTE]\n> **Truncated:** ${what} to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")}-character comment limit. `
-    + "The summary and the destroy list above are complete; the full plan is in the workflow run's plan artifact.\n\n";
+    + "The summary counts are complete, and so is the destroy list unless it ends in \"…and N more\"; "
+    + "the full plan is in the workflow run's plan artifact.\n\n";
 }
 
 function renderHead(plan: Plan, s: PlanSummary, options: RenderOptions): string {

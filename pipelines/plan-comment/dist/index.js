@@ -25790,7 +25790,7 @@ Terraform found these differences while refreshing; the plan above already accou
 }
 function truncationNote(what) {
   return `> [!NOTE]
-> **Truncated:** ${what} to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")}-character comment limit. The summary and the destroy list above are complete; the full plan is in the workflow run's plan artifact.
+> **Truncated:** ${what} to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")}-character comment limit. The summary counts are complete, and so is the destroy list unless it ends in "\u2026and N more"; the full plan is in the workflow run's plan artifact.
 
 `;
 }
