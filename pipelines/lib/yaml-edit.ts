@@ -91,7 +91,7 @@ export function setScalar(text: string, key: string, value: string, fileName = "
   if (!isScalar(node)) throw new YamlEditError(`${fileName}: ${path} is a ${isMap(node) ? "mapping" : isSeq(node) ? "sequence" : "node"}, not a scalar; point key at a single value such as ${path}.tag`);
   const scalar = node as Scalar;
   const [start, end] = scalar.range ?? [];
-  if (start === undefined || end === undefined) throw new YamlEditError(`${fileName}: ${path} has no position in the file`);
+  if (start === undefined || end === undefined || start === end) throw new YamlEditError(`${fileName}: key ${path} has no value to replace (write a placeholder value once by hand)`);
   const previous = typeof scalar.value === "string" ? scalar.value : text.slice(start, end);
   if (previous === value) return { text, previous, changed: false, path };
   const replacement = render(scalar, value, fileName, path);
@@ -163,11 +163,14 @@ function render(scalar: Scalar, value: string, fileName: string, path: string): 
   }
 }
 
-/** `1.10` would read back as the number 1.1, `on` as true, `a: b` as a mapping: those get quotes. */
+/**
+ * `1.10` would read back as the number 1.1, `a: b` as a mapping, and `on` as true under YAML
+ * 1.1 (go-yaml, so Helm and Kubernetes): such values get quotes.
+ */
 function plainSafe(value: string): boolean {
   if (value.trim() !== value || /[#:]\s|\s#|^[-?:,[\]{}#&*!|>'"%@`]/.test(value)) return false;
   try {
-    return parse(`v: ${value}`)?.v === value;
+    return parse(`v: ${value}`, { version: "1.2" })?.v === value && parse(`v: ${value}`, { version: "1.1" })?.v === value;
   } catch {
     return false;
   }

@@ -28865,7 +28865,7 @@ function setScalar(text, key, value, fileName = "file") {
   if (!(0, import_yaml.isScalar)(node)) throw new YamlEditError(`${fileName}: ${path6} is a ${(0, import_yaml.isMap)(node) ? "mapping" : (0, import_yaml.isSeq)(node) ? "sequence" : "node"}, not a scalar; point key at a single value such as ${path6}.tag`);
   const scalar = node;
   const [start, end] = scalar.range ?? [];
-  if (start === void 0 || end === void 0) throw new YamlEditError(`${fileName}: ${path6} has no position in the file`);
+  if (start === void 0 || end === void 0 || start === end) throw new YamlEditError(`${fileName}: key ${path6} has no value to replace (write a placeholder value once by hand)`);
   const previous = typeof scalar.value === "string" ? scalar.value : text.slice(start, end);
   if (previous === value) return { text, previous, changed: false, path: path6 };
   const replacement = render(scalar, value, fileName, path6);
@@ -28933,7 +28933,7 @@ function render(scalar, value, fileName, path6) {
 function plainSafe(value) {
   if (value.trim() !== value || /[#:]\s|\s#|^[-?:,[\]{}#&*!|>'"%@`]/.test(value)) return false;
   try {
-    return (0, import_yaml.parse)(`v: ${value}`)?.v === value;
+    return (0, import_yaml.parse)(`v: ${value}`, { version: "1.2" })?.v === value && (0, import_yaml.parse)(`v: ${value}`, { version: "1.1" })?.v === value;
   } catch {
     return false;
   }
