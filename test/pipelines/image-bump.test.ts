@@ -37,6 +37,7 @@ function git(cwd: string, ...args: string[]): string {
 const root = mkdtempSync(join(tmpdir(), "image-bump-test-"));
 const remote = join(root, "gitops.git");
 let clones = 0;
+let failureClone: string | undefined;
 
 /** A fresh clone of the GitOps repository, as a release job would have. */
 function clone(): string {
@@ -105,7 +106,8 @@ describe("image-bump against a real git repository", () => {
     ["a path outside the repository", "../../etc/passwd", "image.tag", /is outside the repository/],
   ])("fails clearly on %s and commits nothing", async (_what, file, key, message) => {
     const before = git(remote, "rev-parse", "main");
-    const dir = clone();
+    // One clone for all failure cases: each must leave it exactly as it was.
+    const dir = (failureClone ??= clone());
     const run = await bump(dir, { file, key, value: "v9" });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(message);

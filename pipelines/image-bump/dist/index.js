@@ -28960,19 +28960,21 @@ run(async () => {
   const target = (0, import_path.resolve)(dir, file);
   const rel = (0, import_path.relative)(dir, target);
   if (rel.startsWith("..") || (0, import_path.isAbsolute)(rel)) throw new Error(`file ${JSON.stringify(file)} is outside the repository at ${dir}`);
-  if ((await git(dir, ["status", "--porcelain"])).trim() !== "") {
+  const status = (await git(dir, ["status", "--porcelain=v2", "--branch"])).split("\n").filter(Boolean);
+  if (status.some((l) => !l.startsWith("#"))) {
     throw new Error(`the checkout at ${dir} has uncommitted changes; image-bump needs a clean checkout (it resets to the remote on retries)`);
   }
-  const branch = branchInput || await git(dir, ["symbolic-ref", "--quiet", "--short", "HEAD"]).then((s) => s.trim()).catch(() => {
-    throw new Error(`the checkout at ${dir} is on a detached HEAD; set the branch input`);
-  });
+  const head = status.find((l) => l.startsWith("# branch.head "))?.slice("# branch.head ".length);
+  if (!branchInput && (!head || head === "(detached)")) throw new Error(`the checkout at ${dir} is on a detached HEAD; set the branch input`);
+  const branch = branchInput || head;
   if (branchInput) {
     const exists2 = await git(dir, ["fetch", "--quiet", remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`], { config: auth }).then(() => true, () => false);
     await git(dir, ["checkout", "--quiet", "-B", branch, ...exists2 ? [`${remote}/${branch}`] : []]);
   }
+  const configured = await git(dir, ["config", "--get-regexp", "^user\\.(name|email)$"]).catch(() => "");
   const identity = [
-    ...(await git(dir, ["config", "user.name"]).catch(() => "")).trim() ? [] : [`user.name=${DEFAULT_NAME}`],
-    ...(await git(dir, ["config", "user.email"]).catch(() => "")).trim() ? [] : [`user.email=${DEFAULT_EMAIL}`]
+    .../^user\.name /m.test(configured) ? [] : [`user.name=${DEFAULT_NAME}`],
+    .../^user\.email /m.test(configured) ? [] : [`user.email=${DEFAULT_EMAIL}`]
   ];
   const source = process.env.GITHUB_SHA ? `${process.env.GITHUB_REPOSITORY ? `${process.env.GITHUB_REPOSITORY}@` : ""}${process.env.GITHUB_SHA}` : "";
   const apply = () => {
