@@ -26035,6 +26035,7 @@ run(async () => {
   const stack = input("stack", { required: true });
   const token = input("github-token");
   const author = input("comment-author", { fallback: "github-actions[bot]" });
+  const bodyFile = input("body-file");
   if (token) core_exports.setSecret(token);
   const marker = markerFor(stack);
   let text;
@@ -26046,6 +26047,7 @@ run(async () => {
   const serverUrl = process.env.GITHUB_SERVER_URL || "https://github.com";
   const runUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID ? `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : void 0;
   const { body, summary: summary2, truncated } = renderPlan(parsePlan(text, `plan-json ${planPath}`), { stack, sha: process.env.GITHUB_SHA, runUrl });
+  if (bodyFile) (0, import_fs3.writeFileSync)(bodyFile, body);
   core_exports.setOutput("add", summary2.add);
   core_exports.setOutput("change", summary2.change);
   core_exports.setOutput("destroy", summary2.destroy);

@@ -3,7 +3,7 @@
  * With a token and a pull request it creates or updates the comment; otherwise it writes the
  * body to the job summary and stdout and says it did a dry run.
  */
-import { readFileSync } from "fs";
+import { readFileSync, writeFileSync } from "fs";
 import { core, input, run, writeSummary } from "../../lib/action";
 import { pullRequestContext, upsertComment } from "../../lib/github";
 import { parsePlan } from "../../lib/plan";
@@ -14,6 +14,7 @@ run(async () => {
   const stack = input("stack", { required: true });
   const token = input("github-token");
   const author = input("comment-author", { fallback: "github-actions[bot]" });
+  const bodyFile = input("body-file");
   if (token) core.setSecret(token);
   const marker = markerFor(stack);
 
@@ -28,6 +29,7 @@ run(async () => {
     ? `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
   const { body, summary, truncated } = renderPlan(parsePlan(text, `plan-json ${planPath}`), { stack, sha: process.env.GITHUB_SHA, runUrl });
 
+  if (bodyFile) writeFileSync(bodyFile, body);
   core.setOutput("add", summary.add);
   core.setOutput("change", summary.change);
   core.setOutput("destroy", summary.destroy);
