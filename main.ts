@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { EnvironmentStack, environments } from "./environments";
+import { BootstrapStack, EnvironmentStack, environments } from "./environments";
 
 /**
  * The cdktf app: every environment's stacks. `CDKTF_STATE_BACKEND=local` switches all of
@@ -10,4 +10,6 @@ const state = process.env.CDKTF_STATE_BACKEND === "local" ? ({ backend: "local" 
 for (const config of Object.values(environments)) {
   new EnvironmentStack(app, config, { state });
 }
+// Account bootstrap (state bucket, GitHub OIDC roles, ECR): local state by design, applied by hand first.
+new BootstrapStack(app);
 app.synth();

@@ -5,6 +5,8 @@ import { staging } from "./staging";
 
 export * from "./config";
 export { EnvironmentStack } from "./stack";
+export { BootstrapStack, bootstrap } from "./bootstrap";
+export type { BootstrapConfig } from "./bootstrap";
 
 /** Every environment, in apply order (least to most critical). */
 export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> = { sandbox, staging, production };

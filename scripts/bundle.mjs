@@ -4,6 +4,7 @@
 // converts them), runnable by `node` 20+ with no node_modules, as GitHub runs it.
 //   node scripts/bundle.mjs           write the bundles
 //   node scripts/bundle.mjs --check   fail when a committed bundle differs from a fresh build
+/* global process, console */
 import { build } from "esbuild";
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from "fs";
 import { dirname, join } from "path";

@@ -65,7 +65,7 @@ const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
  * ambiguous key, or a target that is not a plain or quoted scalar.
  */
 export function setScalar(text: string, key: string, value: string, fileName = "file"): EditResult {
-  if (value === "" || /[\u0000-\u001f\u007f]/.test(value)) {
+  if (value === "" || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
     throw new YamlEditError(`value ${JSON.stringify(value)} is invalid; must be a non-empty single-line string such as v1.2.3 or sha256:<digest>`);
   }
   const docs = parseAllDocuments(text, { prettyErrors: true });

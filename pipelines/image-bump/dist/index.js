@@ -28841,7 +28841,7 @@ function parsePath(path6) {
 }
 var DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
 function setScalar(text, key, value, fileName = "file") {
-  if (value === "" || /[\u0000-\u001f\u007f]/.test(value)) {
+  if (value === "" || [...value].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127)) {
     throw new YamlEditError(`value ${JSON.stringify(value)} is invalid; must be a non-empty single-line string such as v1.2.3 or sha256:<digest>`);
   }
   const docs = (0, import_yaml.parseAllDocuments)(text, { prettyErrors: true });
