@@ -5,6 +5,8 @@ import { staging } from "./staging";
 
 export * from "./config";
 export { EnvironmentStack } from "./stack";
+export { PlatformStack } from "./platform-stack";
+export { addEnvironment } from "./app";
 export { BootstrapStack, bootstrap } from "./bootstrap";
 export type { BootstrapConfig } from "./bootstrap";
 

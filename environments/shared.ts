@@ -1,4 +1,4 @@
-import type { EnvironmentConfig, StateConfig } from "./config";
+import type { EnvironmentConfig, PlatformCharts, PlatformConfig, StateConfig } from "./config";
 
 /**
  * What every environment shares. Environment files spread this and state only what
@@ -36,5 +36,44 @@ export function addressPlan(firstTwoOctets: string, azs: readonly string[]) {
     publicSubnetCidrs: tier(0),
     privateSubnetCidrs: tier(100),
     databaseSubnetCidrs: tier(200),
+  };
+}
+
+/**
+ * Every Helm chart the platform installs, pinned to a released version, in one table so an
+ * upgrade is one reviewed line. Bump `veleroAwsPluginTag` with `velero` (plugin v1.12 pairs
+ * with Velero 1.16 in chart 10.0).
+ */
+export const platformCharts: PlatformCharts = {
+  ingressNginx: { repository: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx", version: "4.13.5" },
+  awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "1.14.0" },
+  certManager: { repository: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.18.2" },
+  raw: { repository: "https://bedag.github.io/helm-charts", chart: "raw", version: "2.0.0" },
+  argoCd: { repository: "https://argoproj.github.io/argo-helm", chart: "argo-cd", version: "8.3.8" },
+  argocdApps: { repository: "https://argoproj.github.io/argo-helm", chart: "argocd-apps", version: "2.0.2" },
+  kubePrometheusStack: { repository: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "77.9.1" },
+  loki: { repository: "https://grafana.github.io/helm-charts", chart: "loki", version: "6.39.0" },
+  alloy: { repository: "https://grafana.github.io/helm-charts", chart: "alloy", version: "1.2.0" },
+  metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server", chart: "metrics-server", version: "3.13.0" },
+  clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.43.0" },
+  velero: { repository: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "10.0.10" },
+};
+
+/** Seed 001: Kubernetes state every 6 hours; seed 003: daily, weekly and monthly generations. */
+export const backupRotation = [
+  { name: "every-6h", cron: "0 */6 * * *", ttl: "72h" },
+  { name: "daily", cron: "30 2 * * *", ttl: "168h" },
+  { name: "weekly", cron: "0 3 * * 0", ttl: "840h" },
+  { name: "monthly", cron: "0 4 1 * *", ttl: "8760h" },
+] as const;
+
+/** Platform settings every environment shares; environment files spread and override. */
+export function platformDefaults(environment: string): Pick<PlatformConfig, "appNamespace" | "gitops" | "acmeEmail" | "charts" | "veleroAwsPluginTag"> {
+  return {
+    appNamespace: `openedx-${environment}`,
+    gitops: { repoUrl: "https://github.com/example-org/openedx-gitops.git", path: `environments/${environment}`, revision: "main" },
+    acmeEmail: "platform-sre@example.org",
+    charts: platformCharts,
+    veleroAwsPluginTag: "v1.12.0",
   };
 }

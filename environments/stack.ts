@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { LocalBackend, S3Backend, S3BackendConfig, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Naming } from "../modules/core/naming";
+import { PlatformPrereqs } from "../modules/platform-prereqs";
 import { S3Buckets } from "../modules/s3-buckets";
 import { Vpc } from "../modules/vpc";
 import { EnvironmentConfig, StateConfig } from "./config";
@@ -25,6 +26,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly naming: Naming;
   public readonly network: Vpc;
   public readonly storage: S3Buckets;
+  /** Loki/Velero buckets and Pod Identity roles (EKS environments only). */
+  public readonly platformPrereqs?: PlatformPrereqs;
 
   constructor(scope: Construct, config: EnvironmentConfig, options: EnvironmentStackOptions = {}) {
     validateEnvironment(config);
@@ -50,6 +53,18 @@ export class EnvironmentStack extends TerraformStack {
       buckets: config.buckets,
       forceDestroy: config.forceDestroy,
     });
+
+    // --- platform prerequisites: AWS side of the <env>-platform stack (skipped when it targets a kubeconfig cluster) ---
+    if (!config.platform.kubeconfig) {
+      this.platformPrereqs = new PlatformPrereqs(this, "platform-prereqs", {
+        naming: this.naming,
+        clusterName: config.clusterName, // lead: this.cluster.clusterName once the eks module lands (orders the associations after the cluster)
+        kmsKey: this.storage.kmsKey,
+        accessLogsBucket: this.storage.logsBucket,
+        forceDestroy: config.forceDestroy,
+      });
+    }
+    // --- end platform prerequisites ---
   }
 }
 

@@ -25,5 +25,6 @@ export function validateEnvironment(config: EnvironmentConfig): void {
   if (config.name === "production") {
     check(config.deletionProtection, where, "deletionProtection", config.deletionProtection, "must be true for production");
     check(!config.forceDestroy, where, "forceDestroy", config.forceDestroy, "must be false for production");
+    check(config.logRetentionDays >= 365, where, "logRetentionDays", config.logRetentionDays, "must be at least 365 for production (a year of audit and flow logs)");
   }
 }

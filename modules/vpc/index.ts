@@ -17,6 +17,7 @@ import { awsContext } from "../core/aws-context";
 import { checkNoOverlap, contains, requireCidr } from "../core/cidr";
 import { Naming } from "../core/naming";
 import { serviceTrustPolicy } from "../core/policy";
+import { suppress } from "../core/suppress";
 import { NetworkRef } from "../core/types";
 import { check, checkLogRetention, checkOneOf, checkUniqueList } from "../core/validation";
 import { KmsKey } from "../kms-key";
@@ -190,6 +191,10 @@ export class Vpc extends Construct implements NetworkRef {
       kmsKeyId: key.keyArn,
     });
     this.flowLogGroupName = logGroup.name;
+    if (retention < 365) {
+      suppress(logGroup, { id: "CKV_AWS_338", reason: `flowLogRetentionDays = ${retention} is set explicitly below the default of 365 to cut log cost; `
+        + "only non-production environments may do so (validateEnvironment requires 365+ days for production)" });
+    }
     const role = new IamRole(this, "flow-logs-role", {
       name: naming.name("vpc-flow-logs", "iamRole"),
       assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", {

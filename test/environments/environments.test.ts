@@ -60,8 +60,9 @@ describe("environments", () => {
     expect(resource(json, "aws_flow_log").traffic_type).toBe("ALL");
     expect(resource(json, "aws_vpc_endpoint").vpc_endpoint_type).toBe("Gateway");
     expect(resource(json, "aws_default_security_group")).toMatchObject({ ingress: [], egress: [] });
-    expect(resources(json, "aws_s3_bucket")).toHaveLength(4);
-    expect(resources(json, "aws_s3_bucket_public_access_block")).toHaveLength(4);
+    const storage = (type: string) => resources(json, type).filter((r) => r._id.startsWith("storage/"));
+    expect(storage("aws_s3_bucket")).toHaveLength(4);
+    expect(storage("aws_s3_bucket_public_access_block")).toHaveLength(4);
     expect(resources(json, "aws_s3_bucket_versioning").every((v) => v.versioning_configuration.status === "Enabled")).toBe(true);
     expect(resources(json, "aws_s3_bucket_policy").every((p) => p.policy.includes("aws:SecureTransport"))).toBe(true);
     expect(resources(json, "aws_subnet").every((s) => s.map_public_ip_on_launch === false)).toBe(true);

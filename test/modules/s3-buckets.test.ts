@@ -49,7 +49,7 @@ describe("s3-buckets", () => {
   it("encrypts the logs bucket with SSE-S3 (log delivery cannot use KMS) and records why", () => {
     const rule = resource(json, "aws_s3_bucket_server_side_encryption_configuration", "storage/logs/").rule[0];
     expect(rule.apply_server_side_encryption_by_default.sse_algorithm).toBe("AES256");
-    expect(suppressionsOf(buckets.logsBucket.resource).map((s) => s.id)).toEqual(["CKV_AWS_145", "CKV_AWS_18"]);
+    expect(suppressionsOf(buckets.logsBucket.resource).map((s) => s.id)).toEqual(["CKV_AWS_145", "AWS-0089", "CKV_AWS_144", "CKV2_AWS_62"]);
   });
 
   it("denies non-TLS requests on every bucket and lets S3 log delivery write only from this account", () => {

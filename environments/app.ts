@@ -1,0 +1,34 @@
+import { App } from "cdktf";
+import { EnvironmentConfig, StateConfig } from "./config";
+import { PlatformStack } from "./platform-stack";
+import { EnvironmentStack } from "./stack";
+
+export interface EnvironmentStacks {
+  readonly aws: EnvironmentStack;
+  readonly platform: PlatformStack;
+}
+
+/**
+ * Both stacks of one environment: `<env>` (AWS) and `<env>-platform` (Kubernetes/Helm),
+ * the platform stack receiving the AWS stack's identifiers as cross-stack references and
+ * ordered after it, so `cdktf deploy` applies the AWS side first.
+ */
+export function addEnvironment(app: App, config: EnvironmentConfig, state?: StateConfig): EnvironmentStacks {
+  const aws = new EnvironmentStack(app, config, { state });
+  const prereqs = aws.platformPrereqs;
+  const platform = new PlatformStack(app, config, {
+    state,
+    kubeconfig: config.platform.kubeconfig,
+    eks: prereqs && {
+      clusterName: config.clusterName, // lead: aws.cluster.clusterName after the eks branch merges
+      region: config.region,
+      vpcId: aws.network.vpcId,
+      lokiBucketName: prereqs.lokiBucketName,
+      veleroBucketName: prereqs.veleroBucketName,
+      backupKmsKeyArn: prereqs.kmsKeyArn,
+      // lead: efsFileSystemId: aws.media.fileSystemId once the eks branch's EFS lands
+    },
+  });
+  platform.addDependency(aws);
+  return { aws, platform };
+}

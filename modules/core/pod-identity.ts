@@ -1,0 +1,35 @@
+/**
+ * Trust policy for an IAM role assumed through EKS Pod Identity: the `pods.eks.amazonaws.com`
+ * principal needs `sts:TagSession` as well as `sts:AssumeRole` (it tags sessions with the
+ * cluster, namespace and service account). Scoped to this account (confused deputy).
+ */
+export function podIdentityTrustPolicy(accountId: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{
+      Sid: "EksPodIdentity",
+      Effect: "Allow",
+      Principal: { Service: "pods.eks.amazonaws.com" },
+      Action: ["sts:AssumeRole", "sts:TagSession"],
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    }],
+  });
+}
+
+/** A Kubernetes service account that a Pod Identity association binds a role to. */
+export interface ServiceAccountRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/**
+ * Service accounts of the platform's AWS-facing workloads. The AWS stack binds roles to these
+ * names (Pod Identity associations) and the platform stack's charts create exactly these
+ * accounts, so both sides read the names from here.
+ */
+export const PLATFORM_SERVICE_ACCOUNTS = {
+  loki: { namespace: "observability", name: "loki" },
+  velero: { namespace: "velero", name: "velero-server" },
+  clusterAutoscaler: { namespace: "kube-system", name: "cluster-autoscaler" },
+  loadBalancerController: { namespace: "kube-system", name: "aws-load-balancer-controller" },
+} as const satisfies Record<string, ServiceAccountRef>;

@@ -1,0 +1,295 @@
+import { Construct } from "constructs";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { ChartRef, chartRelease } from "../core/helm";
+import { PLATFORM_SERVICE_ACCOUNTS } from "../core/pod-identity";
+import { check, checkInt } from "../core/validation";
+
+/** Seed 001's alerting thresholds. */
+export interface AlertThresholds {
+  /** Restarts of one container within `podRestartWindow` that page. */
+  readonly podRestarts: number;
+  readonly podRestartWindow: string;
+  /** Share of 5xx responses at the ingress, in percent, sustained for `errorRateFor`. */
+  readonly errorRatePercent: number;
+  readonly errorRateFor: string;
+  readonly cpuPercent: number;
+  readonly cpuFor: string;
+  readonly memoryPercent: number;
+  /** The seed gives no duration; 5m keeps a short spike from paging. */
+  readonly memoryFor: string;
+  readonly certificateExpiryDays: number;
+}
+
+export const SEED_ALERT_THRESHOLDS: AlertThresholds = {
+  podRestarts: 3,
+  podRestartWindow: "5m",
+  errorRatePercent: 5,
+  errorRateFor: "2m",
+  cpuPercent: 80,
+  cpuFor: "5m",
+  memoryPercent: 90,
+  memoryFor: "5m",
+  certificateExpiryDays: 7,
+};
+
+export interface ObservabilityCharts {
+  readonly kubePrometheusStack: ChartRef | undefined;
+  readonly loki: ChartRef | undefined;
+  readonly alloy: ChartRef | undefined;
+}
+
+export interface ObservabilityProps {
+  readonly charts: ObservabilityCharts;
+  /** @default "observability" */
+  readonly namespace?: string;
+  /** Prometheus replicas (each scrapes everything; 2 for HA). @default 2 */
+  readonly prometheusReplicas?: number;
+  /** @default 15 */
+  readonly prometheusRetentionDays?: number;
+  /** Prometheus volume size in GiB. @default 100 */
+  readonly prometheusStorageGi?: number;
+  /** Alertmanager replicas (gossip cluster; 3 for HA). @default 3 */
+  readonly alertmanagerReplicas?: number;
+  /** Replicas of each Loki path (read, write, backend). @default 3 */
+  readonly lokiReplicas?: number;
+  /** @default 30 */
+  readonly lokiRetentionDays?: number;
+  /**
+   * Loki chunks in S3 (bucket and region; the pod's role comes from Pod Identity).
+   * @default undefined: single-binary Loki on a persistent volume (clusters without S3)
+   */
+  readonly lokiS3?: { readonly bucketName: string; readonly region: string };
+  /** @default SEED_ALERT_THRESHOLDS */
+  readonly alertThresholds?: Partial<AlertThresholds>;
+}
+
+const DURATION_RE = /^[1-9]\d*[smh]$/;
+
+/** The PrometheusRule groups for seed 001's alerts, as the chart's `additionalPrometheusRulesMap` expects. */
+export function platformAlertRules(t: AlertThresholds) {
+  return {
+    groups: [{
+      name: "openedx-platform",
+      rules: [
+        {
+          alert: "PodRestartingFrequently",
+          expr: `increase(kube_pod_container_status_restarts_total[${t.podRestartWindow}]) > ${t.podRestarts}`,
+          labels: { severity: "warning" },
+          annotations: { summary: `{{ $labels.namespace }}/{{ $labels.pod }} restarted more than ${t.podRestarts} times in ${t.podRestartWindow}` },
+        },
+        {
+          alert: "HighHttpErrorRate",
+          expr: `(sum by (exported_namespace, ingress) (rate(nginx_ingress_controller_requests{status=~"5.."}[${t.errorRateFor}])) / sum by (exported_namespace, ingress) (rate(nginx_ingress_controller_requests[${t.errorRateFor}]))) * 100 > ${t.errorRatePercent}`,
+          for: t.errorRateFor,
+          labels: { severity: "critical" },
+          annotations: { summary: `Ingress {{ $labels.ingress }} serves more than ${t.errorRatePercent}% 5xx responses` },
+        },
+        {
+          alert: "HighCpuUsage",
+          expr: `(1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m]))) * 100 > ${t.cpuPercent}`,
+          for: t.cpuFor,
+          labels: { severity: "warning" },
+          annotations: { summary: `Node {{ $labels.instance }} CPU above ${t.cpuPercent}% for ${t.cpuFor}` },
+        },
+        {
+          alert: "HighMemoryUsage",
+          expr: `(1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes) * 100 > ${t.memoryPercent}`,
+          for: t.memoryFor,
+          labels: { severity: "critical" },
+          annotations: { summary: `Node {{ $labels.instance }} memory above ${t.memoryPercent}%` },
+        },
+        {
+          alert: "CertificateExpiringSoon",
+          expr: `(certmanager_certificate_expiration_timestamp_seconds - time()) < ${t.certificateExpiryDays} * 86400`,
+          for: "1h",
+          labels: { severity: "critical" },
+          annotations: { summary: `Certificate {{ $labels.namespace }}/{{ $labels.name }} expires in less than ${t.certificateExpiryDays} days` },
+        },
+      ],
+    }],
+  };
+}
+
+/** Alloy pipeline: tail this node's pods through the API server (no host mounts) into Loki. */
+function alloyConfig(lokiPushUrl: string): string {
+  return `
+discovery.kubernetes "pods" {
+  role = "pod"
+  selectors {
+    role  = "pod"
+    field = "spec.nodeName=" + sys.env("NODE_NAME")
+  }
+}
+
+discovery.relabel "pods" {
+  targets = discovery.kubernetes.pods.targets
+  rule {
+    source_labels = ["__meta_kubernetes_namespace"]
+    target_label  = "namespace"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_name"]
+    target_label  = "pod"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_container_name"]
+    target_label  = "container"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]
+    target_label  = "app"
+  }
+}
+
+loki.source.kubernetes "pods" {
+  targets    = discovery.relabel.pods.output
+  forward_to = [loki.write.default.receiver]
+}
+
+loki.write "default" {
+  endpoint {
+    url = "${lokiPushUrl}"
+  }
+}
+`.trimStart();
+}
+
+/**
+ * Metrics, alerts, dashboards and logs (seed 000: kube-prometheus-stack and Loki; seed 001's
+ * alert rules). Prometheus picks up every ServiceMonitor and rule in the cluster, not only
+ * its own release's, so the ingress controller's and cert-manager's metrics are scraped.
+ * Loki runs simple-scalable with chunks in S3 when a bucket is given (the durable, cheap
+ * choice on AWS), or single-binary on a volume elsewhere; Alloy ships pod logs to it and
+ * Grafana gets Loki as a data source. Grafana's admin password is generated in-cluster by
+ * the chart, so it never appears in Terraform state.
+ */
+export class Observability extends Construct {
+  public readonly prometheusStack: Release;
+  public readonly loki: Release;
+  public readonly logShipper: Release;
+  public readonly thresholds: AlertThresholds;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const where = `Observability ${id}`;
+    const namespace = props.namespace ?? "observability";
+    const promReplicas = props.prometheusReplicas ?? 2;
+    const retention = props.prometheusRetentionDays ?? 15;
+    const storageGi = props.prometheusStorageGi ?? 100;
+    const amReplicas = props.alertmanagerReplicas ?? 3;
+    const lokiReplicas = props.lokiReplicas ?? 3;
+    const lokiRetention = props.lokiRetentionDays ?? 30;
+    checkInt(where, "prometheusReplicas", promReplicas, 1, 5);
+    checkInt(where, "prometheusRetentionDays", retention, 1, 365);
+    checkInt(where, "prometheusStorageGi", storageGi, 10, 16384);
+    checkInt(where, "alertmanagerReplicas", amReplicas, 1, 5);
+    checkInt(where, "lokiReplicas", lokiReplicas, 1, 10);
+    checkInt(where, "lokiRetentionDays", lokiRetention, 1, 3650);
+    const t: AlertThresholds = { ...SEED_ALERT_THRESHOLDS, ...props.alertThresholds };
+    for (const key of ["errorRatePercent", "cpuPercent", "memoryPercent"] as const) {
+      check(t[key] > 0 && t[key] < 100, where, `alertThresholds.${key}`, t[key], "must be a percentage between 0 and 100 (exclusive)");
+    }
+    checkInt(where, "alertThresholds.podRestarts", t.podRestarts, 1, 1000);
+    checkInt(where, "alertThresholds.certificateExpiryDays", t.certificateExpiryDays, 1, 89);
+    for (const key of ["podRestartWindow", "errorRateFor", "cpuFor", "memoryFor"] as const) {
+      check(DURATION_RE.test(t[key]), where, `alertThresholds.${key}`, t[key], "must be a Prometheus duration such as 30s, 5m or 1h");
+    }
+    this.thresholds = t;
+
+    const lokiGateway = `http://loki-gateway.${namespace}.svc.cluster.local`;
+    this.prometheusStack = chartRelease(this, "kube-prometheus-stack", {
+      where, prop: "charts.kubePrometheusStack", chart: props.charts.kubePrometheusStack, name: "kube-prometheus-stack", namespace,
+      timeout: 900,
+      values: {
+        crds: { enabled: true },
+        defaultRules: { create: true },
+        additionalPrometheusRulesMap: { "openedx-platform": platformAlertRules(t) },
+        prometheus: {
+          prometheusSpec: {
+            replicas: promReplicas,
+            retention: `${retention}d`,
+            // Scrape every ServiceMonitor/PodMonitor/rule, not only this release's labelled ones.
+            serviceMonitorSelectorNilUsesHelmValues: false,
+            podMonitorSelectorNilUsesHelmValues: false,
+            ruleSelectorNilUsesHelmValues: false,
+            storageSpec: {
+              volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${storageGi}Gi` } } } },
+            },
+          },
+        },
+        alertmanager: { alertmanagerSpec: { replicas: amReplicas } },
+        grafana: {
+          enabled: true,
+          defaultDashboardsEnabled: true,
+          additionalDataSources: [{ name: "Loki", type: "loki", access: "proxy", url: lokiGateway }],
+        },
+      },
+    });
+
+    const schemaConfig = (objectStore: string) => ({
+      configs: [{ from: "2024-04-01", store: "tsdb", object_store: objectStore, schema: "v13", index: { prefix: "loki_index_", period: "24h" } }],
+    });
+    const lokiCommon = {
+      auth_enabled: false,
+      limits_config: { retention_period: `${lokiRetention * 24}h` },
+    };
+    const s3 = props.lokiS3;
+    const lokiValues = s3
+      ? {
+          deploymentMode: "SimpleScalable",
+          loki: {
+            ...lokiCommon,
+            schemaConfig: schemaConfig("s3"),
+            commonConfig: { replication_factor: lokiReplicas >= 3 ? 3 : 1 },
+            storage: { type: "s3", bucketNames: { chunks: s3.bucketName, ruler: s3.bucketName, admin: s3.bucketName }, s3: { region: s3.region } },
+            compactor: { retention_enabled: true, delete_request_store: "s3" },
+          },
+          backend: { replicas: lokiReplicas },
+          read: { replicas: lokiReplicas },
+          write: { replicas: lokiReplicas },
+          singleBinary: { replicas: 0 },
+          chunksCache: { enabled: true, allocatedMemory: 1024 },
+        }
+      : {
+          deploymentMode: "SingleBinary",
+          loki: {
+            ...lokiCommon,
+            schemaConfig: schemaConfig("filesystem"),
+            commonConfig: { replication_factor: 1 },
+            storage: { type: "filesystem" },
+            compactor: { retention_enabled: true, delete_request_store: "filesystem" },
+          },
+          singleBinary: { replicas: 1, persistence: { enabled: true, size: "50Gi" } },
+          backend: { replicas: 0 },
+          read: { replicas: 0 },
+          write: { replicas: 0 },
+          chunksCache: { enabled: false },
+          resultsCache: { enabled: false },
+        };
+    this.loki = chartRelease(this, "loki", {
+      where, prop: "charts.loki", chart: props.charts.loki, name: "loki", namespace, dependsOn: [this.prometheusStack],
+      timeout: 900,
+      values: {
+        ...lokiValues,
+        // Pod Identity binds the S3 role to exactly this account (see PlatformPrereqs).
+        serviceAccount: { create: true, name: PLATFORM_SERVICE_ACCOUNTS.loki.name },
+        minio: { enabled: false },
+        test: { enabled: false },
+        monitoring: { serviceMonitor: { enabled: true } },
+      },
+    });
+
+    this.logShipper = chartRelease(this, "alloy", {
+      where, prop: "charts.alloy", chart: props.charts.alloy, name: "alloy", namespace, dependsOn: [this.loki],
+      values: {
+        controller: { type: "daemonset" },
+        alloy: {
+          configMap: { create: true, content: alloyConfig(`${lokiGateway}/loki/api/v1/push`) },
+          extraEnv: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
+          mounts: { varlog: false, dockercontainers: false },
+        },
+        serviceMonitor: { enabled: true },
+      },
+    });
+  }
+}

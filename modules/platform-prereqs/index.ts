@@ -1,0 +1,182 @@
+import { Construct } from "constructs";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
+import { awsContext } from "../core/aws-context";
+import { Naming } from "../core/naming";
+import { PolicyStatement } from "../core/policy";
+import { suppress } from "../core/suppress";
+import { PLATFORM_SERVICE_ACCOUNTS, ServiceAccountRef, podIdentityTrustPolicy } from "../core/pod-identity";
+import { checkInt } from "../core/validation";
+import { KmsKey } from "../kms-key";
+import { SecureBucket, accountScopedBucketName } from "../s3-buckets";
+
+export interface PlatformPrereqsProps {
+  readonly naming: Naming;
+  /** EKS cluster the Pod Identity associations belong to. */
+  readonly clusterName: string;
+  /** Key for SSE-KMS on the Loki and Velero buckets (the roles may use it through S3 only). */
+  readonly kmsKey: KmsKey;
+  /** Server-access-log target for the new buckets. */
+  readonly accessLogsBucket: SecureBucket;
+  /**
+   * Let `destroy` delete non-empty buckets (throwaway environments only).
+   * @default false
+   */
+  readonly forceDestroy?: boolean;
+  /**
+   * Days noncurrent Loki objects are kept after Loki's compactor deletes them.
+   * @default 7
+   */
+  readonly lokiNoncurrentDays?: number;
+  /**
+   * Days noncurrent Velero objects are kept after Velero expires a backup (a safety net
+   * against a mistaken `velero backup delete`).
+   * @default 30
+   */
+  readonly veleroNoncurrentDays?: number;
+  /**
+   * KMS key of the cluster's EBS volumes; Velero needs grants on it to restore volumes from
+   * snapshots of CMK-encrypted volumes.
+   * @default none (snapshots are taken; restoring CMK-encrypted volumes needs this key)
+   */
+  readonly ebsKmsKeyArn?: string;
+  /**
+   * Role of the cluster autoscaler (from the eks-cluster module). When given, it is bound
+   * to the chart's service account here; leave it out if the eks module binds it itself.
+   * @default no association
+   */
+  readonly clusterAutoscalerRoleArn?: string;
+}
+
+/**
+ * The AWS side of the platform stack: S3 buckets for Loki chunks and Velero backups, and the
+ * least-privilege roles their pods assume through EKS Pod Identity.
+ *
+ * Pod Identity rather than IRSA: no OIDC trust per cluster to maintain, the association is
+ * an AWS resource reviewed in the AWS plan, and the service account needs no annotation, so
+ * the Kubernetes side cannot point a pod at a role it was not granted. Each role may only
+ * touch its own bucket, and the KMS key only through S3 (`kms:ViaService`).
+ */
+export class PlatformPrereqs extends Construct {
+  public readonly lokiBucket: SecureBucket;
+  public readonly veleroBucket: SecureBucket;
+  public readonly lokiRoleArn: string;
+  public readonly veleroRoleArn: string;
+  /** Bucket names, for the platform stack's chart values. */
+  public readonly lokiBucketName: string;
+  public readonly veleroBucketName: string;
+  /** ARN of the key encrypting both buckets (Velero sets it as its SSE key). */
+  public readonly kmsKeyArn: string;
+  private readonly naming: Naming;
+
+  constructor(scope: Construct, id: string, props: PlatformPrereqsProps) {
+    super(scope, id);
+    const where = `PlatformPrereqs ${id}`;
+    const { naming, kmsKey } = props;
+    this.naming = naming;
+    const lokiNoncurrent = props.lokiNoncurrentDays ?? 7;
+    const veleroNoncurrent = props.veleroNoncurrentDays ?? 30;
+    checkInt(where, "lokiNoncurrentDays", lokiNoncurrent, 1, 3650);
+    checkInt(where, "veleroNoncurrentDays", veleroNoncurrent, 1, 3650);
+    const { accountId, partition, region } = awsContext(this);
+    const forceDestroy = props.forceDestroy ?? false;
+
+    this.lokiBucket = new SecureBucket(this, "loki", {
+      bucketName: accountScopedBucketName(naming, "loki", accountId),
+      kmsKey,
+      forceDestroy,
+      accessLogs: { bucket: props.accessLogsBucket, prefix: "loki/" },
+      // Loki's compactor owns retention; Loki reads chunks at query time, so no cold tiers.
+      lifecycle: { noncurrentVersionExpirationDays: lokiNoncurrent, transitions: [] },
+    });
+    this.veleroBucket = new SecureBucket(this, "velero", {
+      bucketName: accountScopedBucketName(naming, "velero", accountId),
+      kmsKey,
+      forceDestroy,
+      accessLogs: { bucket: props.accessLogsBucket, prefix: "velero/" },
+      // Glacier Instant Retrieval only: a restore must not wait hours for a thaw.
+      lifecycle: { noncurrentVersionExpirationDays: veleroNoncurrent, transitions: [{ days: 30, storageClass: "GLACIER_IR" }] },
+    });
+    suppress(this.lokiBucket.resource,
+      { id: "CKV_AWS_144", reason: "Loki chunks are operational telemetry with a 30-day horizon; a cross-region replica costs more than losing logs during a regional outage" },
+      { id: "CKV2_AWS_62", reason: "Only Loki reads and writes this bucket; nothing consumes object events, and access is audited through server access logs" });
+    suppress(this.veleroBucket.resource,
+      { id: "CKV_AWS_144", reason: "Single-region DR by design (seed 001: in-region restore, RTO 4 h, RPO 24 h); versioning keeps deleted backups, S3 stores across AZs" },
+      { id: "CKV2_AWS_62", reason: "Only Velero reads and writes this bucket; nothing consumes object events, and access is audited through server access logs" });
+    this.lokiBucketName = this.lokiBucket.bucketName;
+    this.veleroBucketName = this.veleroBucket.bucketName;
+    this.kmsKeyArn = kmsKey.keyArn;
+
+    const kmsViaS3: PolicyStatement = {
+      Sid: "BucketKeyViaS3",
+      Effect: "Allow",
+      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+      Resource: kmsKey.keyArn,
+      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+    };
+    const bucketAccess = (bucket: SecureBucket, objectActions: string[]): PolicyStatement[] => [
+      { Sid: "ListBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket.bucketArn },
+      { Sid: "Objects", Effect: "Allow", Action: objectActions, Resource: `${bucket.bucketArn}/*` },
+    ];
+
+    this.lokiRoleArn = this.podRole("loki", PLATFORM_SERVICE_ACCOUNTS.loki, props.clusterName, accountId, [
+      ...bucketAccess(this.lokiBucket, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]),
+      kmsViaS3,
+    ]);
+
+    const ec2 = (type: string) => `arn:${partition}:ec2:${region}:${accountId}:${type}/*`;
+    const ec2Snapshot = `arn:${partition}:ec2:${region}::snapshot/*`;
+    const veleroStatements: PolicyStatement[] = [
+      ...bucketAccess(this.veleroBucket, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]),
+      kmsViaS3,
+      // Describe calls have no resource-level permissions in EC2; AWS requires "*".
+      { Sid: "DescribeVolumesAndSnapshots", Effect: "Allow", Action: ["ec2:DescribeVolumes", "ec2:DescribeSnapshots"], Resource: "*" },
+      { Sid: "SnapshotVolumes", Effect: "Allow", Action: ["ec2:CreateSnapshot", "ec2:CreateVolume"], Resource: [ec2("volume"), ec2Snapshot] },
+      {
+        Sid: "TagOnCreateOnly", Effect: "Allow", Action: "ec2:CreateTags", Resource: [ec2("volume"), ec2Snapshot],
+        Condition: { StringEquals: { "ec2:CreateAction": ["CreateSnapshot", "CreateVolume"] } },
+      },
+      {
+        // Only snapshots Velero made (it tags each with its backup name).
+        Sid: "DeleteOwnSnapshots", Effect: "Allow", Action: "ec2:DeleteSnapshot", Resource: ec2Snapshot,
+        Condition: { Null: { "aws:ResourceTag/velero.io/backup": "false" } },
+      },
+    ];
+    if (props.ebsKmsKeyArn) {
+      veleroStatements.push({
+        Sid: "RestoreEncryptedVolumes", Effect: "Allow",
+        Action: ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncrypt*", "kms:DescribeKey"],
+        Resource: props.ebsKmsKeyArn,
+        Condition: { StringEquals: { "kms:ViaService": `ec2.${region}.amazonaws.com` } },
+      });
+    }
+    this.veleroRoleArn = this.podRole("velero", PLATFORM_SERVICE_ACCOUNTS.velero, props.clusterName, accountId, veleroStatements);
+
+    if (props.clusterAutoscalerRoleArn) {
+      const sa = PLATFORM_SERVICE_ACCOUNTS.clusterAutoscaler;
+      new EksPodIdentityAssociation(this, "cluster-autoscaler-association", {
+        clusterName: props.clusterName, namespace: sa.namespace, serviceAccount: sa.name, roleArn: props.clusterAutoscalerRoleArn,
+      });
+    }
+  }
+
+  private podRole(component: string, sa: ServiceAccountRef, clusterName: string, accountId: string, statements: PolicyStatement[]): string {
+    const role = new IamRole(this, `${component}-role`, {
+      name: this.naming.name(component, "iamRole"),
+      description: `${component} pods (${sa.namespace}/${sa.name}) through EKS Pod Identity`,
+      assumeRolePolicy: podIdentityTrustPolicy(accountId),
+      maxSessionDuration: 3600,
+    });
+    new IamRolePolicy(this, `${component}-policy`, {
+      role: role.id,
+      name: component,
+      policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
+    });
+    new EksPodIdentityAssociation(this, `${component}-association`, {
+      clusterName, namespace: sa.namespace, serviceAccount: sa.name, roleArn: role.arn,
+    });
+    return role.arn;
+  }
+
+}

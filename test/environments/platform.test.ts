@@ -1,0 +1,264 @@
+import * as fs from "fs";
+import * as path from "path";
+import { Testing } from "cdktf";
+import { EnvironmentConfig, PlatformStack, addEnvironment, environments } from "../../environments";
+import { KubeconfigTargetConfig } from "../../environments/config";
+import { resource, resources, TfJson } from "../helpers";
+
+/** Synthesizes one environment's two stacks through the app (as `cdktf synth` does) and reads the output. */
+function synthEnvironment(config: EnvironmentConfig) {
+  const app = Testing.app();
+  addEnvironment(app, config);
+  app.synth();
+  const read = (stack: string) => JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as TfJson;
+  const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, "manifest.json"), "utf8"));
+  return { aws: read(config.name), platform: read(`${config.name}-platform`), manifest };
+}
+
+/** The Helm release named `name`, with its values parsed back into an object. */
+function release(json: TfJson, name: string): Record<string, any> & { parsed: any } {
+  const found = resources(json, "helm_release").filter((r) => r.name === name);
+  if (found.length !== 1) throw new Error(`expected one helm_release named ${name}, found ${found.length}`);
+  return { ...found[0]!, parsed: JSON.parse(found[0]!.values[0]) };
+}
+
+const k3s: KubeconfigTargetConfig = {
+  path: "~/.kube/k3s.yaml",
+  context: "k3s-ha",
+  mediaStorageClass: "longhorn-rwx",
+  installMetricsServer: false,
+  backups: { bucketName: "openedx-backups", region: "eu-central-1", s3Url: "https://minio.backup.internal:9000", credentialsSecret: "velero-s3" },
+};
+
+describe("production-platform", () => {
+  const { aws, platform: json, manifest } = synthEnvironment(environments.production);
+
+  it("orders each platform stack after its AWS stack", () => {
+    expect(manifest.stacks["production-platform"].dependencies).toEqual(["production"]);
+    expect(manifest.stacks.production.dependencies).toEqual([]);
+  });
+
+  it("configures kubernetes and helm from the EKS data source with exec auth, never a token", () => {
+    expect(Object.values(json.data!.aws_eks_cluster!)[0].name).toBe("openedx-eks");
+    const exec = {
+      api_version: "client.authentication.k8s.io/v1beta1",
+      command: "aws",
+      args: ["eks", "get-token", "--cluster-name", "openedx-eks", "--region", "us-east-1", "--output", "json"],
+    };
+    const k8s = json.provider!.kubernetes[0];
+    const helm = json.provider!.helm[0].kubernetes;
+    for (const p of [k8s, helm]) {
+      expect(p.host).toMatch(/^\$\{data\.aws_eks_cluster\.cluster\.endpoint\}$/);
+      expect(p.cluster_ca_certificate).toBe("${base64decode(data.aws_eks_cluster.cluster.certificate_authority[0].data)}");
+      expect(p.token).toBeUndefined();
+    }
+    expect(k8s.exec).toEqual([exec]);
+    expect(helm.exec).toEqual(exec);
+    expect(JSON.stringify(json)).not.toMatch(/"token"/);
+  });
+
+  it("creates the namespaces with Pod Security labels, restricted for the app", () => {
+    const labels: Record<string, any> = Object.fromEntries(resources(json, "kubernetes_namespace_v1").map((n) => [n.metadata.name, n.metadata.labels]));
+    expect(Object.keys(labels).sort()).toEqual(["argocd", "cert-manager", "ingress-nginx", "observability", "openedx-prod", "velero"]);
+    expect(labels["openedx-prod"]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    expect(labels["cert-manager"]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    expect(labels["ingress-nginx"]["pod-security.kubernetes.io/enforce"]).toBe("baseline");
+    expect(labels.observability!["pod-security.kubernetes.io/enforce"]).toBe("privileged");
+    expect(Object.values(labels).every((l) => l["pod-security.kubernetes.io/warn"] === "restricted")).toBe(true);
+  });
+
+  it("denies all traffic in the app namespace except what the platform needs", () => {
+    const policies: Record<string, any> = Object.fromEntries(resources(json, "kubernetes_network_policy_v1").map((p) => [p.metadata.name, p]));
+    expect(Object.values(policies).every((p) => p.metadata.namespace.includes("namespaces_openedx-prod"))).toBe(true);
+    expect(policies["default-deny-all"].spec).toMatchObject({ pod_selector: {}, policy_types: ["Ingress", "Egress"] });
+    expect(policies["allow-dns"].spec.egress[0].ports).toEqual([{ port: "53", protocol: "UDP" }, { port: "53", protocol: "TCP" }]);
+    const fromIngress = policies["allow-ingress-controller"].spec.ingress[0];
+    expect(fromIngress.from[0].namespace_selector.match_labels).toEqual({ "kubernetes.io/metadata.name": "ingress-nginx" });
+    expect(fromIngress.ports).toEqual([{ port: "8000", protocol: "TCP" }]);
+    expect(policies["allow-monitoring"].spec.ingress[0].from[0].namespace_selector.match_labels).toEqual({ "kubernetes.io/metadata.name": "observability" });
+    expect(policies["allow-egress-vpc-data-stores"].spec.egress[0].to[0].ip_block.cidr).toBe("10.0.0.0/16");
+    expect(policies["allow-egress-internet-https-smtp"].spec.egress[0].to[0].ip_block.except).toContain("169.254.169.254/32");
+  });
+
+  it("pins every chart to an exact version from the shared table", () => {
+    const releases = resources(json, "helm_release");
+    expect(releases.map((r) => r.chart).sort()).toEqual([
+      "alloy", "argo-cd", "argocd-apps", "aws-load-balancer-controller", "cert-manager", "cluster-autoscaler",
+      "ingress-nginx", "kube-prometheus-stack", "loki", "metrics-server", "raw", "velero",
+    ]);
+    for (const r of releases) {
+      expect(r.version).toMatch(/^v?\d+\.\d+\.\d+$/);
+      expect(r.repository).toMatch(/^https:\/\//);
+      expect(r.atomic).toBe(true);
+      expect(() => JSON.parse(r.values[0])).not.toThrow();
+    }
+    expect(release(json, "ingress-nginx").version).toBe(environments.production.platform.charts.ingressNginx.version);
+  });
+
+  it("puts ingress-nginx behind an NLB with replicas and PDB from config", () => {
+    const { controller } = release(json, "ingress-nginx").parsed;
+    expect(controller.replicaCount).toBe(3);
+    expect(controller.minAvailable).toBe(2);
+    expect(controller.allowSnippetAnnotations).toBe(false);
+    expect(controller.config["use-proxy-protocol"]).toBe("true");
+    expect(controller.service.annotations).toMatchObject({
+      "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+      "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+      "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+      "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*",
+    });
+    const lbc = release(json, "aws-load-balancer-controller");
+    expect(lbc.parsed).toMatchObject({ clusterName: "openedx-eks", region: "us-east-1", serviceAccount: { name: "aws-load-balancer-controller" } });
+    expect(lbc.parsed.vpcId).toMatch(/terraform_remote_state/);
+    expect(release(json, "ingress-nginx").depends_on.some((d: string) => d.includes("aws-load-balancer-controller"))).toBe(true);
+  });
+
+  it("installs cert-manager with CRDs and Let's Encrypt staging and production issuers", () => {
+    const cm = release(json, "cert-manager").parsed;
+    expect(cm.crds).toEqual({ enabled: true, keep: true });
+    const issuers = release(json, "cluster-issuers");
+    expect(issuers.depends_on.some((d: string) => d.includes("cert-manager"))).toBe(true);
+    const byName = Object.fromEntries(issuers.parsed.resources.map((r: any) => [r.metadata.name, r]));
+    expect(byName["letsencrypt-staging"].spec.acme.server).toBe("https://acme-staging-v02.api.letsencrypt.org/directory");
+    expect(byName["letsencrypt-production"].spec.acme.server).toBe("https://acme-v02.api.letsencrypt.org/directory");
+    expect(byName["letsencrypt-production"]).toMatchObject({
+      kind: "ClusterIssuer",
+      spec: { acme: { email: "platform-sre@example.org", solvers: [{ http01: { ingress: { ingressClassName: "nginx" } } }] } },
+    });
+  });
+
+  it("installs Argo CD with an app-of-apps root synced from the GitOps repository", () => {
+    const argo = release(json, "argocd").parsed;
+    expect(argo.configs.rbac["policy.default"]).toBe("");
+    expect(argo["redis-ha"].enabled).toBe(true);
+    const apps = release(json, "argocd-root").parsed;
+    expect(apps.applications.root).toMatchObject({
+      project: "openedx",
+      source: { repoURL: "https://github.com/example-org/openedx-gitops.git", path: "environments/production", targetRevision: "main" },
+      syncPolicy: { automated: { prune: true, selfHeal: true } },
+    });
+    expect(apps.projects.openedx.sourceRepos).toEqual(["https://github.com/example-org/openedx-gitops.git"]);
+    expect(apps.projects.openedx.clusterResourceWhitelist).toEqual([]);
+  });
+
+  it("ships seed 001's alert rules with its thresholds", () => {
+    const kps = release(json, "kube-prometheus-stack").parsed;
+    const rules = Object.fromEntries(kps.additionalPrometheusRulesMap["openedx-platform"].groups[0].rules.map((r: any) => [r.alert, r]));
+    expect(rules.PodRestartingFrequently.expr).toBe("increase(kube_pod_container_status_restarts_total[5m]) > 3");
+    expect(rules.HighHttpErrorRate.expr).toMatch(/status=~"5\.\."\}\[2m\].*\* 100 > 5$/);
+    expect(rules.HighHttpErrorRate.for).toBe("2m");
+    expect(rules.HighCpuUsage.expr).toMatch(/> 80$/);
+    expect(rules.HighCpuUsage.for).toBe("5m");
+    expect(rules.HighMemoryUsage.expr).toMatch(/> 90$/);
+    expect(rules.CertificateExpiringSoon.expr).toBe("(certmanager_certificate_expiration_timestamp_seconds - time()) < 7 * 86400");
+    expect(kps.prometheus.prometheusSpec).toMatchObject({ replicas: 2, retention: "15d", ruleSelectorNilUsesHelmValues: false });
+  });
+
+  it("stores Loki chunks in the S3 bucket from the AWS stack", () => {
+    const loki = release(json, "loki").parsed;
+    expect(loki.deploymentMode).toBe("SimpleScalable");
+    expect(loki.loki.storage.type).toBe("s3");
+    expect(loki.loki.storage.bucketNames.chunks).toMatch(/^\$\{data\.terraform_remote_state\./);
+    expect(loki.serviceAccount.name).toBe("loki");
+    expect(release(json, "alloy").parsed.alloy.configMap.content).toContain("loki-gateway");
+  });
+
+  it("runs metrics-server, the cluster autoscaler and Velero every 6 hours", () => {
+    expect(release(json, "metrics-server").parsed.replicas).toBe(2);
+    expect(release(json, "cluster-autoscaler").parsed).toMatchObject({ autoDiscovery: { clusterName: "openedx-eks" }, rbac: { serviceAccount: { name: "cluster-autoscaler" } } });
+    const velero = release(json, "velero").parsed;
+    expect(velero.initContainers[0].image).toBe("velero/velero-plugin-for-aws:v1.12.0");
+    expect(velero.credentials).toEqual({ useSecret: false });
+    expect(velero.configuration.backupStorageLocation[0].bucket).toMatch(/terraform_remote_state/);
+    expect(velero.configuration.backupStorageLocation[0].config.kmsKeyId).toMatch(/terraform_remote_state/);
+    expect(velero.schedules["every-6h"]).toMatchObject({ schedule: "0 */6 * * *", template: { ttl: "72h" } });
+    expect(Object.keys(velero.schedules)).toEqual(["every-6h", "daily", "weekly", "monthly"]);
+  });
+
+  it("claims ReadWriteMany EFS storage for /openedx/media", () => {
+    const sc = resource(json, "kubernetes_storage_class_v1");
+    expect(sc).toMatchObject({ storage_provisioner: "efs.csi.aws.com", reclaim_policy: "Retain", mount_options: ["tls", "iam"] });
+    expect(sc.parameters.provisioningMode).toBe("efs-ap");
+    expect(sc.parameters.fileSystemId).toBe("${data.aws_efs_file_system.media-efs.file_system_id}");
+    const pvc = resource(json, "kubernetes_persistent_volume_claim_v1");
+    expect(pvc.metadata.name).toBe("openedx-media");
+    expect(pvc.spec.access_modes).toEqual(["ReadWriteMany"]);
+    expect(pvc.spec.resources.requests.storage).toBe("500Gi");
+  });
+
+  it("exports the AWS prerequisites the platform reads as cross-stack outputs", () => {
+    expect(Object.keys(aws.output ?? {}).length).toBeGreaterThanOrEqual(4);
+    expect(resources(aws, "aws_eks_pod_identity_association").map((a) => `${a.namespace}/${a.service_account}`).sort())
+      .toEqual(["observability/loki", "velero/velero-server"]);
+  });
+});
+
+describe("platform stack in kubeconfig mode (seed 003 k3s)", () => {
+  const config: EnvironmentConfig = { ...environments.staging, platform: { ...environments.staging.platform, kubeconfig: k3s } };
+  const { aws, platform: json, manifest } = synthEnvironment(config);
+
+  it("targets the kubeconfig context and installs nothing AWS-specific", () => {
+    expect(json.provider!.kubernetes[0]).toEqual({ config_path: "~/.kube/k3s.yaml", config_context: "k3s-ha" });
+    expect(json.provider!.helm[0].kubernetes).toEqual({ config_path: "~/.kube/k3s.yaml", config_context: "k3s-ha" });
+    expect(json.provider!.aws).toBeUndefined();
+    expect(json.data?.aws_eks_cluster).toBeUndefined();
+    const charts = resources(json, "helm_release").map((r) => r.chart);
+    expect(charts).not.toContain("aws-load-balancer-controller");
+    expect(charts).not.toContain("cluster-autoscaler");
+    expect(charts).not.toContain("metrics-server");
+    expect(resources(aws, "aws_eks_pod_identity_association")).toHaveLength(0);
+    expect(manifest.stacks["staging-platform"].dependencies).toEqual(["staging"]);
+  });
+
+  it("uses the existing RWX class, filesystem Loki and an S3-compatible Velero target", () => {
+    expect(resources(json, "kubernetes_storage_class_v1")).toHaveLength(0);
+    expect(resource(json, "kubernetes_persistent_volume_claim_v1").spec.storage_class_name).toBe("longhorn-rwx");
+    expect(release(json, "loki").parsed.loki.storage.type).toBe("filesystem");
+    const velero = release(json, "velero").parsed;
+    expect(velero.credentials).toEqual({ useSecret: true, existingSecret: "velero-s3" });
+    expect(velero.configuration.backupStorageLocation[0].config.s3Url).toBe("https://minio.backup.internal:9000");
+    expect(velero.snapshotsEnabled).toBe(false);
+    expect(release(json, "ingress-nginx").parsed.controller.service.annotations).toEqual({});
+  });
+});
+
+describe("platform stack validation", () => {
+  const prod = environments.production;
+  const build = (config: EnvironmentConfig, props: ConstructorParameters<typeof PlatformStack>[2]) => () => new PlatformStack(Testing.app(), config, props);
+  const eks = { clusterName: "c", region: "us-east-1", vpcId: "vpc-1", lokiBucketName: "l", veleroBucketName: "v", backupKmsKeyArn: "arn:aws:kms:us-east-1:1:key/x" };
+  const withPlatform = (platform: Partial<EnvironmentConfig["platform"]>): EnvironmentConfig => ({ ...prod, platform: { ...prod.platform, ...platform } });
+
+  it("requires exactly one of EKS and kubeconfig mode", () => {
+    expect(build(prod, { eks, kubeconfig: k3s })).toThrow(
+      'PlatformStack production-platform: eks/kubeconfig = {"eks":"set","kubeconfig":"set"} is invalid; exactly one target is required');
+    expect(build(prod, {})).toThrow("PlatformStack production-platform: eks/kubeconfig = {} is invalid; exactly one target is required");
+  });
+
+  it("rejects a missing or ranged chart version", () => {
+    const charts = prod.platform.charts;
+    expect(build(withPlatform({ charts: { ...charts, loki: { ...charts.loki, version: "" } } }), { eks })).toThrow(
+      'platform.charts.loki.version = "" is invalid; must be an exact released chart version');
+    expect(build(withPlatform({ charts: { ...charts, velero: { ...charts.velero, version: "~> 10.0" } } }), { eks })).toThrow(
+      'platform.charts.velero.version = "~> 10.0" is invalid');
+    expect(build(withPlatform({ charts: { ...charts, raw: undefined as never } }), { eks })).toThrow("platform.charts.raw (missing) is invalid");
+    expect(build(withPlatform({ charts: { ...charts, raw: { ...charts.raw, repository: "http://x" } } }), { eks })).toThrow(
+      'platform.charts.raw.repository = "http://x" is invalid; must be an https:// chart repository URL');
+  });
+
+  it("rejects a malformed GitOps repository URL, path or revision", () => {
+    const gitops = prod.platform.gitops;
+    expect(build(withPlatform({ gitops: { ...gitops, repoUrl: "github.com/org/repo" } }), { eks })).toThrow(
+      'gitops.repoUrl = "github.com/org/repo" is invalid; must be a git repository URL');
+    expect(build(withPlatform({ gitops: { ...gitops, repoUrl: "https://user:pw@github.com/org/repo.git" } }), { eks })).toThrow("gitops.repoUrl");
+    expect(build(withPlatform({ gitops: { ...gitops, path: "/abs" } }), { eks })).toThrow('gitops.path = "/abs" is invalid');
+    expect(build(withPlatform({ gitops: { ...gitops, path: "a/../b" } }), { eks })).toThrow("gitops.path");
+    expect(build(withPlatform({ gitops: { ...gitops, revision: "" } }), { eks })).toThrow('gitops.revision = "" is invalid');
+    expect(build(withPlatform({ gitops: { ...gitops, repoUrl: "git@github.com:org/repo.git" } }), { eks })).not.toThrow();
+  });
+
+  it("rejects an app namespace that breaks the naming rule, and an empty kubeconfig", () => {
+    expect(build(withPlatform({ appNamespace: "openedx-production" }), { eks })).toThrow(
+      'platform.appNamespace = "openedx-production" is invalid; must be openedx-prod');
+    expect(build(prod, { kubeconfig: { ...k3s, context: " " } })).toThrow("kubeconfig");
+  });
+});
