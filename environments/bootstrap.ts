@@ -3,6 +3,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { awsContext } from "../modules/core/aws-context";
 import { Naming } from "../modules/core/naming";
+import { suppress } from "../modules/core/suppress";
 import { check, checkInt, checkUniqueList } from "../modules/core/validation";
 import { EcrRepositories } from "../modules/ecr";
 import { GithubActionsRole, GithubOidcProvider, GithubRepository, githubSubject } from "../modules/github-oidc";
@@ -118,6 +119,16 @@ export class BootstrapStack extends TerraformStack {
     });
     // Losing the state bucket orphans every environment: Terraform refuses to plan its destroy.
     this.stateBucket.resource.lifecycle = { preventDestroy: true };
+    const sseS3 = "S3 server access log delivery only writes to SSE-S3 buckets; this bucket holds the state bucket's access logs only";
+    suppress(accessLogs.resource,
+      { id: "CKV_AWS_145", reason: sseS3 },
+      { id: "AWS-0089", reason: "This is the access-log target; logging it into itself would loop" });
+    suppress(accessLogs.encryption, { id: "AWS-0132", reason: sseS3 });
+    for (const b of [this.stateBucket, accessLogs]) {
+      suppress(b.resource,
+        { id: "CKV_AWS_144", reason: "Single-region by design like the environments it serves: versioning keeps 90 days of state history, prevent_destroy blocks deletion, S3 stores across AZs; a replica needs a second-region bucket and key no environment runs" },
+        { id: "CKV2_AWS_62", reason: "Nothing consumes object events from the state bucket; every read and write is in its server access logs" });
+    }
 
     this.github = new GithubOidcProvider(this, "github-oidc");
     this.registry = new EcrRepositories(this, "ecr", { naming, repositories: config.ecr.repositories, keepImages: config.ecr.keepImages });
