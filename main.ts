@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { addEnvironment, environments } from "./environments";
+import { BootstrapStack, addEnvironment, environments } from "./environments";
 
 /**
  * The cdktf app: every environment's stacks (`<env>` and `<env>-platform`).
@@ -15,4 +15,6 @@ const state = process.env.CDKTF_STATE_BACKEND === "local" ? ({ backend: "local" 
 for (const config of Object.values(environments)) {
   addEnvironment(app, config, state); // <env> (AWS), then <env>-platform (Kubernetes/Helm) depending on it
 }
+// Account bootstrap (state bucket, GitHub OIDC roles, ECR): local state by design, applied by hand first.
+new BootstrapStack(app);
 app.synth();

@@ -7,6 +7,8 @@ export * from "./config";
 export { EnvironmentStack } from "./stack";
 export { PlatformStack } from "./platform-stack";
 export { addEnvironment } from "./app";
+export { BootstrapStack, bootstrap } from "./bootstrap";
+export type { BootstrapConfig } from "./bootstrap";
 
 /** Every environment, in apply order (least to most critical). */
 export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> = { sandbox, staging, production };

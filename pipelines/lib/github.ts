@@ -1,0 +1,48 @@
+/**
+ * The GitHub REST calls the actions make, through Octokit. `GITHUB_API_URL` picks the API
+ * (GitHub Enterprise, or a local stand-in in tests), exactly as on a runner.
+ */
+import { readFileSync } from "fs";
+import { Octokit } from "@octokit/rest";
+
+export interface PullRequestContext {
+  readonly owner: string;
+  readonly repo: string;
+  readonly number: number;
+}
+
+/** The pull request the workflow runs for, from `GITHUB_REPOSITORY` and the event payload. */
+export function pullRequestContext(env: NodeJS.ProcessEnv = process.env): PullRequestContext | undefined {
+  const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
+  if (!owner || !repo || !env.GITHUB_EVENT_PATH) return undefined;
+  let event: { pull_request?: { number?: number }; issue?: { number?: number; pull_request?: unknown }; number?: number };
+  try {
+    event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
+  } catch {
+    return undefined;
+  }
+  const number = event.pull_request?.number ?? (event.issue?.pull_request ? event.issue.number : undefined);
+  return typeof number === "number" ? { owner, repo, number } : undefined;
+}
+
+export interface UpsertResult {
+  readonly id: number;
+  readonly action: "created" | "updated";
+  readonly url?: string;
+}
+
+/**
+ * Updates the pull request's comment that carries `marker` (written by `author`, when given,
+ * so nobody can get their own comment overwritten by pasting the marker), or creates one.
+ */
+export async function upsertComment(token: string, ctx: PullRequestContext, marker: string, body: string, author: string): Promise<UpsertResult> {
+  const octokit = new Octokit({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: "learning-platform-plan-comment" });
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: ctx.owner, repo: ctx.repo, issue_number: ctx.number, per_page: 100 });
+  const existing = comments.find((c) => (c.body ?? "").includes(marker) && (!author || c.user?.login === author));
+  if (existing) {
+    const res = await octokit.rest.issues.updateComment({ owner: ctx.owner, repo: ctx.repo, comment_id: existing.id, body });
+    return { id: res.data.id, action: "updated", url: res.data.html_url };
+  }
+  const res = await octokit.rest.issues.createComment({ owner: ctx.owner, repo: ctx.repo, issue_number: ctx.number, body });
+  return { id: res.data.id, action: "created", url: res.data.html_url };
+}

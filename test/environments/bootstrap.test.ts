@@ -1,0 +1,137 @@
+import { Testing } from "cdktf";
+import { BootstrapStack, bootstrap, BootstrapConfig } from "../../environments/bootstrap";
+import { s3State } from "../../environments/shared";
+import { policy, resource, resources, synth } from "../helpers";
+
+const build = (config: BootstrapConfig = bootstrap) => new BootstrapStack(Testing.app(), config);
+const trust = (r: any) => policy(r.assume_role_policy).Statement[0];
+const inline = (json: any, path: string) => policy(resource(json, "aws_iam_role_policy", path).policy).Statement as any[];
+
+describe("bootstrap stack", () => {
+  const stack = build();
+  const json = synth(stack);
+
+  it("keeps its own state locally and tags everything as bootstrap", () => {
+    expect(json.terraform!.backend).toEqual({ local: { path: "terraform.bootstrap.tfstate" } });
+    expect(json.provider!.aws[0].default_tags[0].tags).toMatchObject({ Environment: "bootstrap", Project: "openedx", ManagedBy: "cdktf" });
+  });
+
+  it("creates the state bucket the environments use: versioned, CMK, TLS-only, private, logged, old versions expire, undeletable", () => {
+    if (s3State.backend !== "s3") throw new Error("environments must use S3 state");
+    const bucket = resource(json, "aws_s3_bucket", "state/bucket");
+    expect(bucket.bucket).toBe(s3State.bucket);
+    expect(bucket.lifecycle).toEqual({ prevent_destroy: true });
+    expect(bucket.force_destroy).toBe(false);
+    expect(resource(json, "aws_s3_bucket_versioning", "state/").versioning_configuration.status).toBe("Enabled");
+    const sse = resource(json, "aws_s3_bucket_server_side_encryption_configuration", "state/").rule[0];
+    expect(sse.apply_server_side_encryption_by_default).toMatchObject({ sse_algorithm: "aws:kms" });
+    expect(sse.apply_server_side_encryption_by_default.kms_master_key_id).toMatch(/aws_kms_key\.state-key_\w+\.arn/);
+    expect(resource(json, "aws_s3_bucket_public_access_block", "state/")).toMatchObject({
+      block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
+    });
+    expect(resource(json, "aws_s3_bucket_logging", "state/").target_prefix).toBe("terraform-state/");
+    const rules = resource(json, "aws_s3_bucket_lifecycle_configuration", "state/").rule as any[];
+    expect(rules.find((r) => r.id === "expire-noncurrent-versions").noncurrent_version_expiration[0].noncurrent_days).toBe(90);
+    const doc = policy(resource(json, "aws_s3_bucket_policy", "state/").policy);
+    expect(doc.Statement.find((s: any) => s.Sid === "DenyInsecureTransport").Condition).toEqual({ Bool: { "aws:SecureTransport": "false" } });
+    expect(resource(json, "aws_kms_key", "state-key").enable_key_rotation).toBe(true);
+  });
+
+  it("confines each environment's CI roles to that environment's state keys", () => {
+    const doc = policy(resource(json, "aws_s3_bucket_policy", "state/").policy);
+    for (const env of ["Sandbox", "Staging", "Production"]) {
+      const s = doc.Statement.find((x: any) => x.Sid === `Confine${env}CiToItsState`);
+      expect(s.Effect).toBe("Deny");
+      expect(s.Condition.ArnLike["aws:PrincipalArn"]).toMatch(new RegExp(`:role/openedx-${env.toLowerCase()}-github-\\*$`));
+      expect(s.NotResource).toHaveLength(4);
+      expect(s.NotResource[0]).toMatch(new RegExp(`/learning-platform/${env.toLowerCase()}\\.tfstate$`));
+      expect(s.NotResource[3]).toMatch(new RegExp(`/learning-platform/${env.toLowerCase()}-platform\\.tfstate\\.tflock$`));
+    }
+  });
+
+  it("registers GitHub's OIDC provider for the STS audience", () => {
+    const p = resource(json, "aws_iam_openid_connect_provider", "github-oidc");
+    expect(p.url).toBe("https://token.actions.githubusercontent.com");
+    expect(p.client_id_list).toEqual(["sts.amazonaws.com"]);
+  });
+
+  it.each(["sandbox", "staging", "production"])("%s: plan role trusts pull requests and main of the repository only, read-only", (env) => {
+    const role = resource(json, "aws_iam_role", `ci-${env}/plan/role`);
+    expect(role.name).toBe(`openedx-${env}-github-plan`);
+    const t = trust(role);
+    expect(t.Action).toBe("sts:AssumeRoleWithWebIdentity");
+    expect(t.Principal.Federated).toContain("aws_iam_openid_connect_provider.github-oidc_provider");
+    expect(t.Condition).toEqual({
+      StringEquals: {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": [
+          "repo:openedx-platform/learning-platform-infra:pull_request",
+          "repo:openedx-platform/learning-platform-infra:ref:refs/heads/main",
+        ],
+      },
+    });
+    expect(resource(json, "aws_iam_role_policy_attachment", `ci-${env}/plan/`).policy_arn).toMatch(/:iam::aws:policy\/ReadOnlyAccess$/);
+    const s = inline(json, `ci-${env}/plan/`);
+    expect(s.find((x) => x.Sid === "StateObjects")).toMatchObject({ Effect: "Allow", Action: "s3:GetObject" });
+    expect(s.find((x) => x.Sid === "StateLocks").Resource.every((r: string) => r.endsWith(".tflock"))).toBe(true);
+    expect(s.find((x) => x.Sid === "DenyDataPlaneReads").Action).toEqual(expect.arrayContaining(["secretsmanager:GetSecretValue", "dynamodb:Scan"]));
+    expect(s.find((x) => x.Sid === "DenyObjectsOutsideState")).toMatchObject({ Effect: "Deny", Action: ["s3:GetObject", "s3:GetObjectVersion"] });
+    expect(s.filter((x) => x.Effect === "Allow").flatMap((x) => [x.Action].flat())).not.toContain("s3:PutObject".replace("Put", "Delete") + "Bucket");
+  });
+
+  it.each(["sandbox", "staging", "production"])("%s: apply role trusts only that GitHub environment", (env) => {
+    const role = resource(json, "aws_iam_role", `ci-${env}/apply/role`);
+    expect(role.name).toBe(`openedx-${env}-github-apply`);
+    expect(role.max_session_duration).toBe(7200);
+    expect(trust(role).Condition.StringEquals).toEqual({
+      "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+      "token.actions.githubusercontent.com:sub": `repo:openedx-platform/learning-platform-infra:environment:${env}`,
+    });
+  });
+
+  it("scopes the apply role: IAM only under its prefix, other environments, regions and the bootstrap denied", () => {
+    expect(resource(json, "aws_iam_role_policy_attachment", "ci-production/apply/").policy_arn).toMatch(/policy\/PowerUserAccess$/);
+    const s = inline(json, "ci-production/apply/");
+    const iam = s.find((x) => x.Sid === "EnvironmentIam");
+    expect(iam.Resource.every((r: string) => /:(role|policy|instance-profile)\/openedx-production-\*$/.test(r))).toBe(true);
+    expect(iam.Action.every((a: string) => a.startsWith("iam:") && !a.includes("*"))).toBe(true);
+    expect(s.find((x) => x.Sid === "PassEnvironmentRoles").Resource).toMatch(/role\/openedx-production-\*$/);
+    expect(s.find((x) => x.Sid === "DenyOtherEnvironments").Condition).toEqual({
+      Null: { "aws:ResourceTag/Environment": "false" },
+      StringNotEquals: { "aws:ResourceTag/Environment": ["production", "bootstrap"] },
+    });
+    expect(s.find((x) => x.Sid === "DenyOtherRegions").Condition.StringNotEquals["aws:RequestedRegion"]).toEqual(["us-east-1"]);
+    expect(s.find((x) => x.Sid === "DenyCiIdentityChanges").Resource[0]).toMatch(/role\/\*-github-\*$/);
+    expect(s.find((x) => x.Sid === "DenyBootstrapKeyChanges").Action).toContain("kms:ScheduleKeyDeletion");
+    expect(s.find((x) => x.Sid === "DenyEcrChanges").Resource).toHaveLength(bootstrap.ecr.repositories.length);
+    expect(s.find((x) => x.Sid === "StateObjects").Action).toEqual(["s3:GetObject", "s3:PutObject"]);
+  });
+
+  it("creates the ECR repositories and a push role trusted only for the services' main branch", () => {
+    expect(resources(json, "aws_ecr_repository")).toHaveLength(bootstrap.ecr.repositories.length);
+    const push = resource(json, "aws_iam_role", "ecr-push/role");
+    expect(push.name).toBe("openedx-bootstrap-github-ecr-push");
+    expect(trust(push).Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toEqual(
+      bootstrap.ecr.pushFrom.map((r) => `repo:${r}:ref:refs/heads/main`));
+    const s = inline(json, "ecr-push/");
+    expect(s.find((x) => x.Sid === "RegistryLogin")).toEqual({ Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
+    expect(s.find((x) => x.Sid === "PushImages").Resource).toHaveLength(bootstrap.ecr.repositories.length);
+    expect(resources(json, "aws_iam_role")).toHaveLength(7);
+  });
+
+  it("exposes the role ARNs as outputs and typed properties", () => {
+    expect(Object.keys(json.output!)).toEqual(expect.arrayContaining(["production-plan-role-arn", "production-apply-role-arn", "ecr-push-role-arn", "state-bucket"]));
+    expect(Object.keys(stack.ciRoles)).toEqual(["sandbox", "staging", "production"]);
+  });
+
+  it.each<[string, Partial<BootstrapConfig>, RegExp]>([
+    ["state.bucket", { state: { ...bootstrap.state, bucket: "Bad_Bucket" } }, /bootstrap: state\.bucket = "Bad_Bucket" is invalid; must be a valid S3 bucket name/],
+    ["state.noncurrentVersionDays", { state: { ...bootstrap.state, noncurrentVersionDays: 7 } }, /state\.noncurrentVersionDays = 7 is invalid; must be an integer from 30 to 3650/],
+    ["environments", { environments: ["sandbox", "sandbox"] }, /environments = \["sandbox","sandbox"\] is invalid; must not repeat values/],
+    ["environments (unknown)", { environments: ["qa" as never] }, /environments = "qa" is invalid; must be one of production, staging, sandbox/],
+    ["ecr.pushFrom", { ecr: { ...bootstrap.ecr, pushFrom: ["no-slash"] } }, /ecr\.pushFrom = "no-slash" is invalid; must be GitHub repositories as owner\/name/],
+    ["mainBranch", { mainBranch: "main branch" }, /mainBranch = "main branch" is invalid/],
+  ])("rejects a bad %s", (_name, override, message) => {
+    expect(() => build({ ...bootstrap, ...override })).toThrow(message);
+  });
+});
