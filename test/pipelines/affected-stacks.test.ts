@@ -56,13 +56,17 @@ describe("affected-stacks", () => {
     // A stand-in app: writes one stack per line of stacks.txt into $CDKTF_OUTDIR.
     writeFileSync(join(repo, "synth.sh"), 'while read s c; do mkdir -p "$CDKTF_OUTDIR/stacks/$s"; echo "{\\"c\\":\\"$c\\"}" > "$CDKTF_OUTDIR/stacks/$s/cdk.tf.json"; done < stacks.txt\n');
     writeFileSync(join(repo, "stacks.txt"), "sandbox 1\nstaging 1\n");
+    writeFileSync(join(repo, "cdktf.json"), JSON.stringify({ app: "sh synth.sh" }));
     g("add", ".");
     g("commit", "--quiet", "-m", "base");
     writeFileSync(join(repo, "stacks.txt"), "sandbox 1\nstaging 2\n");
     execFileSync("sh", ["synth.sh"], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: join(repo, "cdktf.out") } });
-    const run = await runAction("affected-stacks", { "base-ref": "HEAD", "synth-command": "sh synth.sh" }, {}, repo);
+    // No synth-command: the base's own cdktf.json "app" synthesizes it.
+    const run = await runAction("affected-stacks", { "base-ref": "HEAD" }, {}, repo);
     expect(run.stdout).not.toContain("::error::");
     expect(run.outputs.stacks).toBe('["staging"]');
+    const explicit = await runAction("affected-stacks", { "base-ref": "HEAD", "synth-command": "sh synth.sh" }, {}, repo);
+    expect(explicit.outputs.stacks).toBe('["staging"]');
     expect(g("worktree", "list").toString().trim().split("\n")).toHaveLength(1);
   });
 

@@ -21547,7 +21547,7 @@ run(async () => {
   const baseRef = input("base-ref");
   const all = input("all") === "true";
   const exclude = input("exclude").split(/[\s,]+/).filter(Boolean);
-  const synthCommand = input("synth-command", { fallback: "node -r @swc-node/register main.ts" });
+  const synthCommand = input("synth-command");
   if (baseDir && baseRef) throw new Error("set either base (a cdktf output directory) or base-ref (a git ref), not both");
   if (!all && !baseDir && !baseRef) throw new Error("set base, base-ref, or all: true");
   const headOut = readSynthOutput(head);
@@ -21568,6 +21568,12 @@ run(async () => {
   await writeSummary(`${lines.join("\n\n")}
 `);
 });
+function appCommand(tree, ref) {
+  const file = (0, import_path2.join)(tree, "cdktf.json");
+  const app = (0, import_fs3.existsSync)(file) ? JSON.parse((0, import_fs3.readFileSync)(file, "utf8")).app : void 0;
+  if (typeof app !== "string" || !app) throw new Error(`base-ref ${ref} has no cdktf.json "app" command; set synth-command`);
+  return app;
+}
 async function synthAtRef(ref, command) {
   const repo = (await git(process.cwd(), ["rev-parse", "--show-toplevel"])).trim();
   const work = (0, import_fs3.mkdtempSync)((0, import_path2.join)((0, import_os3.tmpdir)(), "affected-base-"));
@@ -21578,6 +21584,7 @@ async function synthAtRef(ref, command) {
   });
   try {
     if ((0, import_fs3.existsSync)((0, import_path2.join)(repo, "node_modules")) && !(0, import_fs3.existsSync)((0, import_path2.join)(tree, "node_modules"))) (0, import_fs3.symlinkSync)((0, import_path2.join)(repo, "node_modules"), (0, import_path2.join)(tree, "node_modules"), "dir");
+    if (!command) command = appCommand(tree, ref);
     await new Promise((resolveRun, reject) => {
       (0, import_child_process2.execFile)("sh", ["-c", command], { cwd: tree, env: { ...process.env, CDKTF_OUTDIR: out }, maxBuffer: 64 * 1024 * 1024 }, (err, _stdout, stderr) => {
         if (err) reject(new Error(`synth of base-ref ${ref} failed (${command}): ${String(stderr).trim().slice(-2e3)}`));

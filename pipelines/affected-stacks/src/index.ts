@@ -3,7 +3,7 @@
  * base and head, so a pull request plans only what it touches. Base is a cdktf output
  * directory, or a git ref that this action checks out in a temporary worktree and synthesizes.
  */
-import { mkdtempSync, rmSync, symlinkSync, existsSync } from "fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "fs";
 import { execFile } from "child_process";
 import { tmpdir } from "os";
 import { join, resolve } from "path";
@@ -17,7 +17,7 @@ run(async () => {
   const baseRef = input("base-ref");
   const all = input("all") === "true";
   const exclude = input("exclude").split(/[\s,]+/).filter(Boolean);
-  const synthCommand = input("synth-command", { fallback: "node -r @swc-node/register main.ts" });
+  const synthCommand = input("synth-command");
   if (baseDir && baseRef) throw new Error("set either base (a cdktf output directory) or base-ref (a git ref), not both");
   if (!all && !baseDir && !baseRef) throw new Error("set base, base-ref, or all: true");
 
@@ -40,6 +40,13 @@ run(async () => {
   await writeSummary(`${lines.join("\n\n")}\n`);
 });
 
+function appCommand(tree: string, ref: string): string {
+  const file = join(tree, "cdktf.json");
+  const app = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { app?: unknown }).app : undefined;
+  if (typeof app !== "string" || !app) throw new Error(`base-ref ${ref} has no cdktf.json "app" command; set synth-command`);
+  return app;
+}
+
 /** Synthesizes the app as of `ref` in a temporary worktree that shares this checkout's node_modules. */
 async function synthAtRef(ref: string, command: string) {
   const repo = (await git(process.cwd(), ["rev-parse", "--show-toplevel"])).trim();
@@ -51,6 +58,8 @@ async function synthAtRef(ref: string, command: string) {
   });
   try {
     if (existsSync(join(repo, "node_modules")) && !existsSync(join(tree, "node_modules"))) symlinkSync(join(repo, "node_modules"), join(tree, "node_modules"), "dir");
+    // By default the base synthesizes the way it says it does: the `app` of its own cdktf.json.
+    if (!command) command = appCommand(tree, ref);
     await new Promise<void>((resolveRun, reject) => {
       execFile("sh", ["-c", command], { cwd: tree, env: { ...process.env, CDKTF_OUTDIR: out }, maxBuffer: 64 * 1024 * 1024 }, (err, _stdout, stderr) => {
         if (err) reject(new Error(`synth of base-ref ${ref} failed (${command}): ${String(stderr).trim().slice(-2000)}`));
