@@ -207,11 +207,22 @@ export class Vpc extends Construct implements NetworkRef {
       name: "write-flow-logs",
       policy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{
-          Effect: "Allow",
-          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-          Resource: [logGroup.arn, `${logGroup.arn}:*`],
-        }],
+        Statement: [
+          {
+            Sid: "WriteFlowLogGroup",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: [logGroup.arn, `${logGroup.arn}:*`],
+          },
+          {
+            // The delivery service looks the group up before writing (AWS's documented flow-log
+            // role includes it); a list call, so it can only be scoped to this account's groups.
+            Sid: "FindFlowLogGroup",
+            Effect: "Allow",
+            Action: "logs:DescribeLogGroups",
+            Resource: `arn:${partition}:logs:${region}:${accountId}:log-group:*`,
+          },
+        ],
       }),
     });
     new FlowLog(this, "flow-log", {
