@@ -34,6 +34,7 @@ export type AddonVersions = Readonly<Record<AddonName, string>>;
 
 export interface NodeTaint {
   readonly key: string;
+  /** @default none (a key-only taint) */
   readonly value?: string;
   readonly effect: "NO_SCHEDULE" | "NO_EXECUTE" | "PREFER_NO_SCHEDULE";
 }
