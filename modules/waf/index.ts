@@ -2,11 +2,10 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
-import { suppress } from "../core/suppress";
+import { encryptedLogGroup } from "../core/log-group";
 import { CLOUDFRONT_REGION, checkCloudFrontProvider } from "../core/regions";
 import { check, checkInt, checkLogRetention, checkUniqueList } from "../core/validation";
 import { KmsKey } from "../kms-key";
@@ -142,12 +141,9 @@ export class WebAcl extends Construct {
     });
     // WAF delivers only to log groups whose name starts with aws-waf-logs-.
     this.logGroupName = `aws-waf-logs-${naming.name("edge", "logGroup", "aws-waf-logs-".length)}`;
-    const logGroup = new CloudwatchLogGroup(this, "logs", {
-      provider, name: this.logGroupName, retentionInDays: retention, kmsKeyId: key.keyArn,
+    const logGroup = encryptedLogGroup(this, "logs", {
+      provider, name: this.logGroupName, retentionDays: retention, kmsKeyArn: key.keyArn, retentionProp: "logRetentionDays",
     });
-    if (retention < 365) {
-      suppress(logGroup, { id: "CKV_AWS_338", reason: `Retention is the environment's logRetentionDays (${retention} days); production keeps WAF logs 365 days` });
-    }
     // An explicit, scoped resource policy instead of the account-wide one WAF would add itself.
     const { accountId, partition } = awsContext(this);
     const policy = new CloudwatchLogResourcePolicy(this, "logs-policy", {
