@@ -266,15 +266,17 @@ export class EksCluster extends Construct implements ClusterRef {
 
     // --- Security groups.
     const { vpcId } = props.network;
+    // Replaced create-before-destroy (nodes and the cluster keep a group while it is swapped),
+    // so the name is a prefix: a fixed name would collide with the group being replaced.
     const controlPlaneSg = new SecurityGroup(this, "control-plane-sg", {
-      name: naming.name("eks-control-plane", "securityGroup"),
+      namePrefix: `${naming.name("eks-control-plane", "securityGroup", 27)}-`,
       description: `EKS ${clusterName} control plane: API from nodes`,
       vpcId,
       tags: { Name: naming.name("eks-control-plane") },
       lifecycle: { createBeforeDestroy: true },
     });
     const nodeSg = new SecurityGroup(this, "node-sg", {
-      name: naming.name("eks-node", "securityGroup"),
+      namePrefix: `${naming.name("eks-node", "securityGroup", 27)}-`,
       description: `EKS ${clusterName} nodes`,
       vpcId,
       // The load balancer controller finds the node group to open ports on by this tag.
