@@ -45,7 +45,7 @@ export interface EdgeConfig {
   readonly waf: {
     /** Requests per client IP per 5 minutes before WAF blocks it. */
     readonly rateLimit: number;
-    /** Managed rules counted instead of blocking (e.g. SizeRestrictions_BODY for Studio uploads). */
+    /** Rules of AWSManagedRulesCommonRuleSet counted instead of blocking (e.g. SizeRestrictions_BODY for Studio uploads). */
     readonly countOnlyRules: readonly string[];
   };
   /**

@@ -29,6 +29,9 @@ export async function bundle(name) {
     write: false,
     logLevel: "warning",
     legalComments: "eof",
+    // node_modules may be a symlink (git worktrees share one install); resolving through it
+    // would put the link target's path into the bundle and make --check differ per checkout.
+    preserveSymlinks: true,
     banner: { js: BANNER },
     outfile: join(root, "pipelines", name, "dist", "index.js"),
   });

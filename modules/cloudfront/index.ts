@@ -71,7 +71,7 @@ export interface CloudFrontProps {
   readonly originProtocol?: OriginProtocol;
   /** ARN of the WAFv2 web ACL (scope CLOUDFRONT) attached to the distribution. */
   readonly webAclArn: string;
-  /** Static assets bucket behind Origin Access Control; undefined serves everything from the origin. */
+  /** Static assets bucket behind Origin Access Control. @default none (everything is served from the origin) */
   readonly staticAssets?: StaticAssetsConfig;
   /** Bucket (no ACLs needed) that receives the access logs under `cloudfront/`. */
   readonly logsBucket: SecureBucket;

@@ -4,7 +4,7 @@ import { KmsKey } from "../kms-key";
 import { AlarmTarget } from "./alarms";
 import { Naming } from "./naming";
 import { NetworkRef } from "./types";
-import { suppress } from "./suppress";
+import { encryptedLogGroup } from "./log-group";
 import { checkLogRetention } from "./validation";
 
 /** What every data-store module takes besides its own sizing. */
@@ -64,9 +64,5 @@ export function dataStoreDefaults(scope: Construct, where: string, component: st
  * not create one itself (unencrypted, kept forever).
  */
 export function storeLogGroup(scope: Construct, id: string, name: string, defaults: DataStoreDefaults): CloudwatchLogGroup {
-  const group = new CloudwatchLogGroup(scope, id, { name, retentionInDays: defaults.logRetentionDays, kmsKeyId: defaults.key.keyArn });
-  if (defaults.logRetentionDays < 365) {
-    suppress(group, { id: "CKV_AWS_338", reason: `Retention of ${defaults.logRetentionDays} days is the environment's configured choice for a non-production environment` });
-  }
-  return group;
+  return encryptedLogGroup(scope, id, { name, retentionDays: defaults.logRetentionDays, kmsKeyArn: defaults.key.keyArn, retentionProp: "logRetentionDays" });
 }

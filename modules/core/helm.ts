@@ -40,6 +40,7 @@ export interface ChartReleaseProps {
   readonly name: string;
   readonly namespace: string;
   readonly values: HelmValues;
+  /** @default [] */
   readonly dependsOn?: ITerraformDependable[];
   /** Seconds Helm waits for resources to become ready. @default 600 */
   readonly timeout?: number;

@@ -14,7 +14,7 @@ export interface GeneratedSecretProps {
   readonly description: string;
   /** ARN of the customer-managed key that encrypts the secret. */
   readonly kmsKeyArn: string;
-  /** Stored next to the password (`{"username": ..., "password": ...}`), when the service has one. */
+  /** Stored next to the password (`{"username": ..., "password": ...}`), when the service has one. @default none (password only) */
   readonly username?: string;
   /**
    * Password length.

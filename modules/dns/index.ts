@@ -12,7 +12,11 @@ import { check, checkInt, checkUniqueList } from "../core/validation";
 /** Where the environment's zone is hosted. */
 export type DnsZoneConfig =
   /** A Route53 hosted zone: created here, or an existing one by id (delegated elsewhere). */
-  | { readonly provider: "route53"; readonly existingZoneId?: string }
+  | {
+      readonly provider: "route53";
+      /** @default none (a new hosted zone is created) */
+      readonly existingZoneId?: string;
+    }
   /**
    * A Cloudflare zone (external registrar DNS, seed 000). The provider reads its API token
    * from `CLOUDFLARE_API_TOKEN`; it never appears in code or config.

@@ -135,8 +135,9 @@ export class SharedFileSystem extends Construct {
       }),
     });
 
+    // A name prefix, because a fixed name would collide with the group create-before-destroy replaces.
     const sg = new SecurityGroup(this, "sg", {
-      name: naming.name(`${props.component}-efs`, "securityGroup"),
+      namePrefix: `${naming.name(`${props.component}-efs`, "securityGroup", 27)}-`,
       description: `NFS to ${name} from allowed security groups only`,
       vpcId: network.vpcId,
       tags: { Name: naming.name(`${props.component}-efs`) },

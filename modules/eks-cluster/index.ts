@@ -10,7 +10,6 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
@@ -18,6 +17,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
 import { PolicyStatement, serviceTrustPolicy } from "../core/policy";
+import { encryptedLogGroup } from "../core/log-group";
 import { suppress } from "../core/suppress";
 import { ClusterRef, NetworkRef } from "../core/types";
 import { checkLogRetention } from "../core/validation";
@@ -34,6 +34,7 @@ export type AddonVersions = Readonly<Record<AddonName, string>>;
 
 export interface NodeTaint {
   readonly key: string;
+  /** @default none (a key-only taint) */
   readonly value?: string;
   readonly effect: "NO_SCHEDULE" | "NO_EXECUTE" | "PREFER_NO_SCHEDULE";
 }
@@ -265,15 +266,17 @@ export class EksCluster extends Construct implements ClusterRef {
 
     // --- Security groups.
     const { vpcId } = props.network;
+    // Replaced create-before-destroy (nodes and the cluster keep a group while it is swapped),
+    // so the name is a prefix: a fixed name would collide with the group being replaced.
     const controlPlaneSg = new SecurityGroup(this, "control-plane-sg", {
-      name: naming.name("eks-control-plane", "securityGroup"),
+      namePrefix: `${naming.name("eks-control-plane", "securityGroup", 27)}-`,
       description: `EKS ${clusterName} control plane: API from nodes`,
       vpcId,
       tags: { Name: naming.name("eks-control-plane") },
       lifecycle: { createBeforeDestroy: true },
     });
     const nodeSg = new SecurityGroup(this, "node-sg", {
-      name: naming.name("eks-node", "securityGroup"),
+      namePrefix: `${naming.name("eks-node", "securityGroup", 27)}-`,
       description: `EKS ${clusterName} nodes`,
       vpcId,
       // The load balancer controller finds the node group to open ports on by this tag.
@@ -308,16 +311,10 @@ export class EksCluster extends Construct implements ClusterRef {
     this.controlPlaneSecurityGroupId = controlPlaneSgId;
 
     // --- Control-plane logs: created first so EKS does not create an unencrypted one.
-    const logGroup = new CloudwatchLogGroup(this, "control-plane-logs", {
-      name: `/aws/eks/${clusterName}/cluster`,
-      retentionInDays: retention,
-      kmsKeyId: secretsKey.keyArn,
+    const logGroup = encryptedLogGroup(this, "control-plane-logs", {
+      name: `/aws/eks/${clusterName}/cluster`, retentionDays: retention, kmsKeyArn: secretsKey.keyArn, retentionProp: "logRetentionDays",
     });
     this.controlPlaneLogGroupName = logGroup.name;
-    if (retention < 365) {
-      suppress(logGroup, { id: "CKV_AWS_338", reason: `logRetentionDays = ${retention} is set explicitly below the default of 365 to cut log cost; `
-        + "only non-production environments may do so (validateEnvironment requires 365+ days for production)" });
-    }
 
     const publicAccess = props.endpointPublicAccess;
     const cluster = new EksClusterResource(this, "cluster", {

@@ -82,7 +82,11 @@ const PORT = 443;
  *   TLS 1.2+ policy, fine-grained access control with an internal master user whose
  *   password is generated into Secrets Manager (CMK). An IAM-role master was considered, but
  *   Open edX's Elasticsearch client speaks basic auth, not SigV4.
- * - Access policy: principals of this account only (FGAC then decides per user).
+ * - Access policy: HTTP actions on this domain only, for any caller that reaches it through
+ *   the VPC and its security group; fine-grained access control then authenticates each
+ *   request (basic auth) and authorizes it per user. An access policy naming IAM principals
+ *   (e.g. the account root) would deny Open edX's unsigned basic-auth requests as anonymous,
+ *   which is why AWS recommends this open resource policy together with FGAC.
  * - Index/search slow logs, application and audit logs to CMK-encrypted log groups, with one
  *   log resource policy for all of them (accounts get only 10 such policies per region).
  * - OpenSearch keeps hourly automated snapshots for 14 days; that retention is fixed by AWS.
@@ -185,12 +189,16 @@ export class Elasticsearch extends Construct {
         internalUserDatabaseEnabled: true,
         masterUserOptions: { masterUserName: "search-admin", masterUserPassword: master.password },
       },
+      // Fine-grained access control authenticates every request (basic auth against the
+      // internal user database) and the domain is reachable only through its security group.
+      // A policy naming IAM principals would reject those unsigned basic-auth requests as
+      // anonymous, so the resource policy only scopes HTTP actions to this domain.
       accessPolicies: JSON.stringify({
         Version: "2012-10-17",
         Statement: [{
-          Sid: "AccountPrincipalsOnly",
+          Sid: "HttpToThisDomainThroughFgac",
           Effect: "Allow",
-          Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+          Principal: { AWS: "*" },
           Action: "es:ESHttp*",
           Resource: `${this.domainArn}/*`,
         }],

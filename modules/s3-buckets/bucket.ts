@@ -22,7 +22,7 @@ export interface BucketLifecycle {
   readonly noncurrentVersionExpirationDays: number;
   /** Storage-class transitions of current objects, e.g. `[{ days: 30, storageClass: "GLACIER_IR" }]`. */
   readonly transitions: ReadonlyArray<{ readonly days: number; readonly storageClass: string }>;
-  /** Days after which current objects expire; undefined keeps them. */
+  /** Days after which current objects expire. @default never (objects are kept) */
   readonly expirationDays?: number;
 }
 
@@ -32,14 +32,15 @@ export interface SecureBucketProps {
   /**
    * SSE-KMS key. Undefined means SSE-S3, which only an S3 server-access-log target may use
    * (log delivery cannot write to SSE-KMS buckets).
+   * @default SSE-S3 (for the access-log target only)
    */
   readonly kmsKey?: KmsKey;
-  /** Where this bucket's server access logs go; undefined for the log bucket itself. */
+  /** Where this bucket's server access logs go. @default none (only for the log bucket itself) */
   readonly accessLogs?: { readonly bucket: SecureBucket; readonly prefix: string };
   readonly lifecycle: BucketLifecycle;
   /** Allow `terraform destroy` to delete a non-empty bucket. */
   readonly forceDestroy: boolean;
-  /** Accept S3 server access logs from buckets of this account. */
+  /** Accept S3 server access logs from buckets of this account. @default not accepted */
   readonly acceptAccessLogsFromAccount?: { readonly accountId: string; readonly partition: string };
 }
 

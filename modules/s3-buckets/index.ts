@@ -59,6 +59,9 @@ export interface S3BucketsProps {
   readonly kmsKey?: KmsKey;
 }
 
+/** S3 accepts transitions to the infrequent-access classes from day 30, and out of them 30 days later. */
+const IA_MIN_DAYS = 30;
+const IA_CLASSES: readonly string[] = ["STANDARD_IA", "ONEZONE_IA"];
 const ACCOUNT_SUFFIX = 13; // "-" + 12-digit account id
 const NO_REPLICATION = "Single-region DR by design (seed 001: in-region restore, RTO 4 h, RPO 24 h; seed 004: cross-region replication optional, "
   + "multi-region future): versioning with noncurrent-version retention covers deletion and overwrite, S3 stores across AZs; "
@@ -100,7 +103,13 @@ export class S3Buckets extends Construct {
     this.logsBucket = new SecureBucket(this, "logs", {
       bucketName: bucketName("logs"),
       forceDestroy,
-      lifecycle: { noncurrentVersionExpirationDays: 30, transitions: [{ days: 30, storageClass: "STANDARD_IA" }], expirationDays: logRetention },
+      // S3 rejects an expiration that is not after every transition, and Standard-IA only
+      // from day 30, so logs kept 30 days or less simply expire in Standard.
+      lifecycle: {
+        noncurrentVersionExpirationDays: 30,
+        transitions: logRetention > IA_MIN_DAYS ? [{ days: IA_MIN_DAYS, storageClass: "STANDARD_IA" }] : [],
+        expirationDays: logRetention,
+      },
       acceptAccessLogsFromAccount: { accountId, partition },
     });
     const sseS3 = "S3 server access log delivery only writes to SSE-S3 buckets; this bucket holds access logs only";
@@ -138,12 +147,19 @@ function lifecycleOf(where: string, spec: BucketSpec): BucketLifecycle {
   };
   checkInt(where, "noncurrentVersionExpirationDays", lifecycle.noncurrentVersionExpirationDays, 1, 36500);
   let previous = 0;
+  let previousClass: string | undefined;
   lifecycle.transitions.forEach((t, i) => {
     check((TRANSITION_STORAGE_CLASSES as readonly string[]).includes(t.storageClass), where, `transitions[${i}].storageClass`, t.storageClass,
       `must be one of ${TRANSITION_STORAGE_CLASSES.join(", ")}`);
     check(Number.isInteger(t.days) && t.days > previous, where, `transitions[${i}].days`, t.days,
       `must be an integer greater than the previous transition's days (${previous})`);
+    // Both are S3 API errors at apply (InvalidArgument), so they are caught here.
+    check(!IA_CLASSES.includes(t.storageClass) || t.days >= IA_MIN_DAYS, where, `transitions[${i}].days`, t.days,
+      `must be at least ${IA_MIN_DAYS} for ${t.storageClass} (S3 moves objects to infrequent-access classes no sooner)`);
+    check(previousClass === undefined || !IA_CLASSES.includes(previousClass) || t.days >= previous + IA_MIN_DAYS, where, `transitions[${i}].days`, t.days,
+      `must be at least ${previous + IA_MIN_DAYS}: objects stay ${IA_MIN_DAYS} days in ${previousClass} before S3 moves them on`);
     previous = t.days;
+    previousClass = t.storageClass;
   });
   if (lifecycle.expirationDays !== undefined) {
     check(Number.isInteger(lifecycle.expirationDays) && lifecycle.expirationDays > previous, where, "expirationDays", lifecycle.expirationDays,

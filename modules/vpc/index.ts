@@ -9,7 +9,6 @@ import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
@@ -17,7 +16,7 @@ import { awsContext } from "../core/aws-context";
 import { checkNoOverlap, contains, requireCidr } from "../core/cidr";
 import { Naming } from "../core/naming";
 import { serviceTrustPolicy } from "../core/policy";
-import { suppress } from "../core/suppress";
+import { encryptedLogGroup } from "../core/log-group";
 import { NetworkRef } from "../core/types";
 import { check, checkLogRetention, checkOneOf, checkUniqueList } from "../core/validation";
 import { KmsKey } from "../kms-key";
@@ -185,16 +184,10 @@ export class Vpc extends Construct implements NetworkRef {
     const key = props.logsKey ?? new KmsKey(this, "logs-key", {
       naming, component: "vpc-logs", description: `${name} flow logs`, allowCloudWatchLogs: true,
     });
-    const logGroup = new CloudwatchLogGroup(this, "flow-logs", {
-      name: `/aws/vpc/${name}/flow-logs`,
-      retentionInDays: retention,
-      kmsKeyId: key.keyArn,
+    const logGroup = encryptedLogGroup(this, "flow-logs", {
+      name: `/aws/vpc/${name}/flow-logs`, retentionDays: retention, kmsKeyArn: key.keyArn, retentionProp: "flowLogRetentionDays",
     });
     this.flowLogGroupName = logGroup.name;
-    if (retention < 365) {
-      suppress(logGroup, { id: "CKV_AWS_338", reason: `flowLogRetentionDays = ${retention} is set explicitly below the default of 365 to cut log cost; `
-        + "only non-production environments may do so (validateEnvironment requires 365+ days for production)" });
-    }
     const role = new IamRole(this, "flow-logs-role", {
       name: naming.name("vpc-flow-logs", "iamRole"),
       assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", {
@@ -207,11 +200,22 @@ export class Vpc extends Construct implements NetworkRef {
       name: "write-flow-logs",
       policy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{
-          Effect: "Allow",
-          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-          Resource: [logGroup.arn, `${logGroup.arn}:*`],
-        }],
+        Statement: [
+          {
+            Sid: "WriteFlowLogGroup",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: [logGroup.arn, `${logGroup.arn}:*`],
+          },
+          {
+            // The delivery service looks the group up before writing (AWS's documented flow-log
+            // role includes it); a list call, so it can only be scoped to this account's groups.
+            Sid: "FindFlowLogGroup",
+            Effect: "Allow",
+            Action: "logs:DescribeLogGroups",
+            Resource: `arn:${partition}:logs:${region}:${accountId}:log-group:*`,
+          },
+        ],
       }),
     });
     new FlowLog(this, "flow-log", {

@@ -2,11 +2,10 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Wafv2WebAcl, Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
-import { suppress } from "../core/suppress";
+import { encryptedLogGroup } from "../core/log-group";
 import { CLOUDFRONT_REGION, checkCloudFrontProvider } from "../core/regions";
 import { check, checkInt, checkLogRetention, checkUniqueList } from "../core/validation";
 import { KmsKey } from "../kms-key";
@@ -21,6 +20,21 @@ export const MANAGED_RULE_GROUPS = [
   "AWSManagedRulesCommonRuleSet",
   "AWSManagedRulesKnownBadInputsRuleSet",
   "AWSManagedRulesSQLiRuleSet",
+] as const;
+
+/**
+ * Rules of AWSManagedRulesCommonRuleSet, the only group whose rules may be counted instead of
+ * blocked. An override naming a rule the group does not have would be accepted by WAF and do
+ * nothing, so names are checked against this list (extend it when AWS adds rules).
+ */
+export const COMMON_RULE_SET_RULES = [
+  "NoUserAgent_HEADER", "UserAgent_BadBots_HEADER",
+  "SizeRestrictions_QUERYSTRING", "SizeRestrictions_Cookie_HEADER", "SizeRestrictions_BODY", "SizeRestrictions_URIPATH",
+  "EC2MetaDataSSRF_BODY", "EC2MetaDataSSRF_COOKIE", "EC2MetaDataSSRF_URIPATH", "EC2MetaDataSSRF_QUERYARGUMENTS",
+  "GenericLFI_QUERYARGUMENTS", "GenericLFI_URIPATH", "GenericLFI_BODY",
+  "RestrictedExtensions_URIPATH", "RestrictedExtensions_QUERYARGUMENTS",
+  "GenericRFI_QUERYARGUMENTS", "GenericRFI_BODY", "GenericRFI_URIPATH",
+  "CrossSiteScripting_COOKIE", "CrossSiteScripting_QUERYARGUMENTS", "CrossSiteScripting_BODY", "CrossSiteScripting_URIPATH",
 ] as const;
 
 /** WAF's bounds for a rate-based rule's limit (requests per IP per evaluation window). */
@@ -38,8 +52,9 @@ export interface WebAclProps {
    */
   readonly rateLimit?: number;
   /**
-   * Rules of the managed groups to run in count mode instead of block, by rule name, e.g.
-   * `SizeRestrictions_BODY` where Studio uploads course archives larger than 8 KB.
+   * Rules of `AWSManagedRulesCommonRuleSet` (see `COMMON_RULE_SET_RULES`) to run in count
+   * mode instead of block, e.g. `SizeRestrictions_BODY` where Studio uploads course archives
+   * larger than 8 KB. The other groups always block.
    * @default [] (every rule blocks)
    */
   readonly countOnlyRules?: readonly string[];
@@ -75,7 +90,11 @@ export class WebAcl extends Construct {
     checkInt(where, "rateLimit", rateLimit, RATE_LIMIT_MIN, RATE_LIMIT_MAX);
     const countOnly = props.countOnlyRules ?? [];
     checkUniqueList(where, "countOnlyRules", countOnly, 0);
-    countOnly.forEach((r, i) => check(/^[A-Za-z0-9_-]{1,128}$/.test(r), where, `countOnlyRules[${i}]`, r, "must be a managed rule name such as SizeRestrictions_BODY"));
+    countOnly.forEach((r, i) => {
+      check(/^[A-Za-z0-9_-]{1,128}$/.test(r), where, `countOnlyRules[${i}]`, r, "must be a managed rule name such as SizeRestrictions_BODY");
+      check((COMMON_RULE_SET_RULES as readonly string[]).includes(r), where, `countOnlyRules[${i}]`, r,
+        `must be a rule of AWSManagedRulesCommonRuleSet (${COMMON_RULE_SET_RULES.join(", ")}); an override of any other name does nothing`);
+    });
     const retention = props.logRetentionDays ?? 365;
     checkLogRetention(where, "logRetentionDays", retention);
 
@@ -122,12 +141,9 @@ export class WebAcl extends Construct {
     });
     // WAF delivers only to log groups whose name starts with aws-waf-logs-.
     this.logGroupName = `aws-waf-logs-${naming.name("edge", "logGroup", "aws-waf-logs-".length)}`;
-    const logGroup = new CloudwatchLogGroup(this, "logs", {
-      provider, name: this.logGroupName, retentionInDays: retention, kmsKeyId: key.keyArn,
+    const logGroup = encryptedLogGroup(this, "logs", {
+      provider, name: this.logGroupName, retentionDays: retention, kmsKeyArn: key.keyArn, retentionProp: "logRetentionDays",
     });
-    if (retention < 365) {
-      suppress(logGroup, { id: "CKV_AWS_338", reason: `Retention is the environment's logRetentionDays (${retention} days); production keeps WAF logs 365 days` });
-    }
     // An explicit, scoped resource policy instead of the account-wide one WAF would add itself.
     const { accountId, partition } = awsContext(this);
     const policy = new CloudwatchLogResourcePolicy(this, "logs-policy", {

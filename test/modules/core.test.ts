@@ -2,6 +2,7 @@ import { Naming } from "../../modules/core/naming";
 import { contains, overlaps, parseCidr, requireCidr } from "../../modules/core/cidr";
 import { suppress, suppressionsOf } from "../../modules/core/suppress";
 import { PolicyDocument, serviceTrustPolicy } from "../../modules/core/policy";
+import { encryptedLogGroup } from "../../modules/core/log-group";
 import { KmsKey } from "../../modules/kms-key";
 import { policy, resource, synth, testStack } from "../helpers";
 
@@ -79,5 +80,16 @@ describe("suppress", () => {
     expect(suppressionsOf(res)).toEqual([{ id: "CKV_AWS_7", reason: "rotation is handled elsewhere in this test" }]);
     expect(() => suppress(res, { id: "made-up", reason: "a long enough reason" })).toThrow(/not a Checkov/);
     expect(() => suppress(res, { id: "CKV_AWS_7", reason: "short" })).toThrow(/reason of at least 10/);
+  });
+});
+
+describe("encryptedLogGroup", () => {
+  it("creates a CMK-encrypted group with retention and records a shorter retention as an accepted finding", () => {
+    const { stack } = testStack();
+    const long = encryptedLogGroup(stack, "long", { name: "/a/long", retentionDays: 365, kmsKeyArn: "arn:key", retentionProp: "logRetentionDays" });
+    const short = encryptedLogGroup(stack, "short", { name: "/a/short", retentionDays: 30, kmsKeyArn: "arn:key", retentionProp: "flowLogRetentionDays" });
+    expect(resource(synth(stack), "aws_cloudwatch_log_group", "short")).toMatchObject({ name: "/a/short", retention_in_days: 30, kms_key_id: "arn:key" });
+    expect(suppressionsOf(long)).toEqual([]);
+    expect(suppressionsOf(short)).toEqual([{ id: "CKV_AWS_338", reason: expect.stringMatching(/^flowLogRetentionDays = 30 is set explicitly below 365 days/) }]);
   });
 });

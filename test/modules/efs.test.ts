@@ -50,6 +50,13 @@ describe("efs", () => {
     expect(resource(json, "aws_security_group").ingress).toBeUndefined();
   });
 
+  it("names its security group by prefix, so a create-before-destroy replacement cannot collide with the old group", () => {
+    const sg = resource(json, "aws_security_group");
+    expect(sg.lifecycle).toEqual({ create_before_destroy: true });
+    expect(sg.name).toBeUndefined();
+    expect(sg.name_prefix).toMatch(/-media-efs-$/);
+  });
+
   it("pins the access point to a non-root identity and directory", () => {
     const ap = resource(json, "aws_efs_access_point");
     expect(ap.posix_user).toEqual({ uid: 1000, gid: 1000 });

@@ -233,6 +233,12 @@ describe("eks-cluster", () => {
     const sg = resource(json, "aws_security_group", "node-sg");
     expect(sg.tags["kubernetes.io/cluster/test-eks"]).toBe("owned");
     expect(sg.ingress).toBeUndefined();
+    // Replaced create-before-destroy: a fixed name would collide with the group being replaced.
+    for (const g of [sg, resource(json, "aws_security_group", "control-plane-sg")]) {
+      expect(g.lifecycle).toEqual({ create_before_destroy: true });
+      expect(g.name).toBeUndefined();
+      expect(g.name_prefix).toMatch(/-eks-(node|control-plane)-$/);
+    }
   });
 
   it("exposes the typed outputs other stacks use", () => {

@@ -48,10 +48,14 @@ describe("elasticsearch", () => {
     expect(search.masterUserSecretArn).toBeDefined();
   });
 
-  it("scopes the access policy to the account", () => {
-    const stmt = policy(domain.access_policies).Statement[0];
-    expect(stmt.Principal.AWS).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\}:iam::\$\{data\.aws_caller_identity\.[^}]+\}:root$/);
-    expect(stmt.Resource).toMatch(/:domain\/openedx-production-search\/\*$/);
+  it("scopes the access policy to this domain's HTTP API and leaves authentication to FGAC (basic auth is unsigned)", () => {
+    const doc = policy(domain.access_policies);
+    expect(doc.Statement).toHaveLength(1);
+    const stmt = doc.Statement[0];
+    // An IAM-principal policy would reject Open edX's unsigned basic-auth requests as anonymous.
+    expect(stmt).toMatchObject({ Effect: "Allow", Principal: { AWS: "*" }, Action: "es:ESHttp*" });
+    expect(stmt.Resource).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\}:es:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:domain\/openedx-production-search\/\*$/);
+    expect(domain.advanced_security_options).toMatchObject({ enabled: true, anonymous_auth_enabled: false });
   });
 
   it("publishes slow, application and audit logs to CMK log groups under one resource policy", () => {

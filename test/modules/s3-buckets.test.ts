@@ -97,6 +97,16 @@ describe("s3-buckets", () => {
     expect(() => b.buckets.static!.policy.addStatements({ Sid: "CloudFrontRead", Effect: "Allow" })).toThrow(/duplicate statement Sid "CloudFrontRead"/);
   });
 
+  it("expires short-lived access logs in Standard instead of a Standard-IA transition S3 would reject", () => {
+    const rules = (retention: number) => resource(build({ accessLogRetentionDays: retention }).json, "aws_s3_bucket_lifecycle_configuration", "storage/logs/").rule;
+    const short = rules(14);
+    expect(short.find((r: any) => r.id === "expire-current-objects").expiration).toEqual([{ days: 14 }]);
+    expect(short.find((r: any) => r.id === "transition-to-colder-storage")).toBeUndefined();
+    const long = rules(365);
+    expect(long.find((r: any) => r.id === "transition-to-colder-storage").transition).toEqual([{ days: 30, storage_class: "STANDARD_IA" }]);
+    expect(long.find((r: any) => r.id === "expire-current-objects").expiration).toEqual([{ days: 365 }]);
+  });
+
   it("sets force_destroy only when asked", () => {
     const { json: sandbox } = build({ forceDestroy: true });
     expect(resources(sandbox, "aws_s3_bucket").every((b) => b.force_destroy === true)).toBe(true);
@@ -114,6 +124,10 @@ describe("s3-buckets", () => {
       ["expiry before the last transition", { buckets: { b: { purpose: "backup", expirationDays: 100 } } }, /expirationDays = 100 is invalid; must be an integer greater than the last transition's days \(180\)/],
       ["bad noncurrent retention", { buckets: { b: { noncurrentVersionExpirationDays: 0 } } }, /noncurrentVersionExpirationDays = 0 is invalid; must be an integer from 1/],
       ["bad access log retention", { accessLogRetentionDays: 0 }, /accessLogRetentionDays = 0 is invalid/],
+      ["Standard-IA before day 30 (an S3 API error)", { buckets: { b: { transitions: [{ days: 7, storageClass: "STANDARD_IA" }] } } },
+        /transitions\[0\]\.days = 7 is invalid; must be at least 30 for STANDARD_IA/],
+      ["leaving One Zone-IA within 30 days (an S3 API error)", { buckets: { b: { transitions: [{ days: 30, storageClass: "ONEZONE_IA" }, { days: 45, storageClass: "GLACIER" }] } } },
+        /transitions\[1\]\.days = 45 is invalid; must be at least 60: objects stay 30 days in ONEZONE_IA/],
     ])("rejects %s", (_n, overrides, message) => {
       expect(() => build(overrides)).toThrow(message);
     });

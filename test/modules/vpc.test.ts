@@ -81,8 +81,11 @@ describe("vpc", () => {
     expect(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toContain(":log-group:*");
     const role = resource(json, "aws_iam_role", "flow-logs-role");
     expect(policy(role.assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"]).toBeDefined();
-    const write = policy(resource(json, "aws_iam_role_policy").policy).Statement[0];
-    expect(write.Resource).not.toContain("*");
+    const [write, find] = policy(resource(json, "aws_iam_role_policy").policy).Statement;
+    expect(write.Action).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]);
+    expect(write.Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}$/), expect.stringMatching(/\.arn\}:\*$/)]);
+    expect(find).toMatchObject({ Action: "logs:DescribeLogGroups" });
+    expect(find.Resource).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\}:logs:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:log-group:\*$/);
   });
 
   it("adds an S3 gateway endpoint on the private route tables", () => {

@@ -75,6 +75,8 @@ describe("waf", () => {
       ["a fractional rate limit", { rateLimit: 100.5 }, /rateLimit = 100.5 is invalid/],
       ["a malformed rule name", { countOnlyRules: ["Size Restrictions"] }, /countOnlyRules\[0\] = "Size Restrictions" is invalid; must be a managed rule name/],
       ["a repeated rule name", { countOnlyRules: ["A", "A"] }, /countOnlyRules = \["A","A"\] is invalid; must not repeat values/],
+      ["a rule the common rule set does not have (the override would silently do nothing)", { countOnlyRules: ["SQLi_BODY"] },
+        /countOnlyRules\[0\] = "SQLi_BODY" is invalid; must be a rule of AWSManagedRulesCommonRuleSet \(NoUserAgent_HEADER, /],
       ["a bad log retention", { logRetentionDays: 10 }, /logRetentionDays = 10 is invalid; must be a CloudWatch Logs retention period/],
     ])("rejects %s", (_n, overrides, message) => {
       expect(() => build(overrides)).toThrow(message);
