@@ -56,7 +56,9 @@ export interface PlatformPrereqsProps {
  * Pod Identity rather than IRSA: no OIDC trust per cluster to maintain, the association is
  * an AWS resource reviewed in the AWS plan, and the service account needs no annotation, so
  * the Kubernetes side cannot point a pod at a role it was not granted. Each role may only
- * touch its own bucket, and the KMS key only through S3 (`kms:ViaService`).
+ * touch its own bucket, and the KMS key only through S3 (`kms:ViaService`); each trusts only
+ * its own cluster, namespace and service account (Pod Identity session tags). `allowDns01`
+ * adds cert-manager's DNS-01 role for a Route53 zone.
  */
 export class PlatformPrereqs extends Construct {
   public readonly lokiBucket: SecureBucket;

@@ -35,7 +35,7 @@ describe("production: CloudFront origin, origin TLS and RBAC (Route53)", () => {
     expect(svc.metadata.name).toBe("ingress-nginx-controller");
     expect(svc.depends_on).toEqual([expect.stringMatching(/^helm_release\.ingress_ingress-nginx_/)]);
     // The AWS stack's CloudFront origin is exactly this name.
-    expect(JSON.stringify(resources(aws, "aws_cloudfront_distribution")[0].origin)).toContain("ingress.learn.example.org");
+    expect(JSON.stringify(resource(aws, "aws_cloudfront_distribution").origin)).toContain("ingress.learn.example.org");
     expect(platform.provider!.cloudflare).toBeUndefined();
   });
 
