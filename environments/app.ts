@@ -27,6 +27,7 @@ export function addEnvironment(app: App, config: EnvironmentConfig, state?: Stat
       veleroBucketName: prereqs.veleroBucketName,
       backupKmsKeyArn: prereqs.kmsKeyArn,
       efsFileSystemId: aws.mediaStorage.fileSystemId,
+      dnsZoneId: aws.dns.zoneId,
     },
   });
   platform.addDependency(aws);

@@ -79,6 +79,10 @@ export interface ClusterConfig {
   readonly publicAccessCidrs: readonly string[];
   /** IAM roles (ARNs or names in the environment's account) given cluster-admin; at least one. */
   readonly adminRoles: readonly string[];
+  /** IAM roles with read-only access cluster-wide (Kubernetes `view`, no Secrets); may be empty. */
+  readonly viewerRoles: readonly string[];
+  /** IAM roles with `edit` in the app namespace only; may be empty (production deploys through Argo CD alone). */
+  readonly developerRoles: readonly string[];
   /** Managed node groups by name. */
   readonly nodeGroups: Readonly<Record<string, NodeGroupSpec>>;
   /** Pinned EKS add-on versions for `kubernetesVersion`. */

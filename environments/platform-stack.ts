@@ -5,8 +5,9 @@ import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster"
 import { DataAwsEfsFileSystem } from "@cdktf/provider-aws/lib/data-aws-efs-file-system";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
 import { Backups } from "../modules/backups";
-import { Certificates } from "../modules/certificates";
+import { CLOUDFLARE_TOKEN_SECRET, Certificates, DefaultCertificate, Dns01Solver } from "../modules/certificates";
 import { ClusterAddons } from "../modules/cluster-addons";
 import { checkChart } from "../modules/core/helm";
 import { Naming } from "../modules/core/naming";
@@ -14,6 +15,8 @@ import { check } from "../modules/core/validation";
 import { GitOps, checkGitOpsSource } from "../modules/gitops";
 import { Ingress } from "../modules/ingress";
 import { EgressRule, K8sNamespaces } from "../modules/k8s-namespaces";
+import { K8sRbac } from "../modules/k8s-rbac";
+import { OriginDns } from "../modules/origin-dns";
 import { MediaStorage } from "../modules/media-storage";
 import { Observability } from "../modules/observability";
 import { EnvironmentConfig, KubeconfigTargetConfig, StateConfig } from "./config";
@@ -36,6 +39,11 @@ export interface EksPlatformTarget {
    * @default looked up by creation token `<project>-<env>-media`
    */
   readonly efsFileSystemId?: string;
+  /**
+   * Id of the environment's DNS zone (`edge.dns`): the Route53 hosted zone the AWS stack
+   * created or was given, or the Cloudflare zone id. The origin record and DNS-01 go there.
+   */
+  readonly dnsZoneId: string;
 }
 
 export interface PlatformStackProps {
@@ -73,6 +81,10 @@ export class PlatformStack extends TerraformStack {
   public readonly addons: ClusterAddons;
   public readonly backups: Backups;
   public readonly media: MediaStorage;
+  /** Who may read the cluster and who may change the app namespace (Kubernetes RBAC). */
+  public readonly rbac: K8sRbac;
+  /** `edge.originHostname` → the ingress NLB (EKS mode behind CloudFront only). */
+  public readonly originDns?: OriginDns;
 
   constructor(scope: Construct, config: EnvironmentConfig, props: PlatformStackProps) {
     const where = `PlatformStack ${config.name}-platform`;
@@ -114,6 +126,19 @@ export class PlatformStack extends TerraformStack {
     this.namespaces = new K8sNamespaces(this, "namespaces", { appNamespace: p.appNamespace, egress });
     const ns = this.namespaces.names;
 
+    // TLS at the origin: DNS-01 in the environment's zone (HTTP-01 cannot pass CloudFront
+    // before the origin has a certificate), and a default certificate for the origin and
+    // platform hostnames wherever it can be issued (DNS-01, or HTTP-01 to self-hosted nodes).
+    const edge = config.edge;
+    const hostnames = edge.subdomains.map((s) => `${s}.${config.domain}`);
+    const dns01: Dns01Solver | undefined = edge.dns.provider === "cloudflare"
+      ? { provider: "cloudflare", zone: config.domain, apiTokenSecret: CLOUDFLARE_TOKEN_SECRET }
+      : eks && { provider: "route53", zone: config.domain, hostedZoneId: eks.dnsZoneId, region: eks.region };
+    const defaultCertificate: DefaultCertificate | undefined = dns01 || edge.selfHostedNodes ? {
+      namespace: ns["ingress-nginx"]!, secretName: "ingress-default-tls",
+      dnsNames: edge.selfHostedNodes ? hostnames : [edge.originHostname, ...hostnames],
+    } : undefined;
+
     this.observability = new Observability(this, "observability", {
       charts: p.charts,
       namespace: ns.observability,
@@ -127,6 +152,7 @@ export class PlatformStack extends TerraformStack {
       chart: p.charts.ingressNginx,
       namespace: ns["ingress-nginx"],
       ...p.ingress,
+      defaultCertificateSecret: defaultCertificate?.secretName,
       aws: eks ? { clusterName: eks.clusterName, region: eks.region, vpcId: eks.vpcId, loadBalancerControllerChart: p.charts.awsLoadBalancerController } : undefined,
       dependsOn: monitoring,
     });
@@ -138,6 +164,8 @@ export class PlatformStack extends TerraformStack {
       acmeEmail: p.acmeEmail,
       ingressClassName: this.ingress.ingressClassName,
       replicas: p.highAvailability ? 2 : 1,
+      dns01,
+      defaultCertificate,
       dependsOn: [...monitoring, this.ingress.release],
     });
 
@@ -181,6 +209,16 @@ export class PlatformStack extends TerraformStack {
       storageClassName: eks ? undefined : kubeconfig!.mediaStorageClass,
       sizeGi: p.mediaSizeGi,
     });
+
+    // --- RBAC for humans, and the CloudFront origin's DNS name (platform2).
+    this.rbac = new K8sRbac(this, "rbac", { appNamespace: ns.app! });
+    if (eks && !edge.selfHostedNodes) {
+      if (edge.dns.provider === "cloudflare") new CloudflareProvider(this, "cloudflare", {}); // token: CLOUDFLARE_API_TOKEN
+      this.originDns = new OriginDns(this, "origin-dns", {
+        hostname: edge.originHostname, domain: config.domain, zone: { provider: edge.dns.provider, zoneId: eks.dnsZoneId },
+        target: this.ingress.loadBalancerHostname(), reservedHostnames: hostnames,
+      });
+    }
   }
 }
 

@@ -53,6 +53,8 @@ export const production: EnvironmentConfig = {
   },
   cluster: {
     ...clusterDefaults,
+    // Production changes reach the app namespace through Argo CD only (it reverts manual edits).
+    developerRoles: [],
     nodeGroups: {
       // Seed 002's sizing. Minimum = the seed's size (the capacity production is sized for);
       // the autoscaler may double it. Specialised pools are tainted so only pods that ask for

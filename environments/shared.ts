@@ -72,7 +72,9 @@ export const addonVersions133: AddonVersions = {
  * What every cluster shares. The public endpoint is open only to the operators' VPN and the
  * CI runners' egress (seed 000: private access + public CIDR restricted). The two ranges
  * here are documentation placeholders (RFC 5737): replace them with your real egress CIDRs.
- * `platform-admin` is the operators' IAM role in each account (cluster-admin).
+ * `platform-admin` is the operators' IAM role in each account (cluster-admin); `platform-viewer`
+ * (read-only, on-call and auditors) and `openedx-developer` (edit in the app namespace) are the
+ * other human roles. The roles must exist before the AWS stack is applied (EKS checks them).
  */
 export const clusterDefaults = {
   kubernetesVersion: "1.33",
@@ -80,6 +82,8 @@ export const clusterDefaults = {
   endpointPublicAccess: true,
   publicAccessCidrs: ["198.51.100.0/24", "203.0.113.0/24"],
   adminRoles: ["platform-admin"],
+  viewerRoles: ["platform-viewer"],
+  developerRoles: ["openedx-developer"],
   addonVersions: addonVersions133,
 } as const satisfies Omit<ClusterConfig, "nodeGroups">;
 

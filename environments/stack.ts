@@ -136,6 +136,9 @@ export class EnvironmentStack extends TerraformStack {
     this.dns.pointHostnames(hostnames, this.edge
       ? { kind: "cloudfront", domainName: this.edge.cdn.domainName, hostedZoneId: this.edge.cdn.hostedZoneId }
       : { kind: "nodes", ipv6: edge.selfHostedNodes! }, edge.migration);
+
+    // cert-manager DNS-01 in the Route53 zone, for the platform stack's origin certificate.
+    if (this.platformPrereqs && edge.dns.provider === "route53") this.platformPrereqs.allowDns01(this.dns.zoneId);
   }
 }
 

@@ -43,4 +43,5 @@ export const PLATFORM_SERVICE_ACCOUNTS = {
   velero: { namespace: "velero", name: "velero-server" },
   clusterAutoscaler: { namespace: "kube-system", name: "cluster-autoscaler" },
   loadBalancerController: { namespace: "kube-system", name: "aws-load-balancer-controller" },
+  certManager: { namespace: "cert-manager", name: "cert-manager" },
 } as const satisfies Record<string, ServiceAccountRef>;

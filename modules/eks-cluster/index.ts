@@ -23,6 +23,7 @@ import { ClusterRef, NetworkRef } from "../core/types";
 import { checkLogRetention } from "../core/validation";
 import { KmsKey } from "../kms-key";
 import { PLATFORM_SERVICE_ACCOUNTS, podIdentityTrustPolicy, ServiceAccountRef } from "../core/pod-identity";
+import { iamRoleArn, PLATFORM_GROUPS } from "../core/rbac";
 import { clusterAutoscalerStatements, ebsKeyUseStatements, irsaTrustPolicy, loadBalancerControllerStatements } from "./policies";
 import { ADDON_NAMES, validateCluster } from "./validate";
 
@@ -107,6 +108,19 @@ export interface EksClusterProps {
    * this account. At least one is required (the cluster creator gets no implicit admin).
    */
   readonly adminRoles: readonly string[];
+  /**
+   * IAM roles with read-only access to the whole cluster: access entries in the Kubernetes
+   * group `platform-viewers`, which the platform stack binds to the `view` ClusterRole
+   * (no Secrets). No EKS access policy: the grant lives in Kubernetes RBAC, in one place.
+   * @default []
+   */
+  readonly viewerRoles?: readonly string[];
+  /**
+   * IAM roles that deploy to the app namespace: access entries in the Kubernetes group
+   * `platform-developers`, which the platform stack binds to `edit` in that namespace only.
+   * @default []
+   */
+  readonly developerRoles?: readonly string[];
   /** Managed node groups by name (`general`, `compute`, ...). */
   readonly nodeGroups: Readonly<Record<string, NodeGroupSpec>>;
   readonly addonVersions: AddonVersions;
@@ -355,12 +369,21 @@ export class EksCluster extends Construct implements ClusterRef {
     // --- Access entries: cluster-admin for the configured roles only.
     const adminPolicy = `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`;
     props.adminRoles.forEach((role, i) => {
-      const principalArn = role.startsWith("arn:") ? role : `arn:${partition}:iam::${accountId}:role/${role}`;
+      const principalArn = iamRoleArn(role, partition, accountId);
       const entry = new EksAccessEntry(this, `admin-${i}`, { clusterName: clusterRef, principalArn, type: "STANDARD" });
       new EksAccessPolicyAssociation(this, `admin-${i}-policy`, {
         clusterName: clusterRef, principalArn: entry.principalArn, policyArn: adminPolicy, accessScope: { type: "cluster" },
       });
     });
+    // Viewers and developers: a Kubernetes group each, granted by RBAC in the platform stack.
+    for (const [key, roles, group] of [
+      ["viewer", props.viewerRoles ?? [], PLATFORM_GROUPS.viewers],
+      ["developer", props.developerRoles ?? [], PLATFORM_GROUPS.developers],
+    ] as const) {
+      roles.forEach((role, i) => new EksAccessEntry(this, `${key}-${i}`, {
+        clusterName: clusterRef, principalArn: iamRoleArn(role, partition, accountId), type: "STANDARD", kubernetesGroups: [group],
+      }));
+    }
 
     // --- IRSA: the OIDC provider (thumbprint is managed by IAM for EKS issuers).
     const oidc = new IamOpenidConnectProvider(this, "oidc", { url: this.oidcIssuerUrl, clientIdList: ["sts.amazonaws.com"] });

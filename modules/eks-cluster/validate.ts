@@ -1,5 +1,6 @@
 import { requireCidr } from "../core/cidr";
 import { NAME_LIMITS } from "../core/naming";
+import { checkIamRoles } from "../core/rbac";
 import { check, checkInt, checkOneOf, checkUniqueList } from "../core/validation";
 import type { AddonVersions, EksClusterProps, NodeGroupSpec } from "./index";
 
@@ -23,8 +24,6 @@ const CLUSTER_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const GROUP_NAME_RE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const INSTANCE_TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const ADDON_VERSION_RE = /^v(\d+)\.(\d+)\.(\d+)-eksbuild\.\d+$/;
-const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
 const LABEL_KEY_RE = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 export function validateCluster(where: string, props: EksClusterProps): void {
@@ -42,7 +41,7 @@ export function validateCluster(where: string, props: EksClusterProps): void {
   checkOneOf(where, "upgradeSupportType", props.upgradeSupportType ?? "STANDARD", SUPPORT_TYPES);
 
   validateEndpoint(where, props);
-  validateAdmins(where, props.adminRoles);
+  validateAccess(where, props);
   validateAddonVersions(where, props.addonVersions, props.kubernetesVersion);
 
   const groups = Object.entries(props.nodeGroups);
@@ -65,12 +64,21 @@ function validateEndpoint(where: string, props: EksClusterProps): void {
   });
 }
 
-function validateAdmins(where: string, roles: readonly string[]): void {
-  // With authentication mode API and no creator admin, nobody could use kubectl without one.
-  checkUniqueList(where, "adminRoles", roles, 1);
-  for (const role of roles) {
-    check(role.startsWith("arn:") ? ROLE_ARN_RE.test(role) : ROLE_NAME_RE.test(role), where, "adminRoles", role,
-      "must be IAM role ARNs (arn:aws:iam::<account>:role/<name>) or role names in this account");
+function validateAccess(where: string, props: EksClusterProps): void {
+  // With authentication mode API and no creator admin, nobody could use kubectl without an admin.
+  checkIamRoles(where, "adminRoles", props.adminRoles, 1);
+  checkIamRoles(where, "viewerRoles", props.viewerRoles ?? [], 0);
+  checkIamRoles(where, "developerRoles", props.developerRoles ?? [], 0);
+  // EKS allows one access entry per principal, so a role in two lists would fail at apply.
+  const lists = { adminRoles: props.adminRoles, viewerRoles: props.viewerRoles ?? [], developerRoles: props.developerRoles ?? [] };
+  const seen = new Map<string, string>();
+  for (const [prop, roles] of Object.entries(lists)) {
+    for (const role of roles) {
+      const other = seen.get(role);
+      check(other === undefined, where, prop, role,
+        `must not repeat a role of ${other} (EKS allows one access entry per IAM principal; the broader list already grants what it needs)`);
+      seen.set(role, prop);
+    }
   }
 }
 

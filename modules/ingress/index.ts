@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
+import { DataKubernetesServiceV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-service-v1";
 import { ChartRef, chartRelease } from "../core/helm";
 import { PLATFORM_SERVICE_ACCOUNTS } from "../core/pod-identity";
 import { check, checkInt } from "../core/validation";
@@ -28,6 +29,12 @@ export interface IngressProps {
    * @default undefined: a plain LoadBalancer service (k3s servicelb / MetalLB)
    */
   readonly aws?: IngressAwsTarget;
+  /**
+   * Secret (in the controller's namespace) served to clients whose SNI matches no Ingress's
+   * own TLS secret, e.g. the certificate for the CloudFront origin and platform hostnames.
+   * @default none (the controller's self-signed fake certificate)
+   */
+  readonly defaultCertificateSecret?: string;
   /** Releases that must exist first (the monitoring CRDs for the ServiceMonitor). */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -55,11 +62,20 @@ export class Ingress extends Construct {
   public readonly release: Release;
   /** IngressClass name certificates' HTTP-01 solvers and app Ingresses use. */
   public readonly ingressClassName = "nginx";
+  /** The controller's Service (the chart names it `<release>-controller`). */
+  public readonly serviceName = "ingress-nginx-controller";
+  public readonly namespace: string;
+  private lbHostname?: string;
 
   constructor(scope: Construct, id: string, props: IngressProps) {
     super(scope, id);
     const where = `Ingress ${id}`;
     const namespace = props.namespace ?? "ingress-nginx";
+    this.namespace = namespace;
+    if (props.defaultCertificateSecret !== undefined) {
+      check(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(props.defaultCertificateSecret), where, "defaultCertificateSecret", props.defaultCertificateSecret,
+        "must be the name of a Secret in the controller's namespace (lower-case letters, digits, '-' and '.')");
+    }
     checkInt(where, "replicas", props.replicas, 1, 50);
     checkInt(where, "minAvailable", props.minAvailable, 0, 50);
     check(props.minAvailable < props.replicas, where, "minAvailable", props.minAvailable,
@@ -97,6 +113,7 @@ export class Ingress extends Construct {
           minAvailable: props.minAvailable,
           ingressClassResource: { name: this.ingressClassName, default: true },
           allowSnippetAnnotations: false,
+          extraArgs: props.defaultCertificateSecret ? { "default-ssl-certificate": `${namespace}/${props.defaultCertificateSecret}` } : {},
           config: {
             "use-proxy-protocol": props.aws ? "true" : "false",
             "server-tokens": "false",
@@ -122,5 +139,17 @@ export class Ingress extends Construct {
         },
       },
     });
+  }
+
+  /**
+   * DNS name of the controller's load balancer, read from the Service's status after the
+   * release: Helm waits until a LoadBalancer Service has an address, so it exists by then.
+   */
+  public loadBalancerHostname(): string {
+    this.lbHostname ??= new DataKubernetesServiceV1(this, "controller-service", {
+      metadata: { name: this.serviceName, namespace: this.namespace },
+      dependsOn: [this.release],
+    }).status.get(0).loadBalancer.get(0).ingress.get(0).hostname;
+    return this.lbHostname;
   }
 }

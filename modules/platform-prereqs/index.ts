@@ -7,7 +7,7 @@ import { Naming } from "../core/naming";
 import { PolicyStatement } from "../core/policy";
 import { suppress } from "../core/suppress";
 import { PLATFORM_SERVICE_ACCOUNTS, ServiceAccountRef, podIdentityTrustPolicy } from "../core/pod-identity";
-import { checkInt } from "../core/validation";
+import { check, checkInt } from "../core/validation";
 import { KmsKey } from "../kms-key";
 import { SecureBucket, accountScopedBucketName } from "../s3-buckets";
 
@@ -56,7 +56,9 @@ export interface PlatformPrereqsProps {
  * Pod Identity rather than IRSA: no OIDC trust per cluster to maintain, the association is
  * an AWS resource reviewed in the AWS plan, and the service account needs no annotation, so
  * the Kubernetes side cannot point a pod at a role it was not granted. Each role may only
- * touch its own bucket, and the KMS key only through S3 (`kms:ViaService`).
+ * touch its own bucket, and the KMS key only through S3 (`kms:ViaService`); each trusts only
+ * its own cluster, namespace and service account (Pod Identity session tags). `allowDns01`
+ * adds cert-manager's DNS-01 role for a Route53 zone.
  */
 export class PlatformPrereqs extends Construct {
   public readonly lokiBucket: SecureBucket;
@@ -69,6 +71,9 @@ export class PlatformPrereqs extends Construct {
   /** ARN of the key encrypting both buckets (Velero sets it as its SSE key). */
   public readonly kmsKeyArn: string;
   private readonly naming: Naming;
+  private readonly clusterName: string;
+  private readonly ctx: { accountId: string; partition: string };
+  private dns01Role?: string;
 
   constructor(scope: Construct, id: string, props: PlatformPrereqsProps) {
     super(scope, id);
@@ -80,6 +85,8 @@ export class PlatformPrereqs extends Construct {
     checkInt(where, "lokiNoncurrentDays", lokiNoncurrent, 1, 3650);
     checkInt(where, "veleroNoncurrentDays", veleroNoncurrent, 1, 3650);
     const { accountId, partition, region } = awsContext(this);
+    this.clusterName = props.clusterName;
+    this.ctx = { accountId, partition };
     const forceDestroy = props.forceDestroy ?? false;
 
     this.lokiBucket = new SecureBucket(this, "loki", {
@@ -165,7 +172,8 @@ export class PlatformPrereqs extends Construct {
     const role = new IamRole(this, `${component}-role`, {
       name: this.naming.name(component, "iamRole"),
       description: `${component} pods (${sa.namespace}/${sa.name}) through EKS Pod Identity`,
-      assumeRolePolicy: podIdentityTrustPolicy(accountId),
+      // Pinned to this cluster and service account by the session tags Pod Identity sets.
+      assumeRolePolicy: podIdentityTrustPolicy(accountId, { clusterName, serviceAccount: sa }),
       maxSessionDuration: 3600,
     });
     new IamRolePolicy(this, `${component}-policy`, {
@@ -179,4 +187,32 @@ export class PlatformPrereqs extends Construct {
     return role.arn;
   }
 
+  /**
+   * Lets cert-manager solve ACME DNS-01 challenges in a Route53 hosted zone: a Pod Identity
+   * role for its controller that may only upsert and delete `_acme-challenge` TXT records in
+   * that zone (plus reading the zone and change status). Call once, with the zone's id.
+   * @returns the role's ARN
+   */
+  public allowDns01(hostedZoneId: string): string {
+    check(this.dns01Role === undefined, `PlatformPrereqs ${this.node.id}`, "allowDns01", hostedZoneId, "may be called once (one DNS-01 role per cluster)");
+    const { partition, accountId } = this.ctx;
+    const zoneArn = `arn:${partition}:route53:::hostedzone/${hostedZoneId}`;
+    this.dns01Role = this.podRole("cert-manager-dns01", PLATFORM_SERVICE_ACCOUNTS.certManager, this.clusterName, accountId, [
+      { Sid: "ReadZone", Effect: "Allow", Action: "route53:ListResourceRecordSets", Resource: zoneArn },
+      {
+        Sid: "AcmeChallengeRecordsOnly", Effect: "Allow", Action: "route53:ChangeResourceRecordSets", Resource: zoneArn,
+        Condition: {
+          "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"], "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE"] },
+          "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.*"] },
+        },
+      },
+      { Sid: "ChangeStatus", Effect: "Allow", Action: "route53:GetChange", Resource: `arn:${partition}:route53:::change/*` },
+    ]);
+    return this.dns01Role;
+  }
+
+  /** ARN of cert-manager's DNS-01 role, once `allowDns01` has made it. */
+  public get dns01RoleArn(): string | undefined {
+    return this.dns01Role;
+  }
 }

@@ -99,7 +99,7 @@ describe("environment clusters", () => {
     });
 
     it("gives cluster-admin only to the configured admin role", () => {
-      expect(resources(prod, "aws_eks_access_entry").map((e) => e.principal_arn.split("/").pop())).toEqual(["platform-admin"]);
+      expect(resources(prod, "aws_eks_access_entry").filter((e) => !e.kubernetes_groups).map((e) => e.principal_arn.split("/").pop())).toEqual(["platform-admin"]);
     });
 
     it("keeps media on CMK-encrypted EFS with mount targets in all three AZs, NFS open only to nodes, backed up", () => {

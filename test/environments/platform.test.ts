@@ -89,7 +89,7 @@ describe("production-platform", () => {
     const releases = resources(json, "helm_release");
     expect(releases.map((r) => r.chart).sort()).toEqual([
       "alloy", "argo-cd", "argocd-apps", "aws-load-balancer-controller", "cert-manager", "cluster-autoscaler",
-      "ingress-nginx", "kube-prometheus-stack", "loki", "metrics-server", "raw", "velero",
+      "ingress-nginx", "kube-prometheus-stack", "loki", "metrics-server", "raw", "raw", "velero",
     ]);
     for (const r of releases) {
       expect(r.version).toMatch(/^v?\d+\.\d+\.\d+$/);
@@ -128,7 +128,7 @@ describe("production-platform", () => {
     expect(byName["letsencrypt-production"].spec.acme.server).toBe("https://acme-v02.api.letsencrypt.org/directory");
     expect(byName["letsencrypt-production"]).toMatchObject({
       kind: "ClusterIssuer",
-      spec: { acme: { email: "platform-sre@example.org", solvers: [{ http01: { ingress: { ingressClassName: "nginx" } } }] } },
+      spec: { acme: { email: "platform-sre@example.org", solvers: expect.arrayContaining([{ http01: { ingress: { ingressClassName: "nginx" } } }]) } },
     });
   });
 
@@ -194,7 +194,7 @@ describe("production-platform", () => {
   it("exports the AWS prerequisites the platform reads as cross-stack outputs", () => {
     expect(Object.keys(aws.output ?? {}).length).toBeGreaterThanOrEqual(4);
     expect(resources(aws, "aws_eks_pod_identity_association").map((a) => `${a.namespace}/${a.service_account}`).sort())
-      .toEqual(["kube-system/aws-load-balancer-controller", "kube-system/cluster-autoscaler", "observability/loki", "velero/velero-server"]);
+      .toEqual(["cert-manager/cert-manager", "kube-system/aws-load-balancer-controller", "kube-system/cluster-autoscaler", "observability/loki", "velero/velero-server"]);
   });
 });
 
@@ -230,7 +230,7 @@ describe("platform stack in kubeconfig mode (seed 003 k3s)", () => {
 describe("platform stack validation", () => {
   const prod = environments.production;
   const build = (config: EnvironmentConfig, props: ConstructorParameters<typeof PlatformStack>[2]) => () => new PlatformStack(Testing.app(), config, props);
-  const eks = { clusterName: "c", region: "us-east-1", vpcId: "vpc-1", lokiBucketName: "l", veleroBucketName: "v", backupKmsKeyArn: "arn:aws:kms:us-east-1:1:key/x" };
+  const eks = { clusterName: "c", region: "us-east-1", vpcId: "vpc-1", lokiBucketName: "l", veleroBucketName: "v", backupKmsKeyArn: "arn:aws:kms:us-east-1:1:key/x", dnsZoneId: "Z0123456789ABCDEFGHIJ" };
   const withPlatform = (platform: Partial<EnvironmentConfig["platform"]>): EnvironmentConfig => ({ ...prod, platform: { ...prod.platform, ...platform } });
 
   it("requires exactly one of EKS and kubeconfig mode", () => {

@@ -1,0 +1,111 @@
+import { TerraformStack, Testing } from "cdktf";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { OriginDns, OriginDnsProps } from "../../modules/origin-dns";
+import { Certificates, CertificatesProps } from "../../modules/certificates";
+import { Ingress } from "../../modules/ingress";
+import { PlatformPrereqs } from "../../modules/platform-prereqs";
+import { S3Buckets } from "../../modules/s3-buckets";
+import { platformCharts } from "../../environments/shared";
+import { resource, resources, synth, testStack } from "../helpers";
+
+function stack(): TerraformStack {
+  const s = new TerraformStack(Testing.app(), "k8s");
+  new AwsProvider(s, "aws", { region: "us-east-1" });
+  new CloudflareProvider(s, "cloudflare", {});
+  new KubernetesProvider(s, "k8s", { configPath: "~/.kube/config" });
+  new HelmProvider(s, "helm", { kubernetes: { configPath: "~/.kube/config" } });
+  return s;
+}
+
+describe("OriginDns", () => {
+  const base: OriginDnsProps = {
+    hostname: "ingress.learn.example.org", domain: "learn.example.org", zone: { provider: "route53", zoneId: "Z0123456789ABCDEFGHIJ" },
+    target: "k8s-ingress-abc.elb.us-east-1.amazonaws.com", reservedHostnames: ["lms.learn.example.org"],
+  };
+
+  it("writes a Route53 CNAME or a DNS-only Cloudflare CNAME, never overwriting", () => {
+    const s = stack();
+    new OriginDns(s, "r53", base);
+    new OriginDns(s, "cf", { ...base, zone: { provider: "cloudflare", zoneId: "5f1e2d3c4b5a69788796a5b4c3d2e1f0" }, ttl: 300 });
+    const json = synth(s);
+    expect(resource(json, "aws_route53_record")).toMatchObject({
+      zone_id: "Z0123456789ABCDEFGHIJ", name: "ingress.learn.example.org", type: "CNAME", ttl: 60,
+      records: ["k8s-ingress-abc.elb.us-east-1.amazonaws.com"], allow_overwrite: false,
+    });
+    expect(resource(json, "cloudflare_dns_record")).toMatchObject({
+      zone_id: "5f1e2d3c4b5a69788796a5b4c3d2e1f0", type: "CNAME", content: "k8s-ingress-abc.elb.us-east-1.amazonaws.com", proxied: false, ttl: 300,
+    });
+  });
+
+  it.each<[string, Partial<OriginDnsProps>, string]>([
+    ["a name outside the zone", { hostname: "ingress.example.com" }, 'OriginDns o: hostname = "ingress.example.com" is invalid; must be a name inside the zone learn.example.org'],
+    ["the zone apex", { hostname: "learn.example.org" }, "(not its apex: a CNAME cannot sit at the apex)"],
+    ["a platform hostname", { hostname: "lms.learn.example.org" }, 'hostname = "lms.learn.example.org" is invalid; must differ from the hostnames CloudFront serves'],
+    ["an upper-case name", { hostname: "Ingress.learn.example.org" }, "must be a lower-case DNS name"],
+    ["a bad domain", { domain: "localhost" }, 'domain = "localhost" is invalid'],
+    ["an empty zone id", { zone: { provider: "route53", zoneId: "" } }, 'zone.zoneId = "" is invalid'],
+    ["a too-short TTL", { ttl: 5 }, "ttl = 5 is invalid; must be an integer from 30 to 86400"],
+  ])("rejects %s", (_, over, message) => {
+    expect(() => new OriginDns(stack(), "o", { ...base, ...over })).toThrow(message);
+  });
+});
+
+describe("Certificates: DNS-01 and the default certificate", () => {
+  const base: CertificatesProps = { chart: platformCharts.certManager, rawChart: platformCharts.raw, acmeEmail: "a@b.org", ingressClassName: "nginx" };
+  const cert = { namespace: "ingress-nginx", secretName: "origin-tls", dnsNames: ["ingress.learn.example.org", "lms.learn.example.org"] };
+
+  it("keeps HTTP-01 only and no certificate by default", () => {
+    const s = stack();
+    const c = new Certificates(s, "certs", base);
+    expect(c.defaultCertificate).toBeUndefined();
+    const issuers = JSON.parse(resources(synth(s), "helm_release").find((r) => r.name === "cluster-issuers")!.values[0]).resources;
+    expect(issuers[0].spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: "nginx" } } }]);
+  });
+
+  it.each<[string, Partial<CertificatesProps>, string]>([
+    ["a bad DNS-01 zone", { dns01: { provider: "route53", zone: "Learn", hostedZoneId: "Z1", region: "us-east-1" } }, 'Certificates c: dns01.zone = "Learn" is invalid'],
+    ["a missing hosted zone id", { dns01: { provider: "route53", zone: "learn.example.org", hostedZoneId: "", region: "us-east-1" } }, 'dns01.hostedZoneId = "" is invalid'],
+    ["a bad token Secret", { dns01: { provider: "cloudflare", zone: "learn.example.org", apiTokenSecret: { name: "CF Token", key: "t" } } },
+      'dns01.apiTokenSecret = {"name":"CF Token","key":"t"} is invalid; must name an existing Secret'],
+    ["a bad secret name", { defaultCertificate: { ...cert, secretName: "Origin_TLS" } }, 'defaultCertificate.secretName = "Origin_TLS" is invalid'],
+    ["no names", { defaultCertificate: { ...cert, dnsNames: [] } }, "defaultCertificate.dnsNames = [] is invalid; must list at least 1"],
+    ["too many names", { defaultCertificate: { ...cert, dnsNames: Array.from({ length: 101 }, (_, i) => `h${i}.learn.example.org`) } },
+      "defaultCertificate.dnsNames = 101 is invalid; must list at most 100 names"],
+    ["a bad name", { defaultCertificate: { ...cert, dnsNames: ["*.learn.example.org"] } }, 'defaultCertificate.dnsNames[0] = "*.learn.example.org" is invalid'],
+  ])("rejects %s", (_, over, message) => {
+    expect(() => new Certificates(stack(), "c", { ...base, ...over })).toThrow(message);
+  });
+});
+
+describe("Ingress default certificate and load balancer name", () => {
+  it("serves the named Secret by default and reads the NLB name once", () => {
+    const s = stack();
+    const ingress = new Ingress(s, "ingress", { chart: platformCharts.ingressNginx, replicas: 1, minAvailable: 0, defaultCertificateSecret: "origin-tls" });
+    expect(ingress.loadBalancerHostname()).toBe(ingress.loadBalancerHostname());
+    const json = synth(s);
+    expect(Object.keys(json.data!.kubernetes_service_v1!)).toHaveLength(1);
+    const values = JSON.parse(resource(json, "helm_release").values[0]);
+    expect(values.controller.extraArgs).toEqual({ "default-ssl-certificate": "ingress-nginx/origin-tls" });
+  });
+
+  it("rejects a Secret reference that is not a name", () => {
+    expect(() => new Ingress(stack(), "i", { chart: platformCharts.ingressNginx, replicas: 1, minAvailable: 0, defaultCertificateSecret: "ingress-nginx/origin-tls" }))
+      .toThrow('Ingress i: defaultCertificateSecret = "ingress-nginx/origin-tls" is invalid; must be the name of a Secret in the controller\'s namespace');
+  });
+});
+
+describe("PlatformPrereqs.allowDns01", () => {
+  it("makes one role per cluster", () => {
+    const { stack: s, naming } = testStack("staging");
+    const storage = new S3Buckets(s, "storage", { naming, buckets: { media: {} } });
+    const prereqs = new PlatformPrereqs(s, "p", { naming, clusterName: "c", kmsKey: storage.kmsKey, accessLogsBucket: storage.logsBucket });
+    expect(prereqs.dns01RoleArn).toBeUndefined();
+    const arn = prereqs.allowDns01("Z0123456789ABCDEFGHIJ");
+    expect(prereqs.dns01RoleArn).toBe(arn);
+    expect(() => prereqs.allowDns01("Z0123456789ABCDEFGHIJ")).toThrow('PlatformPrereqs p: allowDns01 = "Z0123456789ABCDEFGHIJ" is invalid; may be called once');
+    expect(resource(synth(s), "aws_iam_role", "cert-manager-dns01").name).toBe("openedx-staging-cert-manager-dns01");
+  });
+});
