@@ -33,9 +33,6 @@ export async function bundle(name) {
     // would put the link target's path into the bundle and make --check differ per checkout.
     preserveSymlinks: true,
     banner: { js: BANNER },
-    // Module paths in the bundle stay `node_modules/...` when node_modules is a symlink (a git
-    // worktree sharing one install), so the bundle is byte-identical wherever it is built.
-    preserveSymlinks: true,
     outfile: join(root, "pipelines", name, "dist", "index.js"),
   });
   return result.outputFiles[0].text;
