@@ -24,6 +24,9 @@ export async function bundle(name) {
     entryPoints: [join(root, "pipelines", name, "src", "index.ts")],
     bundle: true,
     platform: "node",
+    absWorkingDir: root,
+    // node_modules may be a symlink (worktrees sharing one install): keep paths as node_modules/… so the bundle is byte-identical.
+    preserveSymlinks: true,
     target: "node20",
     format: "cjs",
     write: false,
