@@ -106,6 +106,13 @@ export interface EksClusterProps {
    * this account. At least one is required (the cluster creator gets no implicit admin).
    */
   readonly adminRoles: readonly string[];
+  /**
+   * IAM roles that get cluster-wide read access, Secrets included (AmazonEKSAdminViewPolicy),
+   * e.g. CI's read-only Terraform plan role: refreshing a `helm_release` reads the release
+   * record Helm keeps in a Secret. ARNs, or names of roles in this account; not also admins.
+   * @default [] (nobody)
+   */
+  readonly viewRoles?: readonly string[];
   /** Managed node groups by name (`general`, `compute`, ...). */
   readonly nodeGroups: Readonly<Record<string, NodeGroupSpec>>;
   readonly addonVersions: AddonVersions;
@@ -355,13 +362,21 @@ export class EksCluster extends Construct implements ClusterRef {
     this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
     this.oidcIssuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
 
-    // --- Access entries: cluster-admin for the configured roles only.
+    // --- Access entries: cluster-admin for the configured admin roles, read-only for the viewers.
     const adminPolicy = `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`;
     props.adminRoles.forEach((role, i) => {
       const principalArn = role.startsWith("arn:") ? role : `arn:${partition}:iam::${accountId}:role/${role}`;
       const entry = new EksAccessEntry(this, `admin-${i}`, { clusterName: clusterRef, principalArn, type: "STANDARD" });
       new EksAccessPolicyAssociation(this, `admin-${i}-policy`, {
         clusterName: clusterRef, principalArn: entry.principalArn, policyArn: adminPolicy, accessScope: { type: "cluster" },
+      });
+    });
+    const viewPolicy = `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy`;
+    (props.viewRoles ?? []).forEach((role, i) => {
+      const principalArn = role.startsWith("arn:") ? role : `arn:${partition}:iam::${accountId}:role/${role}`;
+      const entry = new EksAccessEntry(this, `viewer-${i}`, { clusterName: clusterRef, principalArn, type: "STANDARD" });
+      new EksAccessPolicyAssociation(this, `viewer-${i}-policy`, {
+        clusterName: clusterRef, principalArn: entry.principalArn, policyArn: viewPolicy, accessScope: { type: "cluster" },
       });
     });
 

@@ -43,6 +43,7 @@ export function validateCluster(where: string, props: EksClusterProps): void {
 
   validateEndpoint(where, props);
   validateAdmins(where, props.adminRoles);
+  validateViewers(where, props.viewRoles ?? [], props.adminRoles);
   validateAddonVersions(where, props.addonVersions, props.kubernetesVersion);
 
   const groups = Object.entries(props.nodeGroups);
@@ -71,6 +72,16 @@ function validateAdmins(where: string, roles: readonly string[]): void {
   for (const role of roles) {
     check(role.startsWith("arn:") ? ROLE_ARN_RE.test(role) : ROLE_NAME_RE.test(role), where, "adminRoles", role,
       "must be IAM role ARNs (arn:aws:iam::<account>:role/<name>) or role names in this account");
+  }
+}
+
+function validateViewers(where: string, roles: readonly string[], admins: readonly string[]): void {
+  checkUniqueList(where, "viewRoles", roles, 0);
+  for (const role of roles) {
+    check(role.startsWith("arn:") ? ROLE_ARN_RE.test(role) : ROLE_NAME_RE.test(role), where, "viewRoles", role,
+      "must be IAM role ARNs (arn:aws:iam::<account>:role/<name>) or role names in this account");
+    // EKS allows one access entry per principal.
+    check(!admins.includes(role), where, "viewRoles", role, "must not also be in adminRoles (one access entry per principal)");
   }
 }
 
