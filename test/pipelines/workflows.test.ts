@@ -193,6 +193,10 @@ describe("workflows", () => {
     expect(Object.keys(rel.on)).toEqual(["workflow_call"]);
     const scan = rel.jobs.image.steps.find((s: any) => s.uses?.startsWith("aquasecurity/trivy-action@"));
     expect(scan.with).toMatchObject({ "scan-type": "image", severity: "HIGH,CRITICAL", "ignore-unfixed": true, "exit-code": "1" });
+    // OIDC for the ECR push: the image job asks for id-token, and the usage example grants it (a caller that does not cannot run it).
+    expect(rel.jobs.image.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(text("release.yml")).toMatch(/^#\s+permissions: \{ contents: read, id-token: write \}/m);
+    expect(rel.on.workflow_call.secrets["gitops-token"].required).toBe(true);
     expect(rel.jobs["bump-staging"].needs).toBe("image");
     expect(rel.jobs["bump-production"].environment).toBe("production");
     expect(rel.jobs["bump-production"].needs).toEqual(["image", "bump-staging"]);
