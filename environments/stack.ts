@@ -16,6 +16,7 @@ import { ElastiCache } from "../modules/elasticache";
 import { Elasticsearch } from "../modules/elasticsearch";
 import { RdsMysql } from "../modules/rds-mysql";
 import { EksCluster } from "../modules/eks-cluster";
+import { ciRoleNames } from "../modules/github-oidc/terraform-roles";
 import { SharedFileSystem } from "../modules/efs";
 import { EnvironmentConfig, StateConfig } from "./config";
 import { validateEnvironment } from "./validate";
@@ -80,6 +81,9 @@ export class EnvironmentStack extends TerraformStack {
       clusterName: config.clusterName,
       network: this.network,
       ...config.cluster,
+      // CI (bootstrap's roles): the apply role installs the platform stack, the plan role refreshes it.
+      adminRoles: [...config.cluster.adminRoles, ciRoleNames(this.naming).apply],
+      planReaderRoles: [ciRoleNames(this.naming).plan],
       logRetentionDays: config.logRetentionDays,
       deletionProtection: config.deletionProtection,
       platformControllerRoles: !config.platform.kubeconfig,
@@ -174,7 +178,9 @@ export function configureState(stack: TerraformStack, state: StateConfig): void 
     bucket: state.bucket,
     key: `${state.keyPrefix}/${name}.tfstate`,
     region: state.region,
-    encrypt: true,
+    // No `encrypt`: with it and no kms_key_id the backend sends an SSE-S3 (AES256) header on
+    // every write, overriding the bucket's default SSE-KMS with the bootstrap stack's key.
+    // Without a header, state and lock files get the bucket default: the customer-managed key.
     useLockfile: true,
   };
   new S3Backend(stack, config);

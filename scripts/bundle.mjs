@@ -24,6 +24,7 @@ export async function bundle(name) {
     entryPoints: [join(root, "pipelines", name, "src", "index.ts")],
     bundle: true,
     platform: "node",
+    absWorkingDir: root,
     target: "node20",
     format: "cjs",
     write: false,

@@ -348,4 +348,4 @@ function table(rows) {
 }
 
 if (require.main === module) main();
-module.exports = { classify, resourceIndex, findWorkflowFiles };
+module.exports = { classify, resourceIndex, findWorkflowFiles, TRIVY_GATE };

@@ -121,6 +121,13 @@ export interface EksClusterProps {
    * @default []
    */
   readonly developerRoles?: readonly string[];
+  /**
+   * IAM roles that get cluster-wide read access, Secrets included (AmazonEKSAdminViewPolicy),
+   * e.g. CI's read-only Terraform plan role: refreshing a `helm_release` reads the release
+   * record Helm keeps in a Secret. ARNs, or names of roles in this account; not in another access list.
+   * @default [] (nobody)
+   */
+  readonly planReaderRoles?: readonly string[];
   /** Managed node groups by name (`general`, `compute`, ...). */
   readonly nodeGroups: Readonly<Record<string, NodeGroupSpec>>;
   readonly addonVersions: AddonVersions;
@@ -366,7 +373,7 @@ export class EksCluster extends Construct implements ClusterRef {
     this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
     this.oidcIssuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
 
-    // --- Access entries: cluster-admin for the configured roles only.
+    // --- Access entries: cluster-admin for the admin roles; viewers, developers and CI's plan role below.
     const adminPolicy = `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`;
     props.adminRoles.forEach((role, i) => {
       const principalArn = iamRoleArn(role, partition, accountId);
@@ -384,6 +391,15 @@ export class EksCluster extends Construct implements ClusterRef {
         clusterName: clusterRef, principalArn: iamRoleArn(role, partition, accountId), type: "STANDARD", kubernetesGroups: [group],
       }));
     }
+    // CI's plan role: cluster-wide read including Secrets (Helm keeps its release records there).
+    const viewPolicy = `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy`;
+    (props.planReaderRoles ?? []).forEach((role, i) => {
+      const principalArn = iamRoleArn(role, partition, accountId);
+      const entry = new EksAccessEntry(this, `plan-reader-${i}`, { clusterName: clusterRef, principalArn, type: "STANDARD" });
+      new EksAccessPolicyAssociation(this, `plan-reader-${i}-policy`, {
+        clusterName: clusterRef, principalArn: entry.principalArn, policyArn: viewPolicy, accessScope: { type: "cluster" },
+      });
+    });
 
     // --- IRSA: the OIDC provider (thumbprint is managed by IAM for EKS issuers).
     const oidc = new IamOpenidConnectProvider(this, "oidc", { url: this.oidcIssuerUrl, clientIdList: ["sts.amazonaws.com"] });

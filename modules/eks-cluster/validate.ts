@@ -69,8 +69,12 @@ function validateAccess(where: string, props: EksClusterProps): void {
   checkIamRoles(where, "adminRoles", props.adminRoles, 1);
   checkIamRoles(where, "viewerRoles", props.viewerRoles ?? [], 0);
   checkIamRoles(where, "developerRoles", props.developerRoles ?? [], 0);
+  checkIamRoles(where, "planReaderRoles", props.planReaderRoles ?? [], 0);
   // EKS allows one access entry per principal, so a role in two lists would fail at apply.
-  const lists = { adminRoles: props.adminRoles, viewerRoles: props.viewerRoles ?? [], developerRoles: props.developerRoles ?? [] };
+  const lists = {
+    adminRoles: props.adminRoles, planReaderRoles: props.planReaderRoles ?? [],
+    viewerRoles: props.viewerRoles ?? [], developerRoles: props.developerRoles ?? [],
+  };
   const seen = new Map<string, string>();
   for (const [prop, roles] of Object.entries(lists)) {
     for (const role of roles) {

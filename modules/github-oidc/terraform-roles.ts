@@ -47,12 +47,20 @@ export interface TerraformCiRolesProps {
 }
 
 /**
+ * Names of an environment's CI roles (`<prefix>-github-plan`, `<prefix>-github-apply`): the
+ * one place the bootstrap stack, the environment's cluster access entries and the workflows'
+ * role ARNs (`openedx-<env>-github-plan`) agree on.
+ */
+export function ciRoleNames(naming: Naming): { readonly plan: string; readonly apply: string } {
+  return { plan: naming.name("github-plan", "iamRole"), apply: naming.name("github-apply", "iamRole") };
+}
+
+/**
  * Data-plane reads a read-only plan never needs, denied because pull-request code runs with
  * the plan role: ReadOnlyAccess alone would let a PR's `data` source or external program read
  * secrets, table items, queue messages or log lines and print them in the plan.
  */
 const DATA_PLANE_READS = [
-  "secretsmanager:GetSecretValue",
   "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
   "sqs:ReceiveMessage", "kinesis:GetRecords",
   "logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "logs:GetQueryResults",
@@ -80,15 +88,18 @@ const IAM_MANAGE = [
  * - **plan** (`<prefix>-github-plan`): pull requests of the repository and pushes/schedules on
  *   `planBranch`. AWS `ReadOnlyAccess` (Terraform refresh reads every attribute of every
  *   resource type; a hand-written list would miss some and break plans) minus data-plane reads
- *   (see DATA_PLANE_READS) and every S3 object outside its own state; read of its own state
- *   keys, write of their lock files only (`use_lockfile`).
+ *   (see DATA_PLANE_READS), every secret value outside the environment's own generated
+ *   secrets (whose refresh needs them; the state holds them anyway) and every S3 object
+ *   outside its own state; read of its own state keys, write of their lock files only
+ *   (`use_lockfile`). Cluster read access comes from the environment stack (`planReaderRoles`).
  * - **apply** (`<prefix>-github-apply`): only jobs in the GitHub environment (`environment:<env>`
  *   subject, so main-branch jobs that passed the environment's reviewers). It manages the whole
  *   environment (VPC, EKS, RDS, KMS, IAM roles …), so it is honestly broad: AWS `PowerUserAccess`
  *   plus IAM limited to `<prefix>-*` roles, policies and instance profiles, PassRole of those, and
  *   EKS OIDC providers. Guard rails instead of a list that would rot: resources tagged with
  *   another `Environment` are denied, other regions are denied, the CI roles, the GitHub OIDC
- *   provider, the state bucket and key and the ECR repositories cannot be changed. Residual
+ *   provider, the state bucket and key and the ECR repositories cannot be changed; the
+ *   environment stack makes it a cluster admin (`adminRoles`) for the platform stack. Residual
  *   risk, accepted and documented: a role it creates under `<prefix>-*` could carry more
  *   rights than the apply role (no permissions boundary is enforced, because the modules'
  *   roles would all need one); reviews of `iam` changes in the plan are the control.
@@ -111,6 +122,8 @@ export class TerraformCiRoles extends Construct {
     const iam = (resource: string) => `arn:${partition}:iam::${accountId}:${resource}`;
     const stateKeys = props.stacks.map((s) => `${props.state.bucketArn}/${props.state.keyPrefix}/${s}.tfstate`);
     const lockKeys = stateKeys.map((k) => `${k}.tflock`);
+    // GeneratedSecret names are `<prefix>-<component>`; Secrets Manager appends `-XXXXXX` to the ARN.
+    const ownSecrets = `arn:${partition}:secretsmanager:${props.region}:${accountId}:secret:${prefix}-*`;
     this.roleArnPattern = iam(`role/${prefix}-github-*`);
 
     const stateStatements = (write: boolean): PolicyStatement[] => [
@@ -133,12 +146,30 @@ export class TerraformCiRoles extends Construct {
 
     this.planRole = new GithubActionsRole(this, "plan", {
       provider: props.provider,
-      roleName: props.naming.name("github-plan", "iamRole"),
+      roleName: ciRoleNames(props.naming).plan,
       description: `Read-only Terraform plans of ${prefix} from GitHub Actions (pull requests, ${branch})`,
       subjects: [githubSubject(props.repository, "pull_request"), githubSubject(props.repository, { branch })],
       managedPolicies: ["ReadOnlyAccess"],
       statements: [
         ...stateStatements(false),
+        // Refreshing the environment's own generated secrets (aws_secretsmanager_secret_version)
+        // reads their value; the state this role already reads holds the same values. No other
+        // secret: the deny below covers every secret outside the environment's name prefix.
+        { Sid: "OwnSecretsRefresh", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: ownSecrets },
+        {
+          Sid: "OwnSecretsDecrypt",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          // The environment's keys are created after this role, so they are matched by use, not by ARN.
+          Resource: "*",
+          Condition: {
+            StringEquals: { "kms:ViaService": `secretsmanager.${props.region}.amazonaws.com` },
+            StringLike: { "kms:EncryptionContext:SecretARN": ownSecrets },
+          },
+        },
+        // data.aws_secretsmanager_random_password (GeneratedSecret) is read at plan time; the API has no resource, so "*".
+        { Sid: "GeneratePasswords", Effect: "Allow", Action: "secretsmanager:GetRandomPassword", Resource: "*" },
+        { Sid: "DenyOtherSecrets", Effect: "Deny", Action: "secretsmanager:GetSecretValue", NotResource: ownSecrets },
         { Sid: "DenyDataPlaneReads", Effect: "Deny", Action: DATA_PLANE_READS, Resource: "*" },
         // Every object outside its own state and lock keys: no reading backups or media through a PR.
         { Sid: "DenyObjectsOutsideState", Effect: "Deny", Action: ["s3:GetObject", "s3:GetObjectVersion"], NotResource: [...stateKeys, ...lockKeys] },
@@ -147,7 +178,7 @@ export class TerraformCiRoles extends Construct {
 
     this.applyRole = new GithubActionsRole(this, "apply", {
       provider: props.provider,
-      roleName: props.naming.name("github-apply", "iamRole"),
+      roleName: ciRoleNames(props.naming).apply,
       description: `Terraform applies of ${prefix} from the GitHub environment ${props.githubEnvironment}`,
       subjects: [githubSubject(props.repository, { environment: props.githubEnvironment })],
       managedPolicies: ["PowerUserAccess"],

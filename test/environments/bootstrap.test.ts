@@ -74,9 +74,24 @@ describe("bootstrap stack", () => {
     const s = inline(json, `ci-${env}/plan/`);
     expect(s.find((x) => x.Sid === "StateObjects")).toMatchObject({ Effect: "Allow", Action: "s3:GetObject" });
     expect(s.find((x) => x.Sid === "StateLocks").Resource.every((r: string) => r.endsWith(".tflock"))).toBe(true);
-    expect(s.find((x) => x.Sid === "DenyDataPlaneReads").Action).toEqual(expect.arrayContaining(["secretsmanager:GetSecretValue", "dynamodb:Scan"]));
+    expect(s.find((x) => x.Sid === "DenyDataPlaneReads").Action).toEqual(expect.arrayContaining(["dynamodb:Scan", "sqs:ReceiveMessage"]));
     expect(s.find((x) => x.Sid === "DenyObjectsOutsideState")).toMatchObject({ Effect: "Deny", Action: ["s3:GetObject", "s3:GetObjectVersion"] });
-    expect(s.filter((x) => x.Effect === "Allow").flatMap((x) => [x.Action].flat())).not.toContain("s3:PutObject".replace("Put", "Delete") + "Bucket");
+    // Writes: only the lock files (S3 native locking); nothing else in the account.
+    for (const x of s.filter((x) => x.Effect === "Allow")) {
+      const writes = [x.Action].flat().filter((a: string) => /^s3:(Put|Delete)/.test(a));
+      if (writes.length) expect([x.Sid, [x.Resource].flat().every((r: string) => r.endsWith(".tfstate.tflock"))]).toEqual([x.Sid, true]);
+    }
+    // Secrets: the environment's own generated secrets only (refreshing their versions reads the
+    // value; without this every plan fails with AccessDenied once they exist), decrypted only
+    // through Secrets Manager for those secrets; every other secret value stays denied.
+    const own = new RegExp(`^arn:\\$\\{[^}]+\\}:secretsmanager:us-east-1:\\$\\{data\\.aws_caller_identity\\.[\\w-]+\\.account_id\\}:secret:openedx-${env}-\\*$`);
+    expect(s.find((x) => x.Sid === "OwnSecretsRefresh")).toMatchObject({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: expect.stringMatching(own) });
+    expect(s.find((x) => x.Sid === "DenyOtherSecrets")).toMatchObject({ Effect: "Deny", Action: "secretsmanager:GetSecretValue", NotResource: expect.stringMatching(own) });
+    const decrypt = s.find((x) => x.Sid === "OwnSecretsDecrypt");
+    expect(decrypt).toMatchObject({ Effect: "Allow", Action: "kms:Decrypt" });
+    expect(decrypt.Condition.StringEquals).toEqual({ "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" });
+    expect(decrypt.Condition.StringLike["kms:EncryptionContext:SecretARN"]).toMatch(own);
+    expect(s.find((x) => x.Sid === "GeneratePasswords")).toMatchObject({ Effect: "Allow", Action: "secretsmanager:GetRandomPassword", Resource: "*" });
   });
 
   it.each(["sandbox", "staging", "production"])("%s: apply role trusts only that GitHub environment", (env) => {

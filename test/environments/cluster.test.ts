@@ -1,5 +1,6 @@
 import { Testing } from "cdktf";
 import { EnvironmentConfig, EnvironmentStack, environments } from "../../environments";
+import { ciRoleNames } from "../../modules/github-oidc/terraform-roles";
 import { policy, resource, resources, synth, TfJson } from "../helpers";
 
 function build(config: EnvironmentConfig): { stack: EnvironmentStack; json: TfJson } {
@@ -98,8 +99,28 @@ describe("environment clusters", () => {
       expect(resource(prod, "aws_eks_addon", "addon-vpc-cni").service_account_role_arn).toMatch(/vpc-cni-role/);
     });
 
-    it("gives cluster-admin only to the configured admin role", () => {
-      expect(resources(prod, "aws_eks_access_entry").filter((e) => !e.kubernetes_groups).map((e) => e.principal_arn.split("/").pop())).toEqual(["platform-admin"]);
+    it("gives cluster-admin only to the configured admin role and CI's apply role; CI's plan role may only read", () => {
+      const access = (name: string) => [[
+        resource(prod, "aws_eks_access_entry", `cluster/${name}`).principal_arn.split("/").pop(),
+        resource(prod, "aws_eks_access_policy_association", `cluster/${name}-policy`).policy_arn.split("/").pop(),
+      ]];
+      // Entries without a Kubernetes group are the ones with EKS access policies.
+      expect(resources(prod, "aws_eks_access_entry").filter((e) => !e.kubernetes_groups).map((e) => e.principal_arn.split("/").pop()))
+        .toEqual(["platform-admin", "openedx-production-github-apply", "openedx-production-github-plan"]);
+      expect(resources(prod, "aws_eks_access_policy_association")).toHaveLength(3);
+      expect([...access("admin-0"), ...access("admin-1"), ...access("plan-reader-0")]).toEqual([
+        ["platform-admin", "AmazonEKSClusterAdminPolicy"],
+        ["openedx-production-github-apply", "AmazonEKSClusterAdminPolicy"],
+        ["openedx-production-github-plan", "AmazonEKSAdminViewPolicy"],
+      ]);
+      // The names are the bootstrap stack's CI roles, which the workflows assume.
+      expect(ciRoleNames(built.production!.stack.naming)).toEqual({ plan: "openedx-production-github-plan", apply: "openedx-production-github-apply" });
+    });
+
+    it("names every generated secret under the prefix whose values CI's plan role may refresh", () => {
+      const names = resources(prod, "aws_secretsmanager_secret").map((s) => s.name);
+      expect(names.length).toBeGreaterThan(0);
+      for (const name of names) expect(name).toMatch(/^openedx-production-/);
     });
 
     it("keeps media on CMK-encrypted EFS with mount targets in all three AZs, NFS open only to nodes, backed up", () => {

@@ -24,9 +24,9 @@ describe("environments", () => {
     });
   });
 
-  it.each(["production", "staging", "sandbox"])("%s keeps state in S3 with native locking and encryption", (name) => {
+  it.each(["production", "staging", "sandbox"])("%s keeps state in S3 with native locking, encrypted by the bucket default (the CMK), no SSE-S3 header", (name) => {
     expect(built[name]!.json.terraform!.backend.s3).toEqual({
-      bucket: "openedx-terraform-state", key: `learning-platform/${name}.tfstate`, region: "us-east-1", encrypt: true, use_lockfile: true,
+      bucket: "openedx-terraform-state", key: `learning-platform/${name}.tfstate`, region: "us-east-1", use_lockfile: true,
     });
   });
 

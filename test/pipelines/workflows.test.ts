@@ -41,7 +41,8 @@ describe("workflows", () => {
       if (job.permissions) {
         expect(job.permissions.contents ?? "read").toBe("read");
         for (const [scope, level] of Object.entries(job.permissions)) {
-          expect(["contents", "id-token", "pull-requests", "security-events", "issues"]).toContain(scope);
+          expect(["contents", "id-token", "pull-requests", "security-events", "issues", "actions"]).toContain(scope);
+          if (scope === "actions") expect(level).toBe("read");
           expect(level).toMatch(/^(read|write)$/);
         }
       }
@@ -75,10 +76,31 @@ describe("workflows", () => {
     expect(plan.steps.find((s: any) => s.uses?.startsWith("hashicorp/setup-terraform@")).with.terraform_wrapper).toBe(false);
     expect(pr.jobs["fork-notice"].if).toContain("!= github.repository");
     const build = pr.jobs.build.steps.map((s: any) => s.run ?? s.uses);
-    for (const cmd of ["npm ci --no-audit --no-fund", "npm run lint", "npm run typecheck", "npm test", "npm run synth"]) expect(build).toContain(cmd);
-    const gate = pr.jobs["trivy-config"].steps.find((s: any) => s.with?.["exit-code"] === "1");
-    expect(gate.with).toMatchObject({ "scan-type": "config", severity: "HIGH,CRITICAL" });
-    expect(pr.jobs["upload-sarif"].permissions["security-events"]).toBe("write");
+    for (const cmd of ["npm install --no-audit --no-fund", "npm run lint", "npm run typecheck", "npm test", "npm run synth"]) expect(build).toContain(cmd);
+    expect(plan.if).toContain("github.event.pull_request.user.login != 'dependabot[bot]'");
+    expect(pr.jobs["fork-notice"].if).toContain("github.event.pull_request.user.login == 'dependabot[bot]'");
+    // A PR plan is speculative: it never takes the state lock an apply on main needs.
+    expect(plan.steps.find((s: any) => s.name === "terraform plan").run).toMatch(/terraform plan .*-lock=false .*-out=tfplan/);
+    // Trivy: SARIF (never failing) and a JSON report the suppression-aware gate reads; no
+    // step fails on Trivy's own exit code, which ignores the per-resource suppressions.
+    const trivy = pr.jobs["trivy-config"].steps;
+    const scans = trivy.filter((s: any) => s.uses?.startsWith("aquasecurity/trivy-action@"));
+    expect(scans.map((s: any) => [s.with["scan-type"], s.with["scan-ref"], s.with.format, s.with["exit-code"]]))
+      .toEqual([["config", "cdktf.out/stacks", "sarif", "0"], ["config", "cdktf.out/stacks", "json", "0"]]);
+    const gate = trivy.findIndex((s: any) => s.run === `node scripts/trivy-gate.js ${scans[1].with.output} cdktf.out/stacks`);
+    expect(gate).toBeGreaterThan(trivy.indexOf(scans[1]));
+    expect(trivy[0].uses).toMatch(/^actions\/checkout@/); // the gate script comes from the checkout
+    expect(pr.jobs["upload-sarif"].permissions).toEqual({ contents: "read", actions: "read", "security-events": "write" });
+  });
+
+  it("install the way .ci/run does (npm ci refuses this lock file, which lacks other platforms' optional binaries)", () => {
+    const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8"));
+    const complete = ["darwin-arm64", "win32-x64-msvc"].every((p) => `node_modules/@swc/core-${p}` in lock.packages);
+    const installs = files.flatMap((f) => steps(f).filter((s) => /^npm (ci|install)\b/.test(s.run ?? "")).map((s) => s.run));
+    expect(installs.length).toBe(3);
+    expect(readFileSync(join(ROOT, ".ci", "run"), "utf8")).toContain("npm install --no-audit --no-fund");
+    // When the lock is regenerated with every platform, switch the workflows to `npm ci` (and this test).
+    for (const cmd of installs) expect(cmd).toBe(complete ? "npm ci --no-audit --no-fund" : "npm install --no-audit --no-fund");
   });
 
   it("applies on main in order sandbox → staging → production, platform stacks after their AWS stack", () => {
@@ -94,11 +116,86 @@ describe("workflows", () => {
     const jobs = wf["apply-stack.yml"].jobs;
     for (const job of [jobs.plan, jobs.apply]) expect(job.concurrency).toEqual({ group: "terraform-${{ inputs.stack }}", "cancel-in-progress": false });
     expect(jobs.apply.environment).toBe("${{ inputs.environment }}");
-    expect(jobs.plan.steps.find((s: any) => s.uses?.startsWith("actions/upload-artifact@")).with.path).toContain("tfplan.sha256");
-    const run = jobs.apply.steps.map((s: any) => s.run ?? "").join("\n");
+    expect(jobs.apply.needs).toBe("plan");
+    expect(jobs.apply.if).toBe("needs.plan.outputs.present == 'true' && needs.plan.outputs.has-changes == 'true'");
+    // The plan's working directory is the one the apply downloads into and runs in.
+    const planRun = jobs.plan.steps.find((s: any) => s.name === "terraform plan").run;
+    expect(planRun).toContain('cd "cdktf.out/stacks/$STACK"');
+    expect(planRun).toMatch(/terraform plan .*-out=tfplan\n.*\nsha256sum tfplan > tfplan.sha256/s);
+    const upload = jobs.plan.steps.find((s: any) => s.uses?.startsWith("actions/upload-artifact@")).with;
+    expect(upload.name).toBe("plan-${{ inputs.stack }}");
+    expect(upload.path.trim().split("\n").map((l: string) => l.trim()).sort()).toEqual(
+      ["cdk.tf.json", ".terraform.lock.hcl", "tfplan", "tfplan.sha256"].map((f) => `cdktf.out/stacks/\${{ inputs.stack }}/${f}`).sort());
+    expect(upload["include-hidden-files"]).toBe(true);
+    const download = jobs.apply.steps.find((s: any) => s.uses?.startsWith("actions/download-artifact@")).with;
+    expect(download).toEqual({ name: upload.name, path: "cdktf.out/stacks/${{ inputs.stack }}" });
+    const applySteps = jobs.apply.steps.filter((s: any) => s.run);
+    for (const s of applySteps) expect(s["working-directory"]).toBe(download.path);
+    const run = applySteps.map((s: any) => s.run).join("\n");
     expect(run).toContain("sha256sum --check tfplan.sha256");
     expect(run).toMatch(/terraform apply .* tfplan$/m);
+    expect(run.indexOf("sha256sum --check")).toBeLessThan(run.indexOf("terraform apply"));
+    // The same Terraform version makes the plan and applies it.
+    const tf = (job: any) => job.steps.find((s: any) => s.uses?.startsWith("hashicorp/setup-terraform@")).with;
+    expect(tf(jobs.plan)).toEqual(tf(jobs.apply));
+    expect(tf(jobs.apply)).toEqual({ terraform_version: "${{ inputs.terraform-version }}", terraform_wrapper: false });
     expect(JSON.stringify(jobs.apply.steps)).toContain("-github-apply");
+    expect(JSON.stringify(jobs.plan.steps)).toContain("-github-plan");
+  });
+
+  it("main runs one pipeline at a time, never cancelling one in progress; drift never queues in an apply's group", () => {
+    expect(wf["main.yml"].concurrency).toEqual({ group: "main-apply", "cancel-in-progress": false });
+    expect(wf["drift.yml"].jobs.drift.concurrency).toBeUndefined();
+    expect(text("drift.yml")).not.toContain("group: terraform-");
+  });
+
+  it("runs every Terraform job on a synthesized app: synth in the same run, the output downloaded before terraform", () => {
+    const synthJobs = { "pull-request.yml": "build", "main.yml": "build", "drift.yml": "stacks" } as Record<string, string>;
+    for (const [f, job] of Object.entries(synthJobs)) {
+      const synthStep = wf[f].jobs[job].steps.findIndex((s: any) => s.run === "npm run synth");
+      const upload = wf[f].jobs[job].steps.findIndex((s: any) => s.uses?.startsWith("actions/upload-artifact@") && s.with.name === "synth");
+      expect([f, synthStep >= 0, upload > synthStep]).toEqual([f, true, true]);
+    }
+    for (const f of files) {
+      for (const [name, job] of Object.entries<any>(wf[f].jobs)) {
+        const tfAt = (job.steps ?? []).findIndex((s: any) => /terraform (init|plan)/.test(s.run ?? ""));
+        if (tfAt < 0) continue;
+        // The synth output, or (apply) the plan artifact that carries the planned cdk.tf.json with the plan.
+        const got = job.steps.findIndex((s: any) => s.uses?.startsWith("actions/download-artifact@")
+          && ((s.with.name === "synth" && s.with.path === "cdktf.out") || (s.with.name === "plan-${{ inputs.stack }}" && name === "apply")));
+        expect([f, name, got >= 0 && got < tfAt]).toEqual([f, name, true]);
+        expect([f, name, job.steps.find((s: any) => s.uses?.startsWith("hashicorp/setup-terraform@")).with.terraform_wrapper]).toEqual([f, name, false]);
+      }
+    }
+  });
+
+  it("uses one Terraform version everywhere", () => {
+    const versions = new Set([
+      wf["pull-request.yml"].env.TF_VERSION,
+      wf["apply-stack.yml"].on.workflow_call.inputs["terraform-version"].default,
+      wf["drift.yml"].jobs.drift.steps.find((s: any) => s.uses?.startsWith("hashicorp/setup-terraform@")).with.terraform_version,
+    ]);
+    expect([...versions]).toEqual(["1.13.5"]);
+  });
+
+  it("passes this repository's actions only inputs their action.yml declares, and every required one", () => {
+    const inputsOf = (action: string) => parse(readFileSync(join(ROOT, action, "action.yml"), "utf8")).inputs as Record<string, any>;
+    let checked = 0;
+    for (const f of files) {
+      for (const step of steps(f)) {
+        const local = /^\.\/(pipelines\/[\w-]+)$/.exec(String(step.uses))?.[1];
+        // The release workflow runs image-bump's bundle with INPUT_* variables (another repository's checkout).
+        const bundled = /^node \.pipelines\/(pipelines\/[\w-]+)\/dist\/index\.js$/.exec(String(step.run))?.[1];
+        if (!local && !bundled) continue;
+        const declared = inputsOf((local ?? bundled)!);
+        const given = local ? Object.keys(step.with ?? {})
+          : Object.keys(step.env ?? {}).filter((k) => k.startsWith("INPUT_")).map((k) => k.slice(6).toLowerCase());
+        for (const k of given) expect([f, step.name ?? step.uses, k, k in declared]).toEqual([f, step.name ?? step.uses, k, true]);
+        for (const [k, spec] of Object.entries(declared)) if (spec.required) expect([f, k, given.includes(k)]).toEqual([f, k, true]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(6);
   });
 
   it("release is reusable: scan fails on fixable HIGH/CRITICAL, push via OIDC, bump staging then production with approval", () => {
@@ -106,6 +203,10 @@ describe("workflows", () => {
     expect(Object.keys(rel.on)).toEqual(["workflow_call"]);
     const scan = rel.jobs.image.steps.find((s: any) => s.uses?.startsWith("aquasecurity/trivy-action@"));
     expect(scan.with).toMatchObject({ "scan-type": "image", severity: "HIGH,CRITICAL", "ignore-unfixed": true, "exit-code": "1" });
+    // OIDC for the ECR push: the image job asks for id-token, and the usage example grants it (a caller that does not cannot run it).
+    expect(rel.jobs.image.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(text("release.yml")).toMatch(/^#\s+permissions: \{ contents: read, id-token: write \}/m);
+    expect(rel.on.workflow_call.secrets["gitops-token"].required).toBe(true);
     expect(rel.jobs["bump-staging"].needs).toBe("image");
     expect(rel.jobs["bump-production"].environment).toBe("production");
     expect(rel.jobs["bump-production"].needs).toEqual(["image", "bump-staging"]);
