@@ -40,17 +40,25 @@ export const s3State: StateConfig = {
 };
 
 /**
- * Seed 001's address layout inside a /16: public x.y.0-2.0/24, private x.y.100-102.0/24,
- * database x.y.200-202.0/24, one subnet per AZ.
+ * The address layout inside a /16, one subnet per AZ: seed 001's public x.y.0-2.0/24 and a
+ * database tier at x.y.200-202.0/24 — but the private tier as /20s at x.y.64.0, x.y.80.0,
+ * x.y.96.0 (each contains seed 001's x.y.100-102.0/24 numbering region) instead of /24s.
+ *
+ * Why not the seed's private /24s: with the VPC CNI every pod takes an address from its
+ * node's subnet, and each node pre-allocates a warm ENI's worth at boot (m5.2xlarge: 30
+ * addresses, c5.4xlarge: 60). Seed 002's 40 production nodes would claim ~1,500 addresses
+ * at minimum size against the 753 that three /24s hold, leaving pods unscheduled. Three /20s
+ * hold 12,000+, enough for the node groups' maximum sizes with pods at full density.
  */
 export function addressPlan(firstTwoOctets: string, azs: readonly string[]) {
-  const tier = (base: number) => azs.map((_, i) => `${firstTwoOctets}.${base + i}.0/24`);
+  if (azs.length > 4) throw new Error(`addressPlan: ${azs.length} AZs given; the layout has room for at most 4 private /20s (x.y.64.0-x.y.127.255)`);
+  const tier = (base: number, step: number, prefix: number) => azs.map((_, i) => `${firstTwoOctets}.${base + i * step}.0/${prefix}`);
   return {
     cidr: `${firstTwoOctets}.0.0/16`,
     azs,
-    publicSubnetCidrs: tier(0),
-    privateSubnetCidrs: tier(100),
-    databaseSubnetCidrs: tier(200),
+    publicSubnetCidrs: tier(0, 1, 24),
+    privateSubnetCidrs: tier(64, 16, 20),
+    databaseSubnetCidrs: tier(200, 1, 24),
   };
 }
 

@@ -1,5 +1,6 @@
 import { Testing } from "cdktf";
 import { EnvironmentConfig, EnvironmentStack, environments, getEnvironment } from "../../environments";
+import { addressPlan } from "../../environments/shared";
 import { resource, resources, synth, TfJson } from "../helpers";
 
 function build(config: EnvironmentConfig, state?: EnvironmentConfig["state"]): { stack: EnvironmentStack; json: TfJson } {
@@ -35,11 +36,13 @@ describe("environments", () => {
     expect(json.terraform!.backend).toEqual({ local: { path: "terraform.sandbox.tfstate" } });
   });
 
-  it("production uses seed 001's address plan with a NAT gateway per AZ", () => {
+  it("production uses seed 001's address plan (private tier widened for pods) with a NAT gateway per AZ", () => {
     expect(resource(prod, "aws_vpc").cidr_block).toBe("10.0.0.0/16");
     const cidrs = (tier: string) => resources(prod, "aws_subnet").filter((s) => s.tags.Tier === tier).map((s) => s.cidr_block).sort();
     expect(cidrs("public")).toEqual(["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]);
-    expect(cidrs("private")).toEqual(["10.0.100.0/24", "10.0.101.0/24", "10.0.102.0/24"]);
+    // Private tier: /20s rather than the seed's /24s, so pods (VPC CNI) have addresses; see addressPlan.
+    expect(cidrs("private")).toEqual(["10.0.64.0/20", "10.0.80.0/20", "10.0.96.0/20"]);
+    expect(cidrs("database")).toEqual(["10.0.200.0/24", "10.0.201.0/24", "10.0.202.0/24"]);
     expect(resources(prod, "aws_nat_gateway")).toHaveLength(3);
     expect(resource(prod, "aws_subnet", "private-us-east-1a").tags["kubernetes.io/cluster/openedx-eks"]).toBe("shared");
   });
@@ -70,6 +73,11 @@ describe("environments", () => {
 
   it("production buckets are never force-destroyed", () => {
     expect(resources(prod, "aws_s3_bucket").every((b) => b.force_destroy === false)).toBe(true);
+  });
+
+  it("lays out at most four AZs", () => {
+    expect(() => addressPlan("10.30", ["a", "b", "c", "d", "e"])).toThrow(/addressPlan: 5 AZs given; the layout has room for at most 4 private \/20s/);
+    expect(addressPlan("10.30", ["a", "b", "c", "d"]).privateSubnetCidrs).toEqual(["10.30.64.0/20", "10.30.80.0/20", "10.30.96.0/20", "10.30.112.0/20"]);
   });
 
   it("looks environments up by name and rejects unknown names", () => {
