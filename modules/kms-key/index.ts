@@ -5,6 +5,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
 import { PolicyDocument, PolicyStatement } from "../core/policy";
+import { suppress } from "../core/suppress";
 import { checkInt } from "../core/validation";
 
 export interface KmsKeyProps {
@@ -83,6 +84,10 @@ export class KmsKey extends Construct {
       policy: this.policy.toJson(),
       provider: props.provider,
     });
+    if (props.provider) {
+      suppress(key, { id: "AVD-AWS-0065", reason: "False positive: Trivy does not read the attributes of a key created through an aliased provider; "
+        + "enable_key_rotation is true (Checkov CKV_AWS_7 verifies it)" });
+    }
     this.aliasName = `alias/${props.naming.name(props.component, "kmsAlias")}`;
     new KmsAlias(this, "alias", { name: this.aliasName, targetKeyId: key.keyId, provider: props.provider });
     this.keyArn = key.arn;
