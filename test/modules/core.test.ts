@@ -4,6 +4,7 @@ import { suppress, suppressionsOf } from "../../modules/core/suppress";
 import { PolicyDocument, serviceTrustPolicy } from "../../modules/core/policy";
 import { encryptedLogGroup } from "../../modules/core/log-group";
 import { KmsKey } from "../../modules/kms-key";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { policy, resource, synth, testStack } from "../helpers";
 
 describe("naming", () => {
@@ -56,6 +57,15 @@ describe("policy document", () => {
 });
 
 describe("kms key", () => {
+  it("records Trivy's aliased-provider false positive only for keys created through a provider alias", () => {
+    const { stack } = testStack();
+    const east = new AwsProvider(stack, "east", { alias: "east", region: "us-east-1" });
+    const aliased = new KmsKey(stack, "a", { naming: new Naming("p", "e"), component: "a", description: "d", provider: east });
+    const plain = new KmsKey(stack, "b", { naming: new Naming("p", "e"), component: "b", description: "d" });
+    expect(suppressionsOf(aliased.node.findChild("key") as never).map((s) => s.id)).toEqual(["AVD-AWS-0065"]);
+    expect(suppressionsOf(plain.node.findChild("key") as never)).toEqual([]);
+  });
+
   it("rotates yearly, has an alias and rejects service grants without a condition", () => {
     const { stack } = testStack();
     const key = new KmsKey(stack, "k", { naming: new Naming("openedx", "staging"), component: "data", description: "data" });
