@@ -8,7 +8,7 @@ export const providerRootImport = {
 };
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "cdktf.out/", "coverage/", "**/dist/", ".tools/", "test/fixtures/", ".gen/"] },
+  { ignores: ["node_modules/", "cdktf.out/", "coverage/", "**/dist/", ".tools/", ".gen/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
