@@ -114,7 +114,9 @@ export const platformCharts: PlatformCharts = {
   loki: { repository: "https://grafana.github.io/helm-charts", chart: "loki", version: "6.39.0" },
   alloy: { repository: "https://grafana.github.io/helm-charts", chart: "alloy", version: "1.2.0" },
   metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server", chart: "metrics-server", version: "3.13.0" },
-  clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.43.0" },
+  // 9.50.1 ships Cluster Autoscaler 1.33.0: the autoscaler's minor must match the cluster's
+  // (`clusterDefaults.kubernetesVersion`), it simulates scheduling with that release's code.
+  clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.50.1" },
   velero: { repository: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "10.0.10" },
 };
 

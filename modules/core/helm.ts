@@ -44,6 +44,12 @@ export interface ChartReleaseProps {
   readonly dependsOn?: ITerraformDependable[];
   /** Seconds Helm waits for resources to become ready. @default 600 */
   readonly timeout?: number;
+  /**
+   * Adopt existing objects the chart renders instead of failing (e.g. Argo CD's `default`
+   * project, which Argo CD itself creates).
+   * @default false
+   */
+  readonly takeOwnership?: boolean;
 }
 
 /**
@@ -66,5 +72,6 @@ export function chartRelease(scope: Construct, id: string, props: ChartReleasePr
     timeout: props.timeout ?? 600,
     createNamespace: false,
     dependsOn: props.dependsOn,
+    ...(props.takeOwnership ? { takeOwnership: true } : {}),
   });
 }

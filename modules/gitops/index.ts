@@ -45,11 +45,17 @@ export function checkGitOpsSource(where: string, source: GitOpsSource): void {
 }
 
 /**
- * Argo CD and the app-of-apps root (seed 001's GitOps flow). The root Application belongs
- * to a dedicated AppProject that may only read the GitOps repository and deploy into the app
- * namespace and argocd, with no cluster-scoped resources: whoever can write to the GitOps
- * repo cannot use Argo CD to change namespaces, RBAC or the platform itself. Auto-sync
- * with prune and self-heal makes Git the source of truth.
+ * Argo CD and the app-of-apps root (seed 001's GitOps flow), confined so that whoever can
+ * write to the GitOps repo cannot use Argo CD to change namespaces, RBAC or the platform:
+ * - the root Application is in project `openedx-root`, which may only create Applications
+ *   in argocd (no Secrets or ConfigMaps there: `argocd-secret`/`argocd-rbac-cm` would hand
+ *   out Argo CD admin);
+ * - the child Applications must use project `openedx`, which may only deploy namespaced
+ *   objects into the app namespace (no cluster-scoped kinds, quotas or network policies);
+ * - the built-in `default` project, which allows everything everywhere, is emptied (an
+ *   Application naming it can deploy nothing), so a child cannot escape by naming it; and
+ *   as neither project may write to argocd beyond Applications, none can add an AppProject.
+ * Auto-sync with prune and self-heal makes Git the source of truth.
  *
  * Hardening: no default RBAC role for logged-in users, exec off, Dex off (SSO is configured
  * per organisation), the UI not exposed (port-forward or an SSO-protected ingress added
@@ -59,7 +65,10 @@ export function checkGitOpsSource(where: string, source: GitOpsSource): void {
 export class GitOps extends Construct {
   public readonly release: Release;
   public readonly rootApp: Release;
+  /** Project the child Applications in the GitOps repository must name. */
   public readonly projectName = "openedx";
+  /** Project of the root Application: Applications in argocd only. */
+  public readonly rootProjectName = "openedx-root";
 
   constructor(scope: Construct, id: string, props: GitOpsProps) {
     super(scope, id);
@@ -90,13 +99,23 @@ export class GitOps extends Construct {
     const inCluster = "https://kubernetes.default.svc";
     this.rootApp = chartRelease(this, "root-app", {
       where, prop: "charts.argocdApps", chart: props.appsChart, name: "argocd-root", namespace, dependsOn: [this.release],
+      // Argo CD creates the `default` project at start-up; this release adopts it to empty it.
+      takeOwnership: true,
       values: {
         projects: {
+          [this.rootProjectName]: {
+            namespace,
+            description: "The app-of-apps root: creates the openedx Applications, nothing else",
+            sourceRepos: [props.source.repoUrl],
+            destinations: [{ server: inCluster, namespace }],
+            clusterResourceWhitelist: [],
+            namespaceResourceWhitelist: [{ group: "argoproj.io", kind: "Application" }],
+          },
           [this.projectName]: {
             namespace,
             description: "Open edX workloads synced from the GitOps repository",
             sourceRepos: [props.source.repoUrl],
-            destinations: [{ server: inCluster, namespace: props.appNamespace }, { server: inCluster, namespace }],
+            destinations: [{ server: inCluster, namespace: props.appNamespace }],
             clusterResourceWhitelist: [],
             namespaceResourceBlacklist: [
               { group: "", kind: "ResourceQuota" },
@@ -104,11 +123,13 @@ export class GitOps extends Construct {
               { group: "networking.k8s.io", kind: "NetworkPolicy" },
             ],
           },
+          // No sourceRepos and no destinations: an Application in `default` can deploy nothing.
+          default: { namespace, description: "Disabled: every Application belongs to openedx-root or openedx" },
         },
         applications: {
           root: {
             namespace,
-            project: this.projectName,
+            project: this.rootProjectName,
             finalizers: ["resources-finalizer.argocd.argoproj.io"],
             source: { repoURL: props.source.repoUrl, targetRevision: props.source.revision, path: props.source.path },
             destination: { server: inCluster, namespace },

@@ -56,8 +56,8 @@ const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /**
  * The cluster's namespaces with Pod Security Admission labels, and a default-deny network
  * posture in the app namespace with only the allows the platform needs: DNS, the ingress
- * controller on the app ports, Prometheus scrapes, traffic inside the namespace, and the
- * configured egress.
+ * controller on the app ports (and on cert-manager's HTTP-01 solver pods), Prometheus
+ * scrapes, traffic inside the namespace, and the configured egress.
  *
  * Every namespace is also `audit`/`warn`-labelled `restricted`, so a namespace that must
  * enforce less still reports what would break under the strictest level. Network policies
@@ -130,6 +130,17 @@ export class K8sNamespaces extends Construct {
       ingress: [{
         from: [fromNamespace("ingress-nginx", { "app.kubernetes.io/name": "ingress-nginx" })],
         ports: appPorts.map((p) => ({ port: String(p), protocol: "TCP" })),
+      }],
+    });
+    // cert-manager answers HTTP-01 challenges for the app's own Ingresses with solver pods in
+    // this namespace (label below, port 8089); without this the ingress cannot reach them
+    // and every HTTP-01 order here fails (seed 003's self-hosted nodes issue this way).
+    policy("allow-acme-http01-solver", {
+      podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+      policyTypes: ["Ingress"],
+      ingress: [{
+        from: [fromNamespace("ingress-nginx", { "app.kubernetes.io/name": "ingress-nginx" })],
+        ports: [{ port: "8089", protocol: "TCP" }],
       }],
     });
     policy("allow-monitoring", {

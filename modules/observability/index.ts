@@ -161,7 +161,9 @@ loki.write "default" {
  * Loki runs simple-scalable with chunks in S3 when a bucket is given (the durable, cheap
  * choice on AWS), or single-binary on a volume elsewhere; Alloy ships pod logs to it and
  * Grafana gets Loki as a data source. Grafana's admin password is generated in-cluster by
- * the chart, so it never appears in Terraform state.
+ * the Grafana chart (kube-prometheus-stack's own default is the literal `prom-operator`, so
+ * it is blanked here), so it never appears in the synthesized stack or Terraform state; read
+ * it from the `kube-prometheus-stack-grafana` Secret.
  */
 export class Observability extends Construct {
   public readonly prometheusStack: Release;
@@ -220,6 +222,9 @@ export class Observability extends Construct {
         alertmanager: { alertmanagerSpec: { replicas: amReplicas } },
         grafana: {
           enabled: true,
+          // kube-prometheus-stack defaults this to "prom-operator"; empty makes the Grafana
+          // chart generate a random one into its Secret instead.
+          adminPassword: "",
           defaultDashboardsEnabled: true,
           additionalDataSources: [{ name: "Loki", type: "loki", access: "proxy", url: lokiGateway }],
         },

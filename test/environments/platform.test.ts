@@ -81,6 +81,14 @@ describe("production-platform", () => {
     expect(fromIngress.from[0].namespace_selector.match_labels).toEqual({ "kubernetes.io/metadata.name": "ingress-nginx" });
     expect(fromIngress.ports).toEqual([{ port: "8000", protocol: "TCP" }]);
     expect(policies["allow-monitoring"].spec.ingress[0].from[0].namespace_selector.match_labels).toEqual({ "kubernetes.io/metadata.name": "observability" });
+    // Prometheus pods carry app.kubernetes.io/name=prometheus (set by the operator).
+    expect(policies["allow-monitoring"].spec.ingress[0].from[0].pod_selector.match_labels).toEqual({ "app.kubernetes.io/name": "prometheus" });
+    expect(policies["allow-dns"].spec.egress[0].to[0].pod_selector.match_labels).toEqual({ "k8s-app": "kube-dns" });
+    // cert-manager's HTTP-01 solver pods in the app namespace listen on 8089.
+    const solver = policies["allow-acme-http01-solver"].spec;
+    expect(solver.pod_selector.match_labels).toEqual({ "acme.cert-manager.io/http01-solver": "true" });
+    expect(solver.ingress[0].from[0].pod_selector.match_labels).toEqual({ "app.kubernetes.io/name": "ingress-nginx" });
+    expect(solver.ingress[0].ports).toEqual([{ port: "8089", protocol: "TCP" }]);
     expect(policies["allow-egress-vpc-data-stores"].spec.egress[0].to[0].ip_block.cidr).toBe("10.0.0.0/16");
     expect(policies["allow-egress-internet-https-smtp"].spec.egress[0].to[0].ip_block.except).toContain("169.254.169.254/32");
   });
@@ -138,12 +146,35 @@ describe("production-platform", () => {
     expect(argo["redis-ha"].enabled).toBe(true);
     const apps = release(json, "argocd-root").parsed;
     expect(apps.applications.root).toMatchObject({
-      project: "openedx",
+      project: "openedx-root",
       source: { repoURL: "https://github.com/example-org/openedx-gitops.git", path: "environments/production", targetRevision: "main" },
       syncPolicy: { automated: { prune: true, selfHeal: true } },
     });
     expect(apps.projects.openedx.sourceRepos).toEqual(["https://github.com/example-org/openedx-gitops.git"]);
     expect(apps.projects.openedx.clusterResourceWhitelist).toEqual([]);
+  });
+
+  it("confines what the GitOps repository can make Argo CD do", () => {
+    const root = release(json, "argocd-root");
+    const { projects, applications } = root.parsed;
+    // The root may only create Applications in argocd (not argocd-secret or argocd-rbac-cm) ...
+    expect(applications.root.project).toBe("openedx-root");
+    expect(projects["openedx-root"].destinations).toEqual([{ server: "https://kubernetes.default.svc", namespace: expect.stringMatching(/namespaces_argocd_/) }]);
+    expect(projects["openedx-root"].namespaceResourceWhitelist).toEqual([{ group: "argoproj.io", kind: "Application" }]);
+    // ... the children only into the app namespace ...
+    expect(projects.openedx.destinations).toEqual([{ server: "https://kubernetes.default.svc", namespace: expect.stringMatching(/namespaces_openedx-prod_/) }]);
+    // ... and the built-in allow-everything `default` project is adopted and emptied.
+    expect(Object.keys(projects.default).sort()).toEqual(["description", "namespace"]);
+    expect(root.take_ownership).toBe(true);
+    expect(resources(json, "helm_release").filter((r) => r.take_ownership).map((r) => r.name)).toEqual(["argocd-root"]);
+  });
+
+  it("never ships kube-prometheus-stack's literal Grafana password", () => {
+    const grafana = release(json, "kube-prometheus-stack").parsed.grafana;
+    // Empty makes the Grafana chart generate one into its Secret; the chart's default is "prom-operator".
+    expect(grafana.adminPassword).toBe("");
+    expect(grafana.admin).toBeUndefined();
+    expect(JSON.stringify(json)).not.toContain("prom-operator");
   });
 
   it("ships seed 001's alert rules with its thresholds", () => {
@@ -170,7 +201,11 @@ describe("production-platform", () => {
 
   it("runs metrics-server, the cluster autoscaler and Velero every 6 hours", () => {
     expect(release(json, "metrics-server").parsed.replicas).toBe(2);
-    expect(release(json, "cluster-autoscaler").parsed).toMatchObject({ autoDiscovery: { clusterName: CLUSTER_NAME }, rbac: { serviceAccount: { name: "cluster-autoscaler" } } });
+    const ca = release(json, "cluster-autoscaler");
+    expect(ca.parsed).toMatchObject({ autoDiscovery: { clusterName: CLUSTER_NAME }, rbac: { serviceAccount: { name: "cluster-autoscaler" } } });
+    // Chart 9.50.1 ships Cluster Autoscaler 1.33.0, the cluster's minor (9.43.0 shipped 1.31).
+    expect(environments.production.cluster.kubernetesVersion).toBe("1.33");
+    expect(ca.version).toBe("9.50.1");
     const velero = release(json, "velero").parsed;
     expect(velero.initContainers[0].image).toBe("velero/velero-plugin-for-aws:v1.12.0");
     expect(velero.credentials).toEqual({ useSecret: false });
