@@ -5,6 +5,9 @@ module.exports = {
   maxWorkers: "100%",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // One synth of the real app for every test that reads the stacks as JSON (test/helpers appStacks).
+  globalSetup: "<rootDir>/test/global-setup.js",
+  globalTeardown: "<rootDir>/test/global-teardown.js",
   transform: { "^.+\\.(t|j)s$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
   testPathIgnorePatterns: ["/node_modules/", "/fixtures/"],
   collectCoverageFrom: ["modules/**/*.ts", "environments/**/*.ts"],

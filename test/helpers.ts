@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { App, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Naming } from "../modules/core/naming";
@@ -20,8 +22,9 @@ export function synth(stack: TerraformStack): TfJson {
 
 /** Every resource of a Terraform type, e.g. `resources(json, "aws_subnet")`. */
 export function resources(json: TfJson, type: string): Res[] {
-  // Testing.synth omits the "//" metadata, so the logical id (path joined by "_") stands in.
-  return Object.entries(json.resource?.[type] ?? {}).map(([key, r]) => ({ ...r, _id: r["//"]?.metadata?.path ?? key.replace(/_/g, "/") }));
+  // The logical id (construct path joined by "_"), the same whether the JSON came from
+  // Testing.synth (no "//" metadata) or from the app (appStacks).
+  return Object.entries(json.resource?.[type] ?? {}).map(([key, r]) => ({ ...r, _id: key.replace(/_/g, "/") }));
 }
 
 /** The single resource of a type whose construct path contains `pathPart`; throws otherwise. */
@@ -42,4 +45,16 @@ export function testStack(name = "test"): { app: App; stack: TerraformStack; nam
   const stack = new TerraformStack(app, name);
   new AwsProvider(stack, "aws", { region: "us-east-1" });
   return { app, stack, naming: new Naming("openedx", name) };
+}
+
+/**
+ * Every stack of the real app (main.ts), as synthesized once per test run by
+ * test/global-setup.js: name -> Terraform JSON (with cdktf's "//" metadata).
+ */
+export function appStacks(): Record<string, TfJson> {
+  const dir = process.env.APP_SYNTH_DIR;
+  if (!dir) throw new Error("APP_SYNTH_DIR is not set: run the tests through jest.config.js (globalSetup synthesizes the app)");
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
+  return Object.fromEntries(Object.entries(manifest.stacks).map(([name, s]) =>
+    [name, JSON.parse(fs.readFileSync(path.join(dir, s.synthesizedStackPath), "utf8")) as TfJson]));
 }

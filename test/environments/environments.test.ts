@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { EnvironmentConfig, EnvironmentStack, environments, getEnvironment } from "../../environments";
 import { addressPlan } from "../../environments/shared";
-import { resource, resources, synth, TfJson } from "../helpers";
+import { appStacks, resource, resources, synth, TfJson } from "../helpers";
 
 function build(config: EnvironmentConfig, state?: EnvironmentConfig["state"]): { stack: EnvironmentStack; json: TfJson } {
   const stack = new EnvironmentStack(Testing.app(), config, { state });
@@ -9,12 +9,15 @@ function build(config: EnvironmentConfig, state?: EnvironmentConfig["state"]): {
 }
 
 describe("environments", () => {
-  const built = Object.fromEntries(Object.values(environments).map((c) => [c.name, build(c)])) as Record<string, ReturnType<typeof build>>;
+  // The environments as the app (main.ts) synthesizes them, once per test run.
+  const app = appStacks();
+  const built = Object.fromEntries(Object.keys(environments).map((name) => [name, { json: app[name]! }])) as Record<string, { json: TfJson }>;
   const prod = built.production!.json;
   const sandbox = built.sandbox!.json;
 
-  it("names stacks exactly after the environments", () => {
-    expect(Object.values(built).map((b) => b.stack.node.id).sort()).toEqual(["production", "sandbox", "staging"]);
+  it("names stacks exactly after the environments, each with its platform stack, plus bootstrap", () => {
+    expect(Object.keys(app).sort()).toEqual(["bootstrap", "production", "production-platform", "sandbox", "sandbox-platform", "staging", "staging-platform"]);
+    expect(new EnvironmentStack(Testing.app(), environments.staging).node.id).toBe("staging");
   });
 
   it.each(["production", "staging", "sandbox"])("%s tags everything through provider default tags", (name) => {

@@ -1,37 +1,16 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { TerraformStack } from "cdktf";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { synth, testStack } from "../helpers";
+import { appStacks, synth, testStack } from "../helpers";
 import { findSecretLiterals } from "../secret-scan";
 
 /**
- * Runs the real app (main.ts) into a temporary output directory and scans every stack its
- * manifest lists — so stacks added to the app later are scanned without touching this test.
+ * Scans every stack of the real app (main.ts, synthesized once per run by
+ * test/global-setup.js from its manifest), so stacks added to the app later are scanned
+ * without touching this test.
  */
 describe("no secret literals in any synthesized stack", () => {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secret-scan-"));
-  let stacks: Record<string, any> = {};
-
-  beforeAll(() => {
-    const previous = process.env.CDKTF_OUTDIR;
-    process.env.CDKTF_OUTDIR = outdir;
-    try {
-      // main.ts synthesizes on load, exactly as `cdktf synth` runs it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      jest.isolateModules(() => require("../../main"));
-    } finally {
-      if (previous === undefined) delete process.env.CDKTF_OUTDIR;
-      else process.env.CDKTF_OUTDIR = previous;
-    }
-    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
-    stacks = Object.fromEntries(Object.entries<any>(manifest.stacks).map(([name, s]) =>
-      [name, JSON.parse(fs.readFileSync(path.join(outdir, s.synthesizedStackPath), "utf8"))]));
-  });
-
-  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+  const stacks: Record<string, any> = appStacks();
 
   it("synthesizes every environment's stack through the app", () => {
     expect(Object.keys(stacks)).toEqual(expect.arrayContaining(["production", "staging", "sandbox"]));

@@ -5,23 +5,17 @@ import { App } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { EnvironmentStack, environments } from "../../environments";
 import { suppress, suppressionsOf } from "../../modules/core/suppress";
-import { testStack } from "../helpers";
+import { appStacks, testStack } from "../helpers";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const scan = require("../../scripts/scan.js");
 
 type Doc = { resource: Record<string, Record<string, any>> };
 
-/** Synthesizes every environment the way `npm run synth` does (with the "//" metadata). */
+/** Every environment's stack as `npm run synth` writes it (with the "//" metadata), from the run's one app synth. */
 function synthAll(): Record<string, Doc> {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "scan-supp-"));
-  const app = new App({ outdir });
-  for (const config of Object.values(environments)) new EnvironmentStack(app, config);
-  app.synth();
-  const docs = Object.fromEntries(Object.keys(environments).map((name) =>
-    [name, JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8"))]));
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return docs;
+  const stacks = appStacks();
+  return Object.fromEntries(Object.keys(environments).map((name) => [name, stacks[name] as Doc]));
 }
 
 /** The suppressions recorded on the resource of `type` whose construct path ends with `suffix`. */
