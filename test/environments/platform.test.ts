@@ -229,7 +229,7 @@ describe("production-platform", () => {
   it("exports the AWS prerequisites the platform reads as cross-stack outputs", () => {
     expect(Object.keys(aws.output ?? {}).length).toBeGreaterThanOrEqual(4);
     expect(resources(aws, "aws_eks_pod_identity_association").map((a) => `${a.namespace}/${a.service_account}`).sort())
-      .toEqual(["cert-manager/cert-manager", "kube-system/aws-load-balancer-controller", "kube-system/cluster-autoscaler", "observability/loki", "velero/velero-server"]);
+      .toEqual(["cert-manager/cert-manager", "kube-system/aws-load-balancer-controller", "kube-system/cluster-autoscaler", "observability/kube-prometheus-stack-alertmanager", "observability/loki", "velero/velero-server"]);
   });
 });
 
