@@ -28,6 +28,7 @@ export function addEnvironment(app: App, config: EnvironmentConfig, state?: Stat
       backupKmsKeyArn: prereqs.kmsKeyArn,
       efsFileSystemId: aws.mediaStorage.fileSystemId,
       dnsZoneId: aws.dns.zoneId,
+      alarmTopicArn: aws.data.alarms.topicArn,
     },
   });
   platform.addDependency(aws);

@@ -44,6 +44,11 @@ export interface EksPlatformTarget {
    * created or was given, or the Cloudflare zone id. The origin record and DNS-01 go there.
    */
   readonly dnsZoneId: string;
+  /**
+   * The environment's alarm topic (`data.alarms`): Alertmanager publishes there with the
+   * Pod Identity role the AWS stack bound to its service account.
+   */
+  readonly alarmTopicArn: string;
 }
 
 export interface PlatformStackProps {
@@ -144,6 +149,8 @@ export class PlatformStack extends TerraformStack {
       namespace: ns.observability,
       ...p.observability,
       lokiS3: eks ? { bucketName: eks.lokiBucketName, region: eks.region } : undefined,
+      // Kubeconfig clusters have no AWS role to publish with: no receiver, and synth warns.
+      alertsTopic: eks ? { topicArn: eks.alarmTopicArn, region: eks.region, environment: config.name } : undefined,
     });
     // Everything else ships ServiceMonitors, whose CRD the prometheus stack installs.
     const monitoring = [this.observability.prometheusStack];

@@ -96,6 +96,10 @@ export class EnvironmentStack extends TerraformStack {
       ...config.mediaStorage,
     });
 
+    // The alarm topic comes before its publishers: the data stores' CloudWatch alarms and,
+    // through platform-prereqs, the cluster's Alertmanager.
+    const alarms = new AlarmTopic(this, "alarms", { naming: this.naming });
+
     // AWS side of the <env>-platform stack (skipped when it targets a kubeconfig cluster).
     if (!config.platform.kubeconfig) {
       this.platformPrereqs = new PlatformPrereqs(this, "platform-prereqs", {
@@ -104,12 +108,12 @@ export class EnvironmentStack extends TerraformStack {
         ebsKmsKeyArn: this.cluster.volumeKeyArn,
         kmsKey: this.storage.kmsKey,
         accessLogsBucket: this.storage.logsBucket,
+        alarmTopic: alarms,
         forceDestroy: config.forceDestroy,
       });
     }
 
     // Data layer: each store accepts its port only from the cluster's node security group.
-    const alarms = new AlarmTopic(this, "alarms", { naming: this.naming });
     const store = {
       naming: this.naming, network: this.network, allowedSecurityGroupIds: [this.cluster.nodeSecurityGroupId], alarms,
       multiAz: config.multiAz, deletionProtection: config.deletionProtection, logRetentionDays: config.logRetentionDays,

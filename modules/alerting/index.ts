@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { awsContext } from "../core/aws-context";
-import { AlarmTarget } from "../core/alarms";
+import { AlarmTarget, AlarmTopicRef } from "../core/alarms";
 import { Naming } from "../core/naming";
 import { PolicyDocument } from "../core/policy";
 import { KmsKey } from "../kms-key";
@@ -24,11 +24,14 @@ export interface AlarmTopicProps {
  *
  * Encrypted topics need the key policy to let each publishing service use the key, which an
  * AWS-managed key cannot grant — hence the CMK. Publishers are scoped to this account and to
- * their source ARNs (confused deputy). ElastiCache is deliberately not a publisher: it cannot
+ * their source ARNs (confused deputy). IAM principals of this account (Alertmanager's role)
+ * publish through `AccountManagesTopic` plus their own identity policy; the key policy's
+ * account-root statement lets that identity policy grant the key. ElastiCache is deliberately not a publisher: it cannot
  * deliver to KMS-encrypted topics, so its failovers are detected by a CloudWatch alarm instead.
  */
-export class AlarmTopic extends Construct implements AlarmTarget {
+export class AlarmTopic extends Construct implements AlarmTarget, AlarmTopicRef {
   public readonly topicArn: string;
+  public readonly kmsKeyArn: string;
   public readonly topicName: string;
   public readonly key: KmsKey;
   private readonly policy: PolicyDocument;
@@ -44,6 +47,7 @@ export class AlarmTopic extends Construct implements AlarmTarget {
     this.topicName = props.naming.name(component, "snsTopic");
     const topic = new SnsTopic(this, "topic", { name: this.topicName, kmsMasterKeyId: this.key.keyArn });
     this.topicArn = topic.arn;
+    this.kmsKeyArn = this.key.keyArn;
 
     this.policy = new PolicyDocument([
       {

@@ -31,6 +31,16 @@ export interface AlarmSpec {
 }
 
 /**
+ * An SNS topic and its customer-managed key, for a publisher outside AWS's event services
+ * (e.g. Alertmanager's Pod Identity role) that needs IAM permissions on both.
+ */
+export interface AlarmTopicRef {
+  readonly topicArn: string;
+  /** Key the topic is encrypted with; publishers need GenerateDataKey/Decrypt on it through SNS. */
+  readonly kmsKeyArn: string;
+}
+
+/**
  * Where data stores send alarms and service events: the environment's alarm topic
  * (modules/alerting implements it). Stores depend on this interface, not on the topic module.
  */

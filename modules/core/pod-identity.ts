@@ -40,6 +40,9 @@ export interface ServiceAccountRef {
  */
 export const PLATFORM_SERVICE_ACCOUNTS = {
   loki: { namespace: "observability", name: "loki" },
+  // kube-prometheus-stack's own default for release "kube-prometheus-stack" (`<fullname>-alertmanager`),
+  // set explicitly by the observability module so a rename cannot silently break the binding.
+  alertmanager: { namespace: "observability", name: "kube-prometheus-stack-alertmanager" },
   velero: { namespace: "velero", name: "velero-server" },
   clusterAutoscaler: { namespace: "kube-system", name: "cluster-autoscaler" },
   loadBalancerController: { namespace: "kube-system", name: "aws-load-balancer-controller" },

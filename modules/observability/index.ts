@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Annotations } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { ChartRef, chartRelease } from "../core/helm";
 import { PLATFORM_SERVICE_ACCOUNTS } from "../core/pod-identity";
@@ -61,6 +62,69 @@ export interface ObservabilityProps {
   readonly lokiS3?: { readonly bucketName: string; readonly region: string };
   /** @default SEED_ALERT_THRESHOLDS */
   readonly alertThresholds?: Partial<AlertThresholds>;
+  /**
+   * Deliver alerts to this SNS topic (the environment's alarm topic); Alertmanager signs with
+   * the credentials Pod Identity gives its service account.
+   * @default undefined: no receiver, alerts are not delivered (synth warns)
+   */
+  readonly alertsTopic?: AlertsTopic;
+}
+
+/** Where Alertmanager publishes: an SNS topic ARN and its region, as plain identifiers. */
+export interface AlertsTopic {
+  readonly topicArn: string;
+  readonly region: string;
+  /** Environment name, shown at the start of every notification's subject. */
+  readonly environment: string;
+}
+
+/**
+ * Alertmanager's configuration for an SNS topic. Lists replace the chart's defaults, so the
+ * chart's inhibit rules (critical mutes warning/info, InfoInhibitor mutes info, InfoInhibitor
+ * itself never notifies) are restated. Watchdog always fires by design (a dead-man's switch),
+ * so it stays on the `null` receiver. Grouping by alertname as well as namespace keeps one
+ * alert name per notification, so the subject can name it.
+ */
+export function alertmanagerConfig(topic: AlertsTopic) {
+  return {
+    global: { resolve_timeout: "5m" },
+    inhibit_rules: [
+      { source_matchers: ["severity = critical"], target_matchers: ["severity =~ warning|info"], equal: ["namespace", "alertname"] },
+      { source_matchers: ["severity = warning"], target_matchers: ["severity = info"], equal: ["namespace", "alertname"] },
+      { source_matchers: ["alertname = InfoInhibitor"], target_matchers: ["severity = info"], equal: ["namespace"] },
+      { target_matchers: ["alertname = InfoInhibitor"] },
+    ],
+    route: {
+      receiver: "alarm-topic",
+      group_by: ["namespace", "alertname"],
+      group_wait: "30s",
+      group_interval: "5m",
+      repeat_interval: "12h",
+      routes: [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }],
+    },
+    receivers: [
+      { name: "null" },
+      {
+        name: "alarm-topic",
+        sns_configs: [{
+          topic_arn: topic.topicArn,
+          // No keys: the AWS SDK's default chain picks up Pod Identity's container credentials.
+          sigv4: { region: topic.region },
+          send_resolved: true,
+          // SNS subjects: ASCII, no line breaks, under 100 characters.
+          subject: `[${topic.environment}] {{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }} {{ printf "%.60s" .CommonLabels.alertname }}`,
+          message: [
+            "{{ range .Alerts }}{{ .Status | toUpper }} {{ .Labels.alertname }} ({{ .Labels.severity }}){{ if .Labels.namespace }} in {{ .Labels.namespace }}{{ end }}",
+            "{{ .Annotations.summary }}{{ if .Annotations.description }}: {{ .Annotations.description }}{{ end }}",
+            "Since {{ .StartsAt.Format \"2006-01-02 15:04:05 MST\" }}{{ if .Annotations.runbook_url }} | runbook: {{ .Annotations.runbook_url }}{{ end }}",
+            "",
+            "{{ end }}",
+          ].join("\n"),
+        }],
+      },
+    ],
+    templates: ["/etc/alertmanager/config/*.tmpl"],
+  };
 }
 
 const DURATION_RE = /^[1-9]\d*[smh]$/;
@@ -164,6 +228,12 @@ loki.write "default" {
  * the Grafana chart (kube-prometheus-stack's own default is the literal `prom-operator`, so
  * it is blanked here), so it never appears in the synthesized stack or Terraform state; read
  * it from the `kube-prometheus-stack-grafana` Secret.
+ *
+ * Alerts go to the environment's SNS alarm topic (`alertsTopic`), the same topic the data
+ * stores' CloudWatch alarms use, so on-call subscribes once. Without a topic (a cluster
+ * outside AWS) Alertmanager keeps the chart's `null` receiver and synth adds a warning: a
+ * webhook URL would be a credential in Terraform state, so such clusters wire their own
+ * receiver rather than this module inventing one.
  */
 export class Observability extends Construct {
   public readonly prometheusStack: Release;
@@ -197,6 +267,13 @@ export class Observability extends Construct {
       check(DURATION_RE.test(t[key]), where, `alertThresholds.${key}`, t[key], "must be a Prometheus duration such as 30s, 5m or 1h");
     }
     this.thresholds = t;
+    const topic = props.alertsTopic;
+    if (topic) {
+      check(/^[a-z0-9][a-z0-9-]{0,19}$/.test(topic.environment), where, "alertsTopic.environment", topic.environment,
+        "must be 1-20 lowercase letters, digits or hyphens (it starts every SNS subject, which must be short ASCII)");
+    } else {
+      Annotations.of(this).addWarning(`${where}: no alertsTopic, so Alertmanager has no receiver and alerts are not delivered to anyone`);
+    }
 
     const lokiGateway = `http://loki-gateway.${namespace}.svc.cluster.local`;
     this.prometheusStack = chartRelease(this, "kube-prometheus-stack", {
@@ -219,7 +296,12 @@ export class Observability extends Construct {
             },
           },
         },
-        alertmanager: { alertmanagerSpec: { replicas: amReplicas } },
+        alertmanager: {
+          alertmanagerSpec: { replicas: amReplicas },
+          // Pod Identity binds the SNS role to exactly this account (see PlatformPrereqs).
+          serviceAccount: { create: true, name: PLATFORM_SERVICE_ACCOUNTS.alertmanager.name },
+          ...(topic ? { config: alertmanagerConfig(topic) } : {}),
+        },
         grafana: {
           enabled: true,
           // kube-prometheus-stack defaults this to "prom-operator"; empty makes the Grafana

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
+import { AlarmTopicRef } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
 import { PolicyStatement } from "../core/policy";
@@ -19,6 +20,12 @@ export interface PlatformPrereqsProps {
   readonly kmsKey: KmsKey;
   /** Server-access-log target for the new buckets. */
   readonly accessLogsBucket: SecureBucket;
+  /**
+   * The environment's alarm topic (modules/alerting). Alertmanager publishes the cluster's
+   * Prometheus alerts to it, so CloudWatch alarms and Kubernetes alerts reach on-call
+   * through one subscription.
+   */
+  readonly alarmTopic: AlarmTopicRef;
   /**
    * Let `destroy` delete non-empty buckets (throwaway environments only).
    * @default false
@@ -57,14 +64,18 @@ export interface PlatformPrereqsProps {
  * an AWS resource reviewed in the AWS plan, and the service account needs no annotation, so
  * the Kubernetes side cannot point a pod at a role it was not granted. Each role may only
  * touch its own bucket, and the KMS key only through S3 (`kms:ViaService`); each trusts only
- * its own cluster, namespace and service account (Pod Identity session tags). `allowDns01`
- * adds cert-manager's DNS-01 role for a Route53 zone.
+ * its own cluster, namespace and service account (Pod Identity session tags). Alertmanager's
+ * role may only publish to the alarm topic and use that topic's key through SNS (Alertmanager
+ * 0.28's SNS notifier uses the AWS SDK's default credential chain, whose container provider
+ * serves Pod Identity). `allowDns01` adds cert-manager's DNS-01 role for a Route53 zone.
  */
 export class PlatformPrereqs extends Construct {
   public readonly lokiBucket: SecureBucket;
   public readonly veleroBucket: SecureBucket;
   public readonly lokiRoleArn: string;
   public readonly veleroRoleArn: string;
+  /** Role Alertmanager publishes to the alarm topic with. */
+  public readonly alertmanagerRoleArn: string;
   /** Bucket names, for the platform stack's chart values. */
   public readonly lokiBucketName: string;
   public readonly veleroBucketName: string;
@@ -159,6 +170,18 @@ export class PlatformPrereqs extends Construct {
       });
     }
     this.veleroRoleArn = this.podRole("velero", PLATFORM_SERVICE_ACCOUNTS.velero, props.clusterName, accountId, veleroStatements);
+
+    // Alertmanager → the environment's alarm topic. The topic policy already lets this
+    // account's principals publish (AccountManagesTopic) and the key policy delegates to IAM
+    // (account root), so this identity policy is the whole grant.
+    this.alertmanagerRoleArn = this.podRole("alertmanager", PLATFORM_SERVICE_ACCOUNTS.alertmanager, props.clusterName, accountId, [
+      { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: props.alarmTopic.topicArn },
+      {
+        // Publishing to an SSE-KMS topic: SNS generates and decrypts the data key on the caller's behalf.
+        Sid: "TopicKeyViaSns", Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: props.alarmTopic.kmsKeyArn,
+        Condition: { StringEquals: { "kms:ViaService": `sns.${region}.amazonaws.com` } },
+      },
+    ]);
 
     if (props.clusterAutoscalerRoleArn) {
       const sa = PLATFORM_SERVICE_ACCOUNTS.clusterAutoscaler;

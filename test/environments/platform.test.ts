@@ -229,7 +229,7 @@ describe("production-platform", () => {
   it("exports the AWS prerequisites the platform reads as cross-stack outputs", () => {
     expect(Object.keys(aws.output ?? {}).length).toBeGreaterThanOrEqual(4);
     expect(resources(aws, "aws_eks_pod_identity_association").map((a) => `${a.namespace}/${a.service_account}`).sort())
-      .toEqual(["cert-manager/cert-manager", "kube-system/aws-load-balancer-controller", "kube-system/cluster-autoscaler", "observability/loki", "velero/velero-server"]);
+      .toEqual(["cert-manager/cert-manager", "kube-system/aws-load-balancer-controller", "kube-system/cluster-autoscaler", "observability/kube-prometheus-stack-alertmanager", "observability/loki", "velero/velero-server"]);
   });
 });
 
@@ -265,7 +265,7 @@ describe("platform stack in kubeconfig mode (seed 003 k3s)", () => {
 describe("platform stack validation", () => {
   const prod = environments.production;
   const build = (config: EnvironmentConfig, props: ConstructorParameters<typeof PlatformStack>[2]) => () => new PlatformStack(Testing.app(), config, props);
-  const eks = { clusterName: "c", region: "us-east-1", vpcId: "vpc-1", lokiBucketName: "l", veleroBucketName: "v", backupKmsKeyArn: "arn:aws:kms:us-east-1:1:key/x", dnsZoneId: "Z0123456789ABCDEFGHIJ" };
+  const eks = { clusterName: "c", region: "us-east-1", vpcId: "vpc-1", lokiBucketName: "l", veleroBucketName: "v", backupKmsKeyArn: "arn:aws:kms:us-east-1:1:key/x", dnsZoneId: "Z0123456789ABCDEFGHIJ", alarmTopicArn: "arn:aws:sns:us-east-1:1:alarms" };
   const withPlatform = (platform: Partial<EnvironmentConfig["platform"]>): EnvironmentConfig => ({ ...prod, platform: { ...prod.platform, ...platform } });
 
   it("requires exactly one of EKS and kubeconfig mode", () => {

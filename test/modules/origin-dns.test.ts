@@ -101,7 +101,8 @@ describe("PlatformPrereqs.allowDns01", () => {
   it("makes one role per cluster", () => {
     const { stack: s, naming } = testStack("staging");
     const storage = new S3Buckets(s, "storage", { naming, buckets: { media: {} } });
-    const prereqs = new PlatformPrereqs(s, "p", { naming, clusterName: "c", kmsKey: storage.kmsKey, accessLogsBucket: storage.logsBucket });
+    const prereqs = new PlatformPrereqs(s, "p", { naming, clusterName: "c", kmsKey: storage.kmsKey, accessLogsBucket: storage.logsBucket,
+      alarmTopic: { topicArn: "arn:aws:sns:us-east-1:111122223333:t", kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/k" } });
     expect(prereqs.dns01RoleArn).toBeUndefined();
     const arn = prereqs.allowDns01("Z0123456789ABCDEFGHIJ");
     expect(prereqs.dns01RoleArn).toBe(arn);

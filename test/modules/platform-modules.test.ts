@@ -16,6 +16,9 @@ import { suppressionsOf } from "../../modules/core/suppress";
 import { platformCharts } from "../../environments/shared";
 import { policy, resource, resources, synth, testStack } from "../helpers";
 
+/** The environment alarm topic PlatformPrereqs requires (ARNs as the alerting module outputs them). */
+const alarmTopic = { topicArn: "arn:aws:sns:us-east-1:111122223333:openedx-alarms", kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/alarms" };
+
 function k8sStack(): TerraformStack {
   const stack = new TerraformStack(Testing.app(), "k8s");
   new KubernetesProvider(stack, "k8s", { configPath: "~/.kube/config" });
@@ -28,7 +31,7 @@ describe("PlatformPrereqs", () => {
   const { stack, naming } = testStack("production");
   const storage = new S3Buckets(stack, "storage", { naming, buckets: { media: {} } });
   const base = (over: Partial<PlatformPrereqsProps> = {}): PlatformPrereqsProps => ({
-    naming, clusterName: "openedx-eks", kmsKey: storage.kmsKey, accessLogsBucket: storage.logsBucket, ...over,
+    naming, clusterName: "openedx-eks", kmsKey: storage.kmsKey, accessLogsBucket: storage.logsBucket, alarmTopic, ...over,
   });
   new PlatformPrereqs(stack, "prereqs", base({ clusterAutoscalerRoleArn: "arn:aws:iam::111122223333:role/ca", ebsKmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/ebs" }));
   const json = synth(stack);
@@ -76,9 +79,9 @@ describe("PlatformPrereqs", () => {
     const { stack: s, naming: n } = testStack("x");
     const key = new KmsKey(s, "k", { naming: n, component: "k", description: "k" });
     const logs = new S3Buckets(s, "b", { naming: n, buckets: { a: {} }, kmsKey: key }).logsBucket;
-    expect(() => new PlatformPrereqs(s, "p", { naming: n, clusterName: "c", kmsKey: key, accessLogsBucket: logs, lokiNoncurrentDays: 0 }))
+    expect(() => new PlatformPrereqs(s, "p", { naming: n, clusterName: "c", kmsKey: key, accessLogsBucket: logs, alarmTopic, lokiNoncurrentDays: 0 }))
       .toThrow("PlatformPrereqs p: lokiNoncurrentDays = 0 is invalid; must be an integer from 1 to 3650");
-    expect(() => new PlatformPrereqs(s, "q", { naming: n, clusterName: "c", kmsKey: key, accessLogsBucket: logs, veleroNoncurrentDays: 1.5 }))
+    expect(() => new PlatformPrereqs(s, "q", { naming: n, clusterName: "c", kmsKey: key, accessLogsBucket: logs, alarmTopic, veleroNoncurrentDays: 1.5 }))
       .toThrow("veleroNoncurrentDays = 1.5 is invalid");
   });
 });
@@ -182,7 +185,7 @@ describe("PlatformPrereqs scanner suppressions", () => {
   it("records why the buckets are not replicated and emit no events", () => {
     const { stack, naming } = testStack("s");
     const storage = new S3Buckets(stack, "storage", { naming, buckets: { media: {} } });
-    const p = new PlatformPrereqs(stack, "p", { naming, clusterName: "c", kmsKey: storage.kmsKey, accessLogsBucket: storage.logsBucket });
+    const p = new PlatformPrereqs(stack, "p", { naming, clusterName: "c", kmsKey: storage.kmsKey, accessLogsBucket: storage.logsBucket, alarmTopic });
     for (const b of [p.lokiBucket, p.veleroBucket]) {
       expect(suppressionsOf(b.resource).map((s) => s.id)).toEqual(["CKV_AWS_144", "CKV2_AWS_62"]);
     }
