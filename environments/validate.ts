@@ -1,8 +1,8 @@
 import { check, checkLogRetention, checkOneOf } from "../modules/core/validation";
 import { ENVIRONMENT_NAMES, EnvironmentConfig } from "./config";
+import { checkDnsName } from "../modules/core/dns";
 
 const REGION_RE = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /**
  * Checks that span modules (module-level rules live in each module). Runs before any
@@ -12,7 +12,7 @@ export function validateEnvironment(config: EnvironmentConfig): void {
   const where = `environment ${config.name}`;
   checkOneOf(where, "name", config.name, ENVIRONMENT_NAMES);
   check(REGION_RE.test(config.region), where, "region", config.region, "must be an AWS region name such as us-east-1");
-  check(DOMAIN_RE.test(config.domain), where, "domain", config.domain, "must be a lower-case DNS name such as learn.example.org");
+  checkDnsName(where, "domain", config.domain);
   check(!config.multiAz || config.network.azs.length >= 2, where, "network.azs", config.network.azs,
     "must list at least 2 AZs when multiAz is true");
   for (const az of config.network.azs) {

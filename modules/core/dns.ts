@@ -3,6 +3,9 @@ import { check } from "./validation";
 /** A lower-case DNS name of two or more labels (RFC 1035 letters, digits, hyphens; 253 characters at most). */
 export const DNS_NAME_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
+/** One DNS label (RFC 1123): what Kubernetes requires of namespace and object names. */
+export const DNS_LABEL_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
 /** Throws a ValidationError unless `value` is a lower-case DNS name such as `lms.learn.example.org`. */
 export function checkDnsName(where: string, prop: string, value: string): void {
   check(typeof value === "string" && DNS_NAME_RE.test(value), where, prop, value,

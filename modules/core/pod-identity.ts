@@ -1,3 +1,5 @@
+import { policyJson } from "./policy";
+
 /**
  * Trust policy for an IAM role assumed through EKS Pod Identity: the `pods.eks.amazonaws.com`
  * principal needs `sts:TagSession` as well as `sts:AssumeRole` (it tags sessions with the
@@ -6,25 +8,22 @@
  * account too, so an association made for another service account cannot assume it.
  */
 export function podIdentityTrustPolicy(accountId: string, boundTo?: { readonly clusterName: string; readonly serviceAccount: ServiceAccountRef }): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{
-      Sid: "EksPodIdentity",
-      Effect: "Allow",
-      Principal: { Service: "pods.eks.amazonaws.com" },
-      Action: ["sts:AssumeRole", "sts:TagSession"],
-      Condition: {
-        StringEquals: {
-          "aws:SourceAccount": accountId,
-          ...(boundTo ? {
-            "aws:RequestTag/eks-cluster-name": boundTo.clusterName,
-            "aws:RequestTag/kubernetes-namespace": boundTo.serviceAccount.namespace,
-            "aws:RequestTag/kubernetes-service-account": boundTo.serviceAccount.name,
-          } : {}),
-        },
+  return policyJson([{
+    Sid: "EksPodIdentity",
+    Effect: "Allow",
+    Principal: { Service: "pods.eks.amazonaws.com" },
+    Action: ["sts:AssumeRole", "sts:TagSession"],
+    Condition: {
+      StringEquals: {
+        "aws:SourceAccount": accountId,
+        ...(boundTo ? {
+          "aws:RequestTag/eks-cluster-name": boundTo.clusterName,
+          "aws:RequestTag/kubernetes-namespace": boundTo.serviceAccount.namespace,
+          "aws:RequestTag/kubernetes-service-account": boundTo.serviceAccount.name,
+        } : {}),
       },
-    }],
-  });
+    },
+  }]);
 }
 
 /** A Kubernetes service account that a Pod Identity association binds a role to. */

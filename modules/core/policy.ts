@@ -41,16 +41,16 @@ export class PolicyDocument {
 
   /** A token that renders the document as JSON at synth, after every statement was added. */
   public toJson(): string {
-    return Lazy.stringValue({ produce: () => JSON.stringify({ Version: "2012-10-17", Statement: this.statements }) });
+    return Lazy.stringValue({ produce: () => policyJson(this.statements) });
   }
+}
+
+/** An IAM policy document as the JSON string AWS resources take. */
+export function policyJson(statements: readonly PolicyStatement[]): string {
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
 
 /** Trust policy letting AWS service principal(s) assume a role, with optional conditions. */
 export function serviceTrustPolicy(service: string | string[], condition?: PolicyStatement["Condition"]): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", ...(condition ? { Condition: condition } : {}) },
-    ],
-  });
+  return policyJson([{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", ...(condition ? { Condition: condition } : {}) }]);
 }

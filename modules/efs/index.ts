@@ -10,6 +10,7 @@ import { Naming } from "../core/naming";
 import { NetworkRef } from "../core/types";
 import { check, checkInt, checkOneOf, checkUniqueList } from "../core/validation";
 import { KmsKey } from "../kms-key";
+import { policyJson } from "../core/policy";
 
 /** A directory exposed through an access point, with the POSIX identity every client gets. */
 export interface AccessPointSpec {
@@ -112,27 +113,24 @@ export class SharedFileSystem extends Construct {
 
     new EfsFileSystemPolicy(this, "policy", {
       fileSystemId: fsId,
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "MountThroughMountTargets",
-            Effect: "Allow",
-            Principal: { AWS: "*" },
-            Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-            Resource: fsArn,
-            Condition: { Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" } },
-          },
-          {
-            Sid: "DenyWithoutTls",
-            Effect: "Deny",
-            Principal: { AWS: "*" },
-            Action: "*",
-            Resource: fsArn,
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
-        ],
-      }),
+      policy: policyJson([
+        {
+          Sid: "MountThroughMountTargets",
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+          Resource: fsArn,
+          Condition: { Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" } },
+        },
+        {
+          Sid: "DenyWithoutTls",
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: "*",
+          Resource: fsArn,
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ]),
     });
 
     // A name prefix, because a fixed name would collide with the group create-before-destroy replaces.

@@ -16,7 +16,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
-import { PolicyStatement, serviceTrustPolicy } from "../core/policy";
+import { PolicyStatement, policyJson, serviceTrustPolicy } from "../core/policy";
 import { encryptedLogGroup } from "../core/log-group";
 import { suppress } from "../core/suppress";
 import { ClusterRef, NetworkRef } from "../core/types";
@@ -277,7 +277,7 @@ export class EksCluster extends Construct implements ClusterRef {
     const clusterKms = new IamRolePolicy(this, "cluster-kms", {
       role: clusterRole.id,
       name: "secrets-encryption",
-      policy: document([{
+      policy: policyJson([{
         Effect: "Allow",
         Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
         Resource: secretsKey.keyArn,
@@ -420,7 +420,7 @@ export class EksCluster extends Construct implements ClusterRef {
         assumeRolePolicy: podIdentityTrustPolicy(accountId, { clusterName, serviceAccount: sa }),
       });
       if (managedPolicy) new IamRolePolicyAttachment(this, `${key}-policy`, { role: role.name, policyArn: managedPolicy });
-      if (statements) new IamRolePolicy(this, `${key}-inline`, { role: role.id, name: component, policy: document(statements) });
+      if (statements) new IamRolePolicy(this, `${key}-inline`, { role: role.id, name: component, policy: policyJson(statements) });
       return role;
     };
     const ebsCsiRole = podRole("ebs-csi", "eks-ebs-csi", SERVICE_ACCOUNTS.ebsCsi, managed("service-role/AmazonEBSCSIDriverPolicy"), ebsKeyUseStatements(volumeKey.keyArn));
@@ -562,8 +562,4 @@ export class EksCluster extends Construct implements ClusterRef {
     ];
     this.ready = [...nodeGroups, ...preNode, ...postNode];
   }
-}
-
-function document(statements: PolicyStatement[]): string {
-  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }

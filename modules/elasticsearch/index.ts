@@ -10,6 +10,7 @@ import { GeneratedSecret } from "../core/secret";
 import { storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
+import { policyJson } from "../core/policy";
 
 /** Alarm thresholds; seed 001's alerting rules and AWS's recommended alarms are the defaults. */
 export interface ElasticsearchAlarmThresholds {
@@ -140,17 +141,14 @@ export class Elasticsearch extends Construct {
     }));
     const logPolicy = new CloudwatchLogResourcePolicy(this, "log-policy", {
       policyName: naming.name("search-logs"),
-      policyDocument: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{
-          Sid: "OpenSearchWritesDomainLogs",
-          Effect: "Allow",
-          Principal: { Service: "es.amazonaws.com" },
-          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-          Resource: logGroups.map((l) => `${l.group.arn}:*`),
-          Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": this.domainArn } },
-        }],
-      }),
+      policyDocument: policyJson([{
+        Sid: "OpenSearchWritesDomainLogs",
+        Effect: "Allow",
+        Principal: { Service: "es.amazonaws.com" },
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: logGroups.map((l) => `${l.group.arn}:*`),
+        Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": this.domainArn } },
+      }]),
     });
     const dependsOn: ITerraformDependable[] = [logPolicy];
     if (props.createServiceLinkedRole ?? true) {
@@ -193,16 +191,13 @@ export class Elasticsearch extends Construct {
       // internal user database) and the domain is reachable only through its security group.
       // A policy naming IAM principals would reject those unsigned basic-auth requests as
       // anonymous, so the resource policy only scopes HTTP actions to this domain.
-      accessPolicies: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{
-          Sid: "HttpToThisDomainThroughFgac",
-          Effect: "Allow",
-          Principal: { AWS: "*" },
-          Action: "es:ESHttp*",
-          Resource: `${this.domainArn}/*`,
-        }],
-      }),
+      accessPolicies: policyJson([{
+        Sid: "HttpToThisDomainThroughFgac",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: "es:ESHttp*",
+        Resource: `${this.domainArn}/*`,
+      }]),
       // Burstable types do not support Auto-Tune.
       autoTuneOptions: { desiredState: burstable ? "DISABLED" : "ENABLED", rollbackOnDisable: "NO_ROLLBACK" },
       advancedOptions: {

@@ -5,7 +5,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { awsContext } from "../core/aws-context";
 import { NAME_LIMITS } from "../core/naming";
-import { PolicyDocument, PolicyStatement } from "../core/policy";
+import { PolicyDocument, PolicyStatement, policyJson } from "../core/policy";
 import { check, checkInt, checkUniqueList } from "../core/validation";
 
 /** GitHub Actions' OIDC issuer (github.com). */
@@ -117,21 +117,18 @@ export class GithubActionsRole extends Construct {
       name: props.roleName,
       description: props.description,
       maxSessionDuration: duration,
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{
-          Sid: "GithubActionsOidc",
-          Effect: "Allow",
-          Principal: { Federated: props.provider.providerArn },
-          Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: {
-            StringEquals: {
-              [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE,
-              [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0]! : subjects,
-            },
+      assumeRolePolicy: policyJson([{
+        Sid: "GithubActionsOidc",
+        Effect: "Allow",
+        Principal: { Federated: props.provider.providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE,
+            [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0]! : subjects,
           },
-        }],
-      }),
+        },
+      }]),
     });
     this.roleArn = role.arn;
     this.roleName = role.name;

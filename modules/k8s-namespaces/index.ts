@@ -3,6 +3,7 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { NetworkPolicyV1, NetworkPolicyV1SpecEgress } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { requireCidr } from "../core/cidr";
 import { check, checkInt, checkOneOf, checkUniqueList } from "../core/validation";
+import { DNS_LABEL_RE } from "../core/dns";
 
 /** Pod Security Admission levels. */
 export const POD_SECURITY_LEVELS = ["restricted", "baseline", "privileged"] as const;
@@ -51,7 +52,6 @@ export const PLATFORM_NAMESPACES: Readonly<Record<string, PodSecurityLevel>> = {
   velero: "baseline",
 };
 
-const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
  * The cluster's namespaces with Pod Security Admission labels, and a default-deny network
@@ -71,7 +71,7 @@ export class K8sNamespaces extends Construct {
     super(scope, id);
     const where = `K8sNamespaces ${id}`;
     const app = props.appNamespace;
-    check(NAME_RE.test(app), where, "appNamespace", app, "must be a DNS label (lower-case letters, digits, hyphens, at most 63 characters)");
+    check(DNS_LABEL_RE.test(app), where, "appNamespace", app, "must be a DNS label (lower-case letters, digits, hyphens, at most 63 characters)");
     check(!(app in PLATFORM_NAMESPACES), where, "appNamespace", app, `must differ from the platform namespaces (${Object.keys(PLATFORM_NAMESPACES).join(", ")})`);
     const appPorts = props.appPorts ?? [8000];
     check(appPorts.length > 0, where, "appPorts", appPorts, "must list at least one port");
@@ -152,7 +152,7 @@ export class K8sNamespaces extends Construct {
     const egress = props.egress ?? [];
     checkUniqueList(where, "egress[].name", egress.map((e) => e.name), 0);
     egress.forEach((rule, i) => {
-      check(NAME_RE.test(rule.name), where, `egress[${i}].name`, rule.name, "must be a DNS label");
+      check(DNS_LABEL_RE.test(rule.name), where, `egress[${i}].name`, rule.name, "must be a DNS label");
       requireCidr(where, `egress[${i}].cidr`, rule.cidr);
       (rule.except ?? []).forEach((c, j) => requireCidr(where, `egress[${i}].except[${j}]`, c));
       check(rule.ports.length > 0, where, `egress[${i}].ports`, rule.ports, "must list at least one port");

@@ -5,6 +5,7 @@ import { ClusterRoleBindingV1 } from "@cdktf/provider-kubernetes/lib/cluster-rol
 import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
 import { checkKubernetesGroup, PLATFORM_GROUPS } from "../core/rbac";
 import { check } from "../core/validation";
+import { DNS_LABEL_RE } from "../core/dns";
 
 export interface K8sRbacProps {
   /** Namespace developers may change (the Open edX app namespace). */
@@ -23,7 +24,6 @@ export interface K8sRbacProps {
   readonly developerGroup?: string;
 }
 
-const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Cluster-scoped kinds `view` leaves out that read-only operators need. */
 const CLUSTER_READ_RULES = [
@@ -60,7 +60,7 @@ export class K8sRbac extends Construct {
     const developers = props.developerGroup ?? PLATFORM_GROUPS.developers;
     // A reference to the namespace resource is checked where the namespace is made.
     const ns = props.appNamespace;
-    check(Token.isUnresolved(ns) || (NAME_RE.test(ns) && !ns.startsWith("kube-")), where, "appNamespace", ns,
+    check(Token.isUnresolved(ns) || (DNS_LABEL_RE.test(ns) && !ns.startsWith("kube-")), where, "appNamespace", ns,
       "must be the app namespace (a DNS label, not a kube-* system namespace)");
     checkKubernetesGroup(where, "viewerGroup", viewers);
     checkKubernetesGroup(where, "developerGroup", developers);

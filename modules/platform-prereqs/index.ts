@@ -5,7 +5,7 @@ import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-ident
 import { AlarmTopicRef } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
-import { PolicyStatement } from "../core/policy";
+import { PolicyStatement, policyJson } from "../core/policy";
 import { suppress } from "../core/suppress";
 import { PLATFORM_SERVICE_ACCOUNTS, ServiceAccountRef, podIdentityTrustPolicy } from "../core/pod-identity";
 import { check, checkInt } from "../core/validation";
@@ -202,7 +202,7 @@ export class PlatformPrereqs extends Construct {
     new IamRolePolicy(this, `${component}-policy`, {
       role: role.id,
       name: component,
-      policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
+      policy: policyJson(statements),
     });
     new EksPodIdentityAssociation(this, `${component}-association`, {
       clusterName, namespace: sa.namespace, serviceAccount: sa.name, roleArn: role.arn,

@@ -15,7 +15,7 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { awsContext } from "../core/aws-context";
 import { checkNoOverlap, contains, requireCidr } from "../core/cidr";
 import { Naming } from "../core/naming";
-import { serviceTrustPolicy } from "../core/policy";
+import { policyJson, serviceTrustPolicy } from "../core/policy";
 import { encryptedLogGroup } from "../core/log-group";
 import { NetworkRef } from "../core/types";
 import { check, checkLogRetention, checkOneOf, checkUniqueList } from "../core/validation";
@@ -198,25 +198,22 @@ export class Vpc extends Construct implements NetworkRef {
     new IamRolePolicy(this, "flow-logs-policy", {
       role: role.id,
       name: "write-flow-logs",
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "WriteFlowLogGroup",
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            Resource: [logGroup.arn, `${logGroup.arn}:*`],
-          },
-          {
-            // The delivery service looks the group up before writing (AWS's documented flow-log
-            // role includes it); a list call, so it can only be scoped to this account's groups.
-            Sid: "FindFlowLogGroup",
-            Effect: "Allow",
-            Action: "logs:DescribeLogGroups",
-            Resource: `arn:${partition}:logs:${region}:${accountId}:log-group:*`,
-          },
-        ],
-      }),
+      policy: policyJson([
+        {
+          Sid: "WriteFlowLogGroup",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+          Resource: [logGroup.arn, `${logGroup.arn}:*`],
+        },
+        {
+          // The delivery service looks the group up before writing (AWS's documented flow-log
+          // role includes it); a list call, so it can only be scoped to this account's groups.
+          Sid: "FindFlowLogGroup",
+          Effect: "Allow",
+          Action: "logs:DescribeLogGroups",
+          Resource: `arn:${partition}:logs:${region}:${accountId}:log-group:*`,
+        },
+      ]),
     });
     new FlowLog(this, "flow-log", {
       vpcId: vpc.id,

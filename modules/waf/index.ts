@@ -9,6 +9,7 @@ import { encryptedLogGroup } from "../core/log-group";
 import { CLOUDFRONT_REGION, checkCloudFrontProvider } from "../core/regions";
 import { check, checkInt, checkLogRetention, checkUniqueList } from "../core/validation";
 import { KmsKey } from "../kms-key";
+import { policyJson } from "../core/policy";
 
 /**
  * The AWS managed rule groups every web ACL runs, in priority order after the rate rule:
@@ -149,20 +150,17 @@ export class WebAcl extends Construct {
     const policy = new CloudwatchLogResourcePolicy(this, "logs-policy", {
       provider,
       policyName: naming.name("waf-log-delivery"),
-      policyDocument: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{
-          Sid: "WafLogDelivery",
-          Effect: "Allow",
-          Principal: { Service: "delivery.logs.amazonaws.com" },
-          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-          Resource: `${logGroup.arn}:*`,
-          Condition: {
-            StringEquals: { "aws:SourceAccount": accountId },
-            ArnLike: { "aws:SourceArn": `arn:${partition}:logs:${CLOUDFRONT_REGION}:${accountId}:*` },
-          },
-        }],
-      }),
+      policyDocument: policyJson([{
+        Sid: "WafLogDelivery",
+        Effect: "Allow",
+        Principal: { Service: "delivery.logs.amazonaws.com" },
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${logGroup.arn}:*`,
+        Condition: {
+          StringEquals: { "aws:SourceAccount": accountId },
+          ArnLike: { "aws:SourceArn": `arn:${partition}:logs:${CLOUDFRONT_REGION}:${accountId}:*` },
+        },
+      }]),
     });
     new Wafv2WebAclLoggingConfiguration(this, "logging", {
       provider,
