@@ -236,7 +236,4 @@ function validatePlatform(where: string, config: EnvironmentConfig): void {
     checkChart(where, `platform.charts.${key}`, p.charts[key]);
   }
   checkGitOpsSource(where, p.gitops);
-  const expected = config.name === "production" ? "openedx-prod" : `openedx-${config.name}`;
-  check(p.appNamespace === expected, where, "platform.appNamespace", p.appNamespace,
-    `must be ${expected} (seed 000: openedx-prod in production, openedx-<env> elsewhere)`);
 }

@@ -296,9 +296,10 @@ describe("platform stack validation", () => {
     expect(build(withPlatform({ gitops: { ...gitops, repoUrl: "git@github.com:org/repo.git" } }), { eks })).not.toThrow();
   });
 
-  it("rejects an app namespace that breaks the naming rule, and an empty kubeconfig", () => {
-    expect(build(withPlatform({ appNamespace: "openedx-production" }), { eks })).toThrow(
-      'platform.appNamespace = "openedx-production" is invalid; must be openedx-prod');
+  it("takes the app namespace from config data (any DNS label), and rejects an invalid one and an empty kubeconfig", () => {
+    expect(build(withPlatform({ appNamespace: "openedx-live" }), { eks })).not.toThrow();
+    expect(build(withPlatform({ appNamespace: "OpenEdX_Prod" }), { eks })).toThrow(
+      'appNamespace = "OpenEdX_Prod" is invalid; must be a DNS label');
     expect(build(prod, { kubeconfig: { ...k3s, context: " " } })).toThrow("kubeconfig");
   });
 });
