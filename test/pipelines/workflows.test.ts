@@ -76,7 +76,7 @@ describe("workflows", () => {
     expect(plan.steps.find((s: any) => s.uses?.startsWith("hashicorp/setup-terraform@")).with.terraform_wrapper).toBe(false);
     expect(pr.jobs["fork-notice"].if).toContain("!= github.repository");
     const build = pr.jobs.build.steps.map((s: any) => s.run ?? s.uses);
-    for (const cmd of ["npm install --no-audit --no-fund", "npm run lint", "npm run typecheck", "npm test", "npm run synth"]) expect(build).toContain(cmd);
+    for (const cmd of ["npm ci --no-audit --no-fund", "npm run lint", "npm run typecheck", "npm test", "npm run synth"]) expect(build).toContain(cmd);
     expect(plan.if).toContain("github.event.pull_request.user.login != 'dependabot[bot]'");
     expect(pr.jobs["fork-notice"].if).toContain("github.event.pull_request.user.login == 'dependabot[bot]'");
     // A PR plan is speculative: it never takes the state lock an apply on main needs.
@@ -93,14 +93,18 @@ describe("workflows", () => {
     expect(pr.jobs["upload-sarif"].permissions).toEqual({ contents: "read", actions: "read", "security-events": "write" });
   });
 
-  it("install the way .ci/run does (npm ci refuses this lock file, which lacks other platforms' optional binaries)", () => {
+  it("install with npm ci like .ci/run, on a lock that lists every platform's optional binaries", () => {
     const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8"));
-    const complete = ["darwin-arm64", "win32-x64-msvc"].every((p) => `node_modules/@swc/core-${p}` in lock.packages);
+    // A lock made on one platform only lists that platform's binaries; npm ci elsewhere then
+    // refuses it ("Missing: @swc/core-darwin-arm64 from lock file").
+    for (const p of ["darwin-arm64", "darwin-x64", "linux-x64-gnu", "linux-arm64-gnu", "win32-x64-msvc"]) {
+      expect(lock.packages).toHaveProperty([`node_modules/@swc/core-${p}`]);
+    }
     const installs = files.flatMap((f) => steps(f).filter((s) => /^npm (ci|install)\b/.test(s.run ?? "")).map((s) => s.run));
     expect(installs.length).toBe(3);
-    expect(readFileSync(join(ROOT, ".ci", "run"), "utf8")).toContain("npm install --no-audit --no-fund");
-    // When the lock is regenerated with every platform, switch the workflows to `npm ci` (and this test).
-    for (const cmd of installs) expect(cmd).toBe(complete ? "npm ci --no-audit --no-fund" : "npm install --no-audit --no-fund");
+    expect(readFileSync(join(ROOT, ".ci", "run"), "utf8")).toMatch(/^npm ci --no-audit --no-fund$/m);
+    expect(readFileSync(join(ROOT, "README.md"), "utf8")).toMatch(/^npm ci && npm run synth/m);
+    for (const cmd of installs) expect(cmd).toBe("npm ci --no-audit --no-fund");
   });
 
   it("applies on main in order sandbox → staging → production, platform stacks after their AWS stack", () => {
