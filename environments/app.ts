@@ -29,6 +29,13 @@ export function addEnvironment(app: App, config: EnvironmentConfig, state?: Stat
       efsFileSystemId: aws.mediaStorage.fileSystemId,
       dnsZoneId: aws.dns.zoneId,
       alarmTopicArn: aws.data.alarms.topicArn,
+      volumeKmsKeyArn: aws.cluster.volumeKeyArn,
+      dataStores: {
+        mysql: { host: aws.data.mysql.address, port: aws.data.mysql.port, secretArn: aws.data.mysql.masterUserSecretArn },
+        redis: { host: aws.data.redis.endpoint, port: aws.data.redis.port, secretArn: aws.data.redis.authSecretArn },
+        search: { host: aws.data.search.endpoint, port: aws.data.search.port, secretArn: aws.data.search.masterUserSecretArn },
+        documentdb: { host: aws.data.documentdb.endpoint, port: aws.data.documentdb.port, secretArn: aws.data.documentdb.masterUserSecretArn },
+      },
     },
   });
   platform.addDependency(aws);

@@ -9,7 +9,9 @@ import type { OriginProtocol, PriceClass } from "../modules/cloudfront";
 import type { AddonVersions, NodeGroupSpec } from "../modules/eks-cluster";
 import type { AccessPointSpec } from "../modules/efs";
 import type { ChartRef } from "../modules/core/helm";
-import type { GitOpsSource } from "../modules/gitops";
+import type { GitOpsSource, GitOpsSso } from "../modules/gitops";
+import type { GrafanaSso } from "../modules/observability";
+import type { OnCallTarget } from "../modules/core/on-call";
 import type { BackupSchedule } from "../modules/backups";
 
 export const ENVIRONMENT_NAMES = ["production", "staging", "sandbox"] as const;
@@ -147,6 +149,14 @@ export interface EnvironmentConfig {
   readonly edge: EdgeConfig;
   readonly cluster: ClusterConfig;
   readonly mediaStorage: MediaStorageConfig;
+  /**
+   * Who is paged: e-mail addresses and/or an HTTPS endpoint (PagerDuty, Opsgenie, webhook)
+   * named by its Secrets Manager secret. They subscribe to the alarm topic (CloudWatch alarms
+   * and Alertmanager) and Alertmanager pages critical alerts through the endpoint directly.
+   * Synth warns when an environment with `deletionProtection` has none.
+   * @default none: alerts go to the topic and nobody is subscribed
+   */
+  readonly onCall?: OnCallTarget;
   /** Kubernetes platform on the cluster (the `<env>-platform` stack). */
   readonly platform: PlatformConfig;
 }
@@ -166,6 +176,8 @@ export interface PlatformCharts {
   readonly metricsServer: ChartRef;
   readonly clusterAutoscaler: ChartRef;
   readonly velero: ChartRef;
+  /** External Secrets Operator: Secrets Manager credentials into Kubernetes Secrets. */
+  readonly externalSecrets: ChartRef;
 }
 
 /**
@@ -177,10 +189,25 @@ export interface KubeconfigTargetConfig {
   readonly context: string;
   /** Existing ReadWriteMany storage class for the media claim. */
   readonly mediaStorageClass: string;
+  /** Existing ReadWriteOnce storage class for the platform's own volumes (Prometheus, Alertmanager, Loki), e.g. k3s's `local-path`. */
+  readonly volumeStorageClass: string;
   /** Install metrics-server (k3s bundles one: leave false there). */
   readonly installMetricsServer: boolean;
   /** S3-compatible backup target; credentials in an existing Secret in the velero namespace. */
   readonly backups: { readonly bucketName: string; readonly region: string; readonly s3Url: string; readonly credentialsSecret: string };
+}
+
+/** The Open edX workloads the platform serves (deployed by Argo CD from the GitOps repository). */
+export interface AppConfig {
+  /** Service account the app's pods run as; its Pod Identity role reaches the media bucket (and SES). */
+  readonly serviceAccount: string;
+  /** Container ports the ingress controller may reach (LMS/CMS 8000, MFE 8002). */
+  readonly ports: readonly number[];
+  /**
+   * SES identities (domains or addresses) the app sends mail as.
+   * @default [] (no SES access)
+   */
+  readonly sesIdentities?: readonly string[];
 }
 
 /** The `<env>-platform` stack: Kubernetes and Helm on the cluster. */
@@ -210,6 +237,13 @@ export interface PlatformConfig {
   readonly highAvailability: boolean;
   /** Size of the media claim in GiB. */
   readonly mediaSizeGi: number;
+  /** The Open edX workloads: their service account, ports and AWS access. */
+  readonly app: AppConfig;
+  /**
+   * Single sign-on for the Argo CD and Grafana UIs (OIDC clients; secrets in Secrets Manager).
+   * @default none: neither UI has a login (reach them with `kubectl port-forward`)
+   */
+  readonly sso?: { readonly argocd?: GitOpsSso; readonly grafana?: GrafanaSso };
   /** When set, the platform stack targets this cluster instead of EKS. */
   readonly kubeconfig?: KubeconfigTargetConfig;
 }

@@ -7,6 +7,12 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
 import { Backups } from "../modules/backups";
+import { BlockStorage } from "../modules/block-storage";
+import { ExternalSecrets, SyncedSecret } from "../modules/external-secrets";
+import { ARGOCD_SSO_SECRET } from "../modules/gitops";
+import { GRAFANA_SSO_SECRET, OnCallReceiver } from "../modules/observability";
+import { checkOnCall, endpointKeys } from "../modules/core/on-call";
+import { checkSecretKeyRef } from "../modules/core/sso";
 import { CLOUDFLARE_TOKEN_SECRET, Certificates, DefaultCertificate, Dns01Solver } from "../modules/certificates";
 import { ClusterAddons } from "../modules/cluster-addons";
 import { checkChart } from "../modules/core/helm";
@@ -49,6 +55,73 @@ export interface EksPlatformTarget {
    * Pod Identity role the AWS stack bound to its service account.
    */
   readonly alarmTopicArn: string;
+  /** The cluster's volume KMS key: the default StorageClass encrypts every EBS volume with it. */
+  readonly volumeKmsKeyArn: string;
+  /** Where the app finds each data store and the Secrets Manager secret of its credentials. */
+  readonly dataStores: DataStoreEndpoints;
+}
+
+/** A data store's address and the ARN of its credential secret (JSON with `password`, and `username` where the store has users). */
+export interface DataStoreEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly secretArn: string;
+}
+
+export interface DataStoreEndpoints {
+  readonly mysql: DataStoreEndpoint;
+  readonly redis: DataStoreEndpoint;
+  readonly search: DataStoreEndpoint;
+  readonly documentdb: DataStoreEndpoint;
+}
+
+/** Kubernetes Secret (observability namespace) with the on-call service's key for Alertmanager. */
+export const ON_CALL_SECRET = { name: "alertmanager-on-call", key: "key" } as const;
+
+/**
+ * The Kubernetes Secrets the app reads its data stores from (app namespace). Literal keys are
+ * addresses and TLS settings; the credential keys come from Secrets Manager. RDS rotates its
+ * managed master secret, so that one refreshes every 5 minutes (pods pick the new value up on
+ * restart; the old password keeps working until rotation completes).
+ */
+export function dataStoreSecrets(namespace: string, stores: DataStoreEndpoints, region: string): SyncedSecret[] {
+  const literal = (value: string | number) => ({ value: String(value) });
+  return [
+    {
+      name: "mysql", namespace, remoteSecret: stores.mysql.secretArn, refreshInterval: "5m",
+      data: {
+        MYSQL_HOST: literal(stores.mysql.host), MYSQL_PORT: literal(stores.mysql.port),
+        MYSQL_USERNAME: { field: "username" }, MYSQL_PASSWORD: { field: "password" },
+        // RDS's CA is not in public trust stores: the app verifies against the regional bundle.
+        MYSQL_SSL_MODE: literal("VERIFY_IDENTITY"),
+        MYSQL_SSL_CA_URL: literal(`https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`),
+      },
+    },
+    {
+      name: "redis", namespace, remoteSecret: stores.redis.secretArn,
+      data: {
+        REDIS_HOST: literal(stores.redis.host), REDIS_PORT: literal(stores.redis.port),
+        REDIS_USERNAME: literal("default"), REDIS_PASSWORD: { field: "password" }, REDIS_TLS: literal("true"),
+      },
+    },
+    {
+      name: "search", namespace, remoteSecret: stores.search.secretArn,
+      data: {
+        SEARCH_URL: literal(`https://${stores.search.host}:${stores.search.port}`),
+        SEARCH_USERNAME: { field: "username" }, SEARCH_PASSWORD: { field: "password" },
+      },
+    },
+    {
+      name: "mongodb", namespace, remoteSecret: stores.documentdb.secretArn,
+      data: {
+        MONGODB_HOST: literal(stores.documentdb.host), MONGODB_PORT: literal(stores.documentdb.port),
+        MONGODB_USERNAME: { field: "username" }, MONGODB_PASSWORD: { field: "password" },
+        // DocumentDB: TLS with Amazon's CA, one replica set, no retryable writes.
+        MONGODB_TLS: literal("true"), MONGODB_REPLICA_SET: literal("rs0"), MONGODB_RETRY_WRITES: literal("false"),
+        MONGODB_TLS_CA_URL: literal(`https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`),
+      },
+    },
+  ];
 }
 
 export interface PlatformStackProps {
@@ -90,6 +163,10 @@ export class PlatformStack extends TerraformStack {
   public readonly rbac: K8sRbac;
   /** `edge.originHostname` → the ingress NLB (EKS mode behind CloudFront only). */
   public readonly originDns?: OriginDns;
+  /** The default encrypted gp3 StorageClass (EKS mode). */
+  public readonly blockStorage?: BlockStorage;
+  /** External Secrets: data-store, SSO, on-call and repository credentials (EKS mode). */
+  public readonly externalSecrets?: ExternalSecrets;
 
   constructor(scope: Construct, config: EnvironmentConfig, props: PlatformStackProps) {
     const where = `PlatformStack ${config.name}-platform`;
@@ -144,13 +221,66 @@ export class PlatformStack extends TerraformStack {
       dnsNames: edge.selfHostedNodes ? hostnames : [edge.originHostname, ...hostnames],
     } : undefined;
 
+    // Storage first: every chart below that claims a volume names this class.
+    if (eks) this.blockStorage = new BlockStorage(this, "block-storage", { kmsKeyArn: eks.volumeKmsKeyArn, reclaimPolicy: config.deletionProtection ? "Retain" : "Delete" });
+    const storageClassName = eks ? this.blockStorage!.storageClassName : kubeconfig!.volumeStorageClass;
+
+    // Credentials before the charts that mount them (Grafana's SSO secret, Alertmanager's
+    // on-call key). On EKS External Secrets syncs them from Secrets Manager; on a kubeconfig
+    // cluster the operators create the same Secrets by hand.
+    const endpoint = config.onCall?.endpoint;
+    const sso = p.sso ?? {};
+    if (eks) {
+      const secrets: SyncedSecret[] = [...dataStoreSecrets(ns.app!, eks.dataStores, eks.region)];
+      if (endpoint) {
+        secrets.push({ name: ON_CALL_SECRET.name, namespace: ns.observability!, remoteSecret: endpoint.secretName, data: { [ON_CALL_SECRET.key]: { field: endpointKeys(endpoint).key.key } } });
+      }
+      if (sso.grafana) {
+        secrets.push({ name: GRAFANA_SSO_SECRET.name, namespace: ns.observability!, remoteSecret: sso.grafana.clientSecret.secretName, data: { [GRAFANA_SSO_SECRET.key]: { field: sso.grafana.clientSecret.key } } });
+      }
+      if (sso.argocd) {
+        // Argo CD resolves `$argocd-sso:clientSecret` only in Secrets labelled as its own.
+        secrets.push({
+          name: ARGOCD_SSO_SECRET.name, namespace: ns.argocd!, remoteSecret: sso.argocd.clientSecret.secretName,
+          labels: { "app.kubernetes.io/part-of": "argocd" }, data: { [ARGOCD_SSO_SECRET.key]: { field: sso.argocd.clientSecret.key } },
+        });
+      }
+      const repo = p.gitops.credentials;
+      if (repo) {
+        // A repository Secret: Argo CD matches it to the Application's repoURL.
+        const ssh = !p.gitops.repoUrl.startsWith("https://");
+        secrets.push({
+          name: "gitops-repository", namespace: ns.argocd!, remoteSecret: repo.secretName,
+          labels: { "argocd.argoproj.io/secret-type": "repository" },
+          data: ssh
+            ? { type: { value: "git" }, url: { value: p.gitops.repoUrl }, sshPrivateKey: { field: repo.key } }
+            : { type: { value: "git" }, url: { value: p.gitops.repoUrl }, username: { field: "username" }, password: { field: repo.key } },
+        });
+      }
+      this.externalSecrets = new ExternalSecrets(this, "external-secrets", {
+        chart: p.charts.externalSecrets,
+        rawChart: p.charts.raw,
+        namespace: ns["external-secrets"],
+        region: eks.region,
+        replicas: p.highAvailability ? 2 : 1,
+        allowedNamespaces: [ns.app!, ns.argocd!, ns.observability!],
+        secrets,
+      });
+    }
+    const credentials = this.externalSecrets ? [this.externalSecrets.config] : [];
+    const onCall: OnCallReceiver | undefined = endpoint && { kind: endpoint.kind, secret: ON_CALL_SECRET };
+
     this.observability = new Observability(this, "observability", {
       charts: p.charts,
       namespace: ns.observability,
       ...p.observability,
+      storageClassName,
       lokiS3: eks ? { bucketName: eks.lokiBucketName, region: eks.region } : undefined,
-      // Kubeconfig clusters have no AWS role to publish with: no receiver, and synth warns.
+      // Kubeconfig clusters have no AWS role to publish with: the on-call receiver only.
       alertsTopic: eks ? { topicArn: eks.alarmTopicArn, region: eks.region, environment: config.name } : undefined,
+      onCall,
+      grafanaSso: sso.grafana,
+      dependsOn: credentials,
     });
     // Everything else ships ServiceMonitors, whose CRD the prometheus stack installs.
     const monitoring = [this.observability.prometheusStack];
@@ -183,7 +313,8 @@ export class PlatformStack extends TerraformStack {
       appNamespace: ns.app!,
       namespace: ns.argocd,
       highAvailability: p.highAvailability,
-      dependsOn: monitoring,
+      sso: sso.argocd,
+      dependsOn: [...monitoring, ...credentials],
     });
 
     this.addons = new ClusterAddons(this, "addons", {
@@ -236,4 +367,6 @@ function validatePlatform(where: string, config: EnvironmentConfig): void {
     checkChart(where, `platform.charts.${key}`, p.charts[key]);
   }
   checkGitOpsSource(where, p.gitops);
+  if (p.gitops.credentials) checkSecretKeyRef(where, "platform.gitops.credentials", p.gitops.credentials);
+  if (config.onCall) checkOnCall(where, "onCall", config.onCall);
 }

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, platformDefaults, s3State, shared } from "./shared";
+import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, platformDefaults, s3State, shared, ssoDefaults } from "./shared";
 
 /** Production: seed 001's address plan, every AZ with its own NAT, everything protected. */
 export const production: EnvironmentConfig = {
@@ -71,6 +71,7 @@ export const production: EnvironmentConfig = {
     },
   },
   mediaStorage: { backups: true, accessPoints: mediaAccessPoints },
+  onCall: { emails: ["platform-oncall@example.org"], endpoint: { kind: "pagerduty", secretName: "openedx-production-on-call" } },
   platform: {
     ...platformDefaults("production"),
     appNamespace: "openedx-prod",
@@ -78,6 +79,7 @@ export const production: EnvironmentConfig = {
     observability: { prometheusReplicas: 2, prometheusRetentionDays: 15, prometheusStorageGi: 200, alertmanagerReplicas: 3, lokiReplicas: 3, lokiRetentionDays: 30 },
     backupSchedules: backupRotation,
     highAvailability: true,
+    sso: ssoDefaults("production", "learn.example.org"),
     mediaSizeGi: 500,
   },
 };

@@ -118,6 +118,8 @@ export const platformCharts: PlatformCharts = {
   // (`clusterDefaults.kubernetesVersion`), it simulates scheduling with that release's code.
   clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.50.1" },
   velero: { repository: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "10.0.10" },
+  // ESO only supports its latest minor; 2.9.0 is the newest release rendered against its source here.
+  externalSecrets: { repository: "https://charts.external-secrets.io", chart: "external-secrets", version: "2.9.0" },
 };
 
 /** Seed 001: Kubernetes state every 6 hours; seed 003: daily, weekly and monthly generations. */
@@ -128,13 +130,35 @@ export const backupRotation = [
   { name: "monthly", cron: "0 4 1 * *", ttl: "8760h" },
 ] as const;
 
+/**
+ * Single sign-on for the Argo CD and Grafana UIs through the organisation's OIDC provider
+ * (Keycloak-style endpoint paths here; replace with your provider's). The client secrets are
+ * Secrets Manager secrets the operators create before the first deploy (README, first run).
+ */
+export function ssoDefaults(environment: string, domain: string): NonNullable<PlatformConfig["sso"]> {
+  const issuer = "https://login.example.org/realms/platform";
+  const groups = { adminGroups: ["platform-sre"], readOnlyGroups: ["platform-viewer"] };
+  const client = (ui: string) => ({ clientId: `${ui}-${environment}`, clientSecret: { secretName: `openedx-${environment}-${ui}-sso`, key: "clientSecret" } });
+  return {
+    argocd: { issuer, ...client("argocd"), url: `https://argocd.${domain}`, ...groups },
+    grafana: {
+      issuer, ...client("grafana"), url: `https://grafana.${domain}`, ...groups,
+      authorizationUrl: `${issuer}/protocol/openid-connect/auth`,
+      tokenUrl: `${issuer}/protocol/openid-connect/token`,
+      userInfoUrl: `${issuer}/protocol/openid-connect/userinfo`,
+    },
+  };
+}
+
 /** Platform settings every environment shares; environment files spread and override. */
-export function platformDefaults(environment: string): Pick<PlatformConfig, "appNamespace" | "gitops" | "acmeEmail" | "charts" | "veleroAwsPluginTag"> {
+export function platformDefaults(environment: string): Pick<PlatformConfig, "appNamespace" | "gitops" | "acmeEmail" | "charts" | "veleroAwsPluginTag" | "app"> {
   return {
     appNamespace: `openedx-${environment}`,
     gitops: { repoUrl: "https://github.com/example-org/openedx-gitops.git", path: `environments/${environment}`, revision: "main" },
     acmeEmail: "platform-sre@example.org",
     charts: platformCharts,
     veleroAwsPluginTag: "v1.12.0",
+    // Tutor's images: LMS and CMS (uwsgi) on 8000, the MFE server on 8002.
+    app: { serviceAccount: "openedx", ports: [8000, 8002] },
   };
 }

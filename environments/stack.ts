@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { LocalBackend, S3Backend, S3BackendConfig, TerraformStack } from "cdktf";
+import { Annotations, LocalBackend, S3Backend, S3BackendConfig, TerraformStack } from "cdktf";
+import { hasOnCall } from "../modules/core/on-call";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
 import { CloudFront } from "../modules/cloudfront";
@@ -98,7 +99,10 @@ export class EnvironmentStack extends TerraformStack {
 
     // The alarm topic comes before its publishers: the data stores' CloudWatch alarms and,
     // through platform-prereqs, the cluster's Alertmanager.
-    const alarms = new AlarmTopic(this, "alarms", { naming: this.naming });
+    const alarms = new AlarmTopic(this, "alarms", { naming: this.naming, onCall: config.onCall });
+    if (config.deletionProtection && !hasOnCall(config.onCall)) {
+      Annotations.of(this).addWarning(`environment ${config.name}: NO ON-CALL TARGET. deletionProtection marks it as one that matters, but onCall is not set, so its alarms and alerts reach nobody. Set onCall (e-mails and/or a paging endpoint secret).`);
+    }
 
     // AWS side of the <env>-platform stack (skipped when it targets a kubeconfig cluster).
     if (!config.platform.kubeconfig) {
@@ -125,6 +129,35 @@ export class EnvironmentStack extends TerraformStack {
       search: new Elasticsearch(this, "search", { ...store, ...config.data.search }),
       documentdb: new DocumentDb(this, "documentdb", { ...store, ...config.data.documentdb }),
     };
+
+    // What the platform's pods may read and do in AWS: External Secrets reads exactly the
+    // stores' credentials and the operator-created secrets the config names; the app's role
+    // reaches the media bucket (and SES when configured).
+    if (this.platformPrereqs) {
+      const { mysql, redis, search, documentdb } = this.data;
+      const sso = config.platform.sso ?? {};
+      this.platformPrereqs.allowExternalSecrets({
+        secrets: [
+          { secretArn: mysql.masterUserSecretArn, kmsKeyArn: mysql.kmsKeyArn },
+          { secretArn: redis.authSecretArn, kmsKeyArn: redis.kmsKeyArn },
+          { secretArn: search.masterUserSecretArn, kmsKeyArn: search.kmsKeyArn },
+          { secretArn: documentdb.masterUserSecretArn, kmsKeyArn: documentdb.kmsKeyArn },
+        ],
+        secretNames: [
+          ...(config.onCall?.endpoint ? [config.onCall.endpoint.secretName] : []),
+          ...[sso.argocd, sso.grafana].flatMap((c) => (c ? [c.clientSecret.secretName] : [])),
+          ...(config.platform.gitops.credentials ? [config.platform.gitops.credentials.secretName] : []),
+        ],
+      });
+      const media = this.storage.buckets.media;
+      if (media) {
+        this.platformPrereqs.appRole({
+          serviceAccount: { namespace: config.platform.appNamespace, name: config.platform.app.serviceAccount },
+          mediaBucket: { bucketArn: media.bucketArn, kmsKeyArn: this.storage.kmsKey.keyArn },
+          sesIdentities: config.platform.app.sesIdentities,
+        });
+      }
+    }
 
     // Edge: DNS, WAF + CloudFront (certificate and WAF in us-east-1), hostname records.
     const edge = config.edge;

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from "./config";
-import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, platformDefaults, s3State, shared } from "./shared";
+import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, platformDefaults, s3State, shared, ssoDefaults } from "./shared";
 
 /** Staging: production's shape on its own range; one NAT is enough for a pre-release stage. */
 export const staging: EnvironmentConfig = {
@@ -49,12 +49,14 @@ export const staging: EnvironmentConfig = {
     },
   },
   mediaStorage: { backups: true, accessPoints: mediaAccessPoints },
+  onCall: { emails: ["platform-oncall@example.org"] },
   platform: {
     ...platformDefaults("staging"),
     ingress: { replicas: 2, minAvailable: 1 },
     observability: { prometheusReplicas: 1, prometheusRetentionDays: 7, prometheusStorageGi: 50, alertmanagerReplicas: 2, lokiReplicas: 2, lokiRetentionDays: 14 },
     backupSchedules: backupRotation.slice(0, 2),
     highAvailability: true,
+    sso: ssoDefaults("staging", "staging.learn.example.org"),
     mediaSizeGi: 100,
   },
 };

@@ -1,6 +1,10 @@
 import { Construct } from "constructs";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
+import { Fn } from "cdktf";
+import { OnCallTarget, checkOnCall } from "../core/on-call";
 import { awsContext } from "../core/aws-context";
 import { AlarmTarget, AlarmTopicRef } from "../core/alarms";
 import { Naming } from "../core/naming";
@@ -14,13 +18,24 @@ export interface AlarmTopicProps {
    * @default "alarms"
    */
   readonly component?: string;
+  /**
+   * Who is paged: e-mail subscriptions and/or an HTTPS endpoint (PagerDuty, Opsgenie, webhook)
+   * whose URL is read from Secrets Manager at plan time, never from config.
+   * @default none: nobody is subscribed (the environment stack warns where that matters)
+   */
+  readonly onCall?: OnCallTarget;
 }
 
 /**
  * The environment's alarm topic: one SNS topic, encrypted with its own customer-managed key,
  * that every store's CloudWatch alarms and RDS/DocumentDB event subscriptions publish to.
- * Subscriptions (PagerDuty, e-mail, chat) are attached by whoever owns on-call routing, from
- * `topicArn`.
+ * `onCall` subscribes the people: each e-mail address (confirmed once by its owner) and one
+ * HTTPS endpoint. The endpoint URL embeds the integration key, so config only names the
+ * Secrets Manager secret holding it; it is read with a data source at plan time. SNS keeps
+ * the URL as the subscription's endpoint, so it is in Terraform state (encrypted, in the
+ * state bucket), as with any SNS https subscription; it is never in Git or the synthesized
+ * JSON. PagerDuty and Opsgenie confirm subscriptions themselves; a webhook must answer
+ * SNS's SubscriptionConfirmation.
  *
  * Encrypted topics need the key policy to let each publishing service use the key, which an
  * AWS-managed key cannot grant — hence the CMK. Publishers are scoped to this account and to
@@ -68,6 +83,29 @@ export class AlarmTopic extends Construct implements AlarmTarget, AlarmTopicRef 
     ]);
     this.allowEventPublisher("cloudwatch.amazonaws.com", `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`);
     new SnsTopicPolicy(this, "policy", { arn: topic.arn, policy: this.policy.toJson() });
+
+    const onCall = props.onCall;
+    if (onCall) {
+      checkOnCall(`AlarmTopic ${id}`, "onCall", onCall);
+      (onCall.emails ?? []).forEach((email, i) => {
+        new SnsTopicSubscription(this, `email-${i}`, { topicArn: topic.arn, protocol: "email", endpoint: email });
+      });
+      const endpoint = onCall.endpoint;
+      if (endpoint) {
+        const secret = new DataAwsSecretsmanagerSecretVersion(this, "on-call-endpoint", { secretId: endpoint.secretName });
+        new SnsTopicSubscription(this, "on-call", {
+          topicArn: topic.arn,
+          protocol: "https",
+          endpoint: Fn.lookup(Fn.jsondecode(secret.secretString), "url"),
+          endpointAutoConfirms: endpoint.kind !== "webhook",
+          // Keep retrying through a paging service's brief outage (SNS default: 3 tries in 60 s).
+          deliveryPolicy: JSON.stringify({
+            healthyRetryPolicy: { numRetries: 20, numNoDelayRetries: 0, minDelayTarget: 5, maxDelayTarget: 300, numMinDelayRetries: 2, numMaxDelayRetries: 10, backoffFunction: "exponential" },
+            throttlePolicy: { maxReceivesPerSecond: 10 },
+          }),
+        });
+      }
+    }
   }
 
   public allowEventPublisher(service: string, sourceArnPattern: string): void {

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { ChartRef, chartRelease } from "../core/helm";
+import { ChartRef, chartRelease, manifestsRelease } from "../core/helm";
 import { checkDnsName } from "../core/dns";
 import { PLATFORM_SERVICE_ACCOUNTS } from "../core/pod-identity";
 import { check, checkInt, checkUniqueList } from "../core/validation";
@@ -131,10 +131,9 @@ export class Certificates extends Construct {
       },
     });
 
-    this.issuers = chartRelease(this, "cluster-issuers", {
-      where, prop: "charts.raw", chart: props.rawChart, name: "cluster-issuers", namespace, dependsOn: [this.release],
-      values: {
-        resources: Object.entries(LETS_ENCRYPT).map(([name, server]) => ({
+    this.issuers = manifestsRelease(this, "cluster-issuers", {
+      where, rawChart: props.rawChart, name: "cluster-issuers", namespace, dependsOn: [this.release],
+      resources: Object.entries(LETS_ENCRYPT).map(([name, server]) => ({
           apiVersion: "cert-manager.io/v1",
           kind: "ClusterIssuer",
           metadata: { name },
@@ -150,7 +149,6 @@ export class Certificates extends Construct {
             },
           },
         })),
-      },
     });
 
     const cert = props.defaultCertificate;
@@ -159,9 +157,8 @@ export class Certificates extends Construct {
       checkUniqueList(where, "defaultCertificate.dnsNames", cert.dnsNames, 1);
       check(cert.dnsNames.length <= 100, where, "defaultCertificate.dnsNames", cert.dnsNames.length, "must list at most 100 names (Let's Encrypt's limit per certificate)");
       cert.dnsNames.forEach((n, i) => checkDnsName(where, `defaultCertificate.dnsNames[${i}]`, n));
-      this.defaultCertificate = chartRelease(this, "default-certificate", {
-        where, prop: "charts.raw", chart: props.rawChart, name: "ingress-default-certificate", namespace: cert.namespace, dependsOn: [this.issuers],
-        values: {
+      this.defaultCertificate = manifestsRelease(this, "default-certificate", {
+        where, rawChart: props.rawChart, name: "ingress-default-certificate", namespace: cert.namespace, dependsOn: [this.issuers],
           resources: [{
             apiVersion: "cert-manager.io/v1",
             kind: "Certificate",
@@ -173,7 +170,6 @@ export class Certificates extends Construct {
               privateKey: { algorithm: "RSA", size: 2048, rotationPolicy: "Always" },
             },
           }],
-        },
       });
     }
   }

@@ -75,3 +75,35 @@ export function chartRelease(scope: Construct, id: string, props: ChartReleasePr
     ...(props.takeOwnership ? { takeOwnership: true } : {}),
   });
 }
+
+export interface ManifestsReleaseProps extends Omit<ChartReleaseProps, "values" | "chart" | "prop"> {
+  /** The generic `raw` chart (config `charts.raw`). */
+  readonly rawChart: ChartRef | undefined;
+  /** Kubernetes objects to apply, each a complete manifest. */
+  readonly resources: readonly HelmValues[];
+}
+
+/**
+ * Custom resources (ClusterIssuers, ClusterSecretStores, ExternalSecrets, ...) applied through
+ * the `raw` chart once their CRDs exist. Not `kubernetes_manifest`: that needs the CRD at
+ * plan time, so it cannot plan a fresh cluster. The raw chart writes each resource with
+ * `toYaml` and never through `tpl`, so template text inside a resource (an ExternalSecret's
+ * `{{ .password }}`) reaches the cluster unchanged.
+ */
+export function manifestsRelease(scope: Construct, id: string, props: ManifestsReleaseProps): Release {
+  const { rawChart, resources, ...rest } = props;
+  return chartRelease(scope, id, { ...rest, prop: "charts.raw", chart: rawChart, values: { resources } });
+}
+
+/**
+ * A string a chart writes into its YAML unquoted (`description: {{ .description }}`). YAML then
+ * parses it, so `: `, ` #`, a leading indicator or a line break turns it into a mapping, a
+ * comment or a parse error and the release fails to render (argocd-apps 2.0.2's
+ * `templates/projects.yaml` does exactly this with a project's description). Such values are
+ * checked here, at synth, because nothing else sees them before `helm install`.
+ */
+export function checkPlainScalar(where: string, prop: string, value: string): void {
+  check(typeof value === "string" && value.length > 0 && !/: |:$| #|[\r\n\t]/.test(value) && !/^[-?:,[\]{}#&*!|>'"%@`\s]/.test(value) && !/\s$/.test(value),
+    where, prop, value,
+    "is written unquoted into the chart's YAML: it must not contain \": \", \" #\" or line breaks, nor start with a YAML indicator (- ? : , [ ] { } # & * ! | > ' \" % @ `) or end with a space");
+}

@@ -46,4 +46,5 @@ export const PLATFORM_SERVICE_ACCOUNTS = {
   clusterAutoscaler: { namespace: "kube-system", name: "cluster-autoscaler" },
   loadBalancerController: { namespace: "kube-system", name: "aws-load-balancer-controller" },
   certManager: { namespace: "cert-manager", name: "cert-manager" },
+  externalSecrets: { namespace: "external-secrets", name: "external-secrets" },
 } as const satisfies Record<string, ServiceAccountRef>;

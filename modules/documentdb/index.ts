@@ -74,6 +74,8 @@ export class DocumentDb extends Construct {
   /** Secrets Manager ARN of the master credential (`{"username": ..., "password": ...}`). */
   public readonly masterUserSecretArn: string;
   public readonly securityGroupId: string;
+  /** Customer-managed key of the store (storage, snapshots and its credential secret): readers of the secret need kms:Decrypt on it through Secrets Manager. */
+  public readonly kmsKeyArn: string;
   /** The cluster (for scanner suppressions and dependencies). */
   public readonly cluster: DocdbCluster;
 
@@ -93,6 +95,7 @@ export class DocumentDb extends Construct {
       allowedSecurityGroupIds: props.allowedSecurityGroupIds, description: "DocumentDB",
     });
     this.securityGroupId = sg.id;
+    this.kmsKeyArn = d.key.keyArn;
     const subnets = new DocdbSubnetGroup(this, "subnets", {
       name: this.clusterIdentifier,
       description: "Database tier (no internet route)",

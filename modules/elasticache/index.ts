@@ -99,6 +99,8 @@ export class ElastiCache extends Construct {
   /** Secrets Manager ARN of the AUTH token (`{"password": ...}`). */
   public readonly authSecretArn: string;
   public readonly securityGroupId: string;
+  /** Customer-managed key of the store (storage, snapshots and its credential secret): readers of the secret need kms:Decrypt on it through Secrets Manager. */
+  public readonly kmsKeyArn: string;
   public readonly nodeCount: number;
   /** The replication group (for scanner suppressions and dependencies). */
   public readonly replicationGroup: ElasticacheReplicationGroup;
@@ -123,6 +125,7 @@ export class ElastiCache extends Construct {
       allowedSecurityGroupIds: props.allowedSecurityGroupIds, description: `ElastiCache ${engine}`,
     });
     this.securityGroupId = sg.id;
+    this.kmsKeyArn = d.key.keyArn;
     const subnets = new ElasticacheSubnetGroup(this, "subnets", {
       name: this.replicationGroupId,
       description: "Database tier (no internet route)",

@@ -101,6 +101,8 @@ export class Elasticsearch extends Construct {
   /** Secrets Manager ARN of the master user (`{"username": ..., "password": ...}`). */
   public readonly masterUserSecretArn: string;
   public readonly securityGroupId: string;
+  /** Customer-managed key of the store (storage, snapshots and its credential secret): readers of the secret need kms:Decrypt on it through Secrets Manager. */
+  public readonly kmsKeyArn: string;
   /** The domain (for scanner suppressions and dependencies). */
   public readonly domain: OpensearchDomain;
 
@@ -122,6 +124,7 @@ export class Elasticsearch extends Construct {
       allowedSecurityGroupIds: props.allowedSecurityGroupIds, description: "OpenSearch HTTPS",
     });
     this.securityGroupId = sg.id;
+    this.kmsKeyArn = d.key.keyArn;
 
     const master = new GeneratedSecret(this, "master-user", {
       naming, component: "search-master-user", description: `Fine-grained access control master user of ${this.domainName}`,

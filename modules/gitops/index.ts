@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { ChartRef, chartRelease } from "../core/helm";
+import { ChartRef, chartRelease, checkPlainScalar } from "../core/helm";
+import { OidcClient, SecretKeyRef, checkOidcClient, checkSecretKeyRef } from "../core/sso";
 import { check } from "../core/validation";
 
 /** The GitOps repository Argo CD syncs (seed 001: image tags bumped there by the release pipeline). */
@@ -12,6 +13,20 @@ export interface GitOpsSource {
   readonly path: string;
   /** Branch, tag or commit. */
   readonly revision: string;
+  /**
+   * Credentials of a private repository, in Secrets Manager (synced by External Secrets into a
+   * labelled repository Secret in argocd). For https: a JSON secret with `username` and
+   * `password` (a token); for ssh: `sshPrivateKey`. The key below is the password's or the
+   * SSH key's; `username` is read from the same secret for https.
+   * @default none: a public repository
+   */
+  readonly credentials?: SecretKeyRef;
+}
+
+/** Argo CD single sign-on (OIDC) and the Kubernetes Secret its client secret is synced into. */
+export interface GitOpsSso extends OidcClient {
+  /** External URL of the Argo CD UI, e.g. `https://argocd.learn.example.org` (the redirect URI base). */
+  readonly url: string;
 }
 
 export interface GitOpsProps {
@@ -28,8 +43,33 @@ export interface GitOpsProps {
   readonly highAvailability?: boolean;
   /** @default "argocd" */
   readonly namespace?: string;
+  /**
+   * Log in through the organisation's identity provider; groups map to Argo CD roles. The
+   * client secret is read from the Kubernetes Secret `argocd-sso` (key `clientSecret`), which
+   * External Secrets syncs from Secrets Manager.
+   * @default none: no UI login at all (the local admin is disabled either way; use `kubectl`)
+   */
+  readonly sso?: GitOpsSso;
   readonly dependsOn?: ITerraformDependable[];
 }
+
+/** Kubernetes Secret (in the Argo CD namespace) holding the OIDC client secret. */
+export const ARGOCD_SSO_SECRET = { name: "argocd-sso", key: "clientSecret" } as const;
+
+/**
+ * What the built-in `default` project becomes. Argo CD creates it with `sourceRepos: ['*']`
+ * and every destination; Helm only patches the fields a manifest contains and the chart drops
+ * empty lists, so "no repos" would leave the wildcards in place. Non-empty deny-everything
+ * values replace them: `!*` negates every repo and destination, and both resource
+ * blacklists match every kind, so an Application naming `default` can deploy nothing.
+ */
+export const LOCKED_DEFAULT_PROJECT = {
+  description: "Locked. Every Application belongs to openedx-root or openedx",
+  sourceRepos: ["!*"],
+  destinations: [{ server: "!*", name: "!*", namespace: "!*" }],
+  clusterResourceBlacklist: [{ group: "*", kind: "*" }],
+  namespaceResourceBlacklist: [{ group: "*", kind: "*" }],
+} as const;
 
 const HTTPS_RE = /^https:\/\/[a-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~/-]+$/;
 const SSH_RE = /^(git@[a-z0-9.-]+:[A-Za-z0-9._~/-]+\.git|ssh:\/\/git@[a-z0-9.-]+(:\d+)?\/[A-Za-z0-9._~/-]+\.git)$/;
@@ -57,10 +97,15 @@ export function checkGitOpsSource(where: string, source: GitOpsSource): void {
  *   as neither project may write to argocd beyond Applications, none can add an AppProject.
  * Auto-sync with prune and self-heal makes Git the source of truth.
  *
- * Hardening: no default RBAC role for logged-in users, exec off, Dex off (SSO is configured
- * per organisation), the UI not exposed (port-forward or an SSO-protected ingress added
- * deliberately). Repository credentials are never passed here (they would land in state):
- * add them as a labelled Secret out of band.
+ * Hardening: no default RBAC role for logged-in users, exec off, Dex off (Argo CD talks OIDC
+ * to the identity provider directly), the local `admin` account disabled, the UI not exposed
+ * (port-forward, or an ingress added deliberately in front of SSO). With `sso`, groups from
+ * the token's `groups` claim map to `role:admin` / `role:readonly`. Neither the OIDC client
+ * secret nor repository credentials pass through here (they would land in Terraform state):
+ * External Secrets syncs them from Secrets Manager into Secrets Argo CD reads.
+ *
+ * Every string the argocd-apps chart writes unquoted (project descriptions) is checked with
+ * `checkPlainScalar`: a `": "` in one broke the chart's YAML once.
  */
 export class GitOps extends Construct {
   public readonly release: Release;
@@ -77,14 +122,30 @@ export class GitOps extends Construct {
     const namespace = props.namespace ?? "argocd";
     const ha = props.highAvailability ?? true;
     const replicas = ha ? 2 : 1;
+    const sso = props.sso;
+    if (sso) {
+      checkOidcClient(where, "sso", sso);
+      check(/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(sso.url), where, "sso.url", sso.url, "must be the https:// origin of the Argo CD UI, without a path");
+    }
+    if (props.source.credentials) checkSecretKeyRef(where, "source.credentials", props.source.credentials);
 
     this.release = chartRelease(this, "argo-cd", {
       where, prop: "charts.argoCd", chart: props.chart, name: "argocd", namespace, dependsOn: props.dependsOn,
       values: {
         configs: {
           params: { "server.insecure": false },
-          cm: { "exec.enabled": false, "admin.enabled": true, "timeout.reconciliation": "180s", "statusbadge.enabled": false },
-          rbac: { "policy.default": "" },
+          cm: {
+            "exec.enabled": false,
+            "admin.enabled": false,
+            "timeout.reconciliation": "180s",
+            "statusbadge.enabled": false,
+            ...(sso ? { url: sso.url, "oidc.config": oidcConfig(sso) } : {}),
+          },
+          rbac: {
+            "policy.default": "",
+            scopes: "[groups]",
+            ...(sso ? { "policy.csv": rbacPolicy(sso) } : {}),
+          },
         },
         dex: { enabled: false },
         "redis-ha": { enabled: ha },
@@ -97,35 +158,41 @@ export class GitOps extends Construct {
     });
 
     const inCluster = "https://kubernetes.default.svc";
+    const projects: Record<string, { description: string } & Record<string, unknown>> = {
+      [this.rootProjectName]: {
+        namespace,
+        description: "The app-of-apps root. Creates the openedx Applications and nothing else",
+        sourceRepos: [props.source.repoUrl],
+        destinations: [{ server: inCluster, namespace }],
+        clusterResourceWhitelist: [],
+        namespaceResourceWhitelist: [{ group: "argoproj.io", kind: "Application" }],
+      },
+      [this.projectName]: {
+        namespace,
+        description: "Open edX workloads synced from the GitOps repository",
+        sourceRepos: [props.source.repoUrl],
+        destinations: [{ server: inCluster, namespace: props.appNamespace }],
+        clusterResourceWhitelist: [],
+        namespaceResourceBlacklist: [
+          { group: "", kind: "ResourceQuota" },
+          { group: "", kind: "LimitRange" },
+          { group: "networking.k8s.io", kind: "NetworkPolicy" },
+          // The platform stack owns the app's ExternalSecrets: one written in the GitOps repo
+          // could pull any secret the operator can read (SSO, on-call keys) into the app namespace.
+          { group: "external-secrets.io", kind: "*" },
+          { group: "generators.external-secrets.io", kind: "*" },
+        ],
+      },
+      default: { namespace, ...LOCKED_DEFAULT_PROJECT },
+    };
+    for (const [name, project] of Object.entries(projects)) checkPlainScalar(where, `projects.${name}.description`, project.description);
+
     this.rootApp = chartRelease(this, "root-app", {
       where, prop: "charts.argocdApps", chart: props.appsChart, name: "argocd-root", namespace, dependsOn: [this.release],
-      // Argo CD creates the `default` project at start-up; this release adopts it to empty it.
+      // Argo CD creates the `default` project at start-up; this release adopts it to lock it.
       takeOwnership: true,
       values: {
-        projects: {
-          [this.rootProjectName]: {
-            namespace,
-            description: "The app-of-apps root: creates the openedx Applications, nothing else",
-            sourceRepos: [props.source.repoUrl],
-            destinations: [{ server: inCluster, namespace }],
-            clusterResourceWhitelist: [],
-            namespaceResourceWhitelist: [{ group: "argoproj.io", kind: "Application" }],
-          },
-          [this.projectName]: {
-            namespace,
-            description: "Open edX workloads synced from the GitOps repository",
-            sourceRepos: [props.source.repoUrl],
-            destinations: [{ server: inCluster, namespace: props.appNamespace }],
-            clusterResourceWhitelist: [],
-            namespaceResourceBlacklist: [
-              { group: "", kind: "ResourceQuota" },
-              { group: "", kind: "LimitRange" },
-              { group: "networking.k8s.io", kind: "NetworkPolicy" },
-            ],
-          },
-          // No sourceRepos and no destinations: an Application in `default` can deploy nothing.
-          default: { namespace, description: "Disabled: every Application belongs to openedx-root or openedx" },
-        },
+        projects,
         applications: {
           root: {
             namespace,
@@ -142,4 +209,23 @@ export class GitOps extends Construct {
       },
     });
   }
+}
+
+/** Argo CD's `oidc.config`: the client secret is a `$<secret>:<key>` reference, never a value. */
+function oidcConfig(sso: GitOpsSso): string {
+  return JSON.stringify({
+    name: "SSO",
+    issuer: sso.issuer,
+    clientID: sso.clientId,
+    clientSecret: `$${ARGOCD_SSO_SECRET.name}:${ARGOCD_SSO_SECRET.key}`,
+    requestedScopes: ["openid", "profile", "email", "groups"],
+  });
+}
+
+/** Groups to Argo CD's built-in roles; everyone else gets nothing (`policy.default` is empty). */
+function rbacPolicy(sso: GitOpsSso): string {
+  return [
+    ...sso.adminGroups.map((g) => `g, ${g}, role:admin`),
+    ...(sso.readOnlyGroups ?? []).map((g) => `g, ${g}, role:readonly`),
+  ].join("\n");
 }

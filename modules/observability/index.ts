@@ -1,9 +1,12 @@
 import { Construct } from "constructs";
-import { Annotations } from "cdktf";
+import { Annotations, ITerraformDependable, Token } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { ChartRef, chartRelease } from "../core/helm";
 import { PLATFORM_SERVICE_ACCOUNTS } from "../core/pod-identity";
+import { OnCallKind } from "../core/on-call";
+import { OidcClient, checkHttpsUrl, checkOidcClient } from "../core/sso";
 import { check, checkInt } from "../core/validation";
+import { DNS_LABEL_RE } from "../core/dns";
 
 /** Seed 001's alerting thresholds. */
 export interface AlertThresholds {
@@ -68,7 +71,49 @@ export interface ObservabilityProps {
    * @default undefined: no receiver, alerts are not delivered (synth warns)
    */
   readonly alertsTopic?: AlertsTopic;
+  /**
+   * Page critical alerts directly (PagerDuty Events API v2, Opsgenie, or a Slack-compatible
+   * webhook), with the key read from a Kubernetes Secret in this namespace: with
+   * `alertsTopic` the critical route goes here and everything else to the topic; without one
+   * (a kubeconfig cluster) every alert goes here.
+   * @default none
+   */
+  readonly onCall?: OnCallReceiver;
+  /**
+   * StorageClass every volume claim of these charts names (Prometheus, Alertmanager, Loki).
+   * @default undefined: the cluster's default class
+   */
+  readonly storageClassName?: string;
+  /**
+   * Grafana login through the organisation's identity provider; the local login form is off.
+   * The client secret is read from the Kubernetes Secret `grafana-sso` (key `clientSecret`).
+   * @default none: Grafana keeps its generated admin login and is not exposed
+   */
+  readonly grafanaSso?: GrafanaSso;
+  /** Releases the Prometheus stack waits for (the Secrets Grafana and Alertmanager mount). @default [] */
+  readonly dependsOn?: ITerraformDependable[];
 }
+
+/** An on-call receiver: the service and the Kubernetes Secret key holding its routing key / API key / webhook URL. */
+export interface OnCallReceiver {
+  readonly kind: OnCallKind;
+  /** Secret in the observability namespace (mounted into Alertmanager) and its key. */
+  readonly secret: { readonly name: string; readonly key: string };
+}
+
+/** Grafana's generic OAuth client: the OIDC client plus the endpoints Grafana calls (it does not use discovery). */
+export interface GrafanaSso extends OidcClient {
+  /** External URL of Grafana (its `root_url`), e.g. `https://grafana.learn.example.org`. */
+  readonly url: string;
+  readonly authorizationUrl: string;
+  readonly tokenUrl: string;
+  readonly userInfoUrl: string;
+}
+
+/** Kubernetes Secret (observability namespace) holding Grafana's OIDC client secret. */
+export const GRAFANA_SSO_SECRET = { name: "grafana-sso", key: "clientSecret" } as const;
+/** Where Alertmanager's operator mounts `alertmanagerSpec.secrets`. */
+const ALERTMANAGER_SECRETS_DIR = "/etc/alertmanager/secrets";
 
 /** Where Alertmanager publishes: an SNS topic ARN and its region, as plain identifiers. */
 export interface AlertsTopic {
@@ -78,14 +123,29 @@ export interface AlertsTopic {
   readonly environment: string;
 }
 
+/** Where Alertmanager sends notifications: the alarm topic and/or a paging service. */
+export interface AlertReceivers {
+  readonly topic?: AlertsTopic;
+  readonly onCall?: OnCallReceiver;
+}
+
 /**
- * Alertmanager's configuration for an SNS topic. Lists replace the chart's defaults, so the
- * chart's inhibit rules (critical mutes warning/info, InfoInhibitor mutes info, InfoInhibitor
- * itself never notifies) are restated. Watchdog always fires by design (a dead-man's switch),
- * so it stays on the `null` receiver. Grouping by alertname as well as namespace keeps one
- * alert name per notification, so the subject can name it.
+ * Alertmanager's configuration. Lists replace the chart's defaults, so the chart's inhibit
+ * rules (critical mutes warning/info, InfoInhibitor mutes info, InfoInhibitor itself never
+ * notifies) are restated. Watchdog always fires by design (a dead-man's switch), so it stays
+ * on the `null` receiver. Grouping by alertname as well as namespace keeps one alert name per
+ * notification, so the subject can name it.
+ *
+ * Critical alerts go to the paging service when one is configured (a PagerDuty incident with
+ * dedup and auto-resolve, not a relayed SNS message) and only there, so nobody is paged
+ * twice; the rest goes to the alarm topic (e-mail and the same on-call endpoint through SNS).
+ * Keys are read from files (`*_file`), so they never appear in the configuration Secret.
  */
-export function alertmanagerConfig(topic: AlertsTopic) {
+export function alertmanagerConfig(receivers: AlertReceivers) {
+  const { topic, onCall } = receivers;
+  const defaultReceiver = topic ? "alarm-topic" : onCall ? "on-call" : "null";
+  const routes: Record<string, unknown>[] = [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }];
+  if (onCall && topic) routes.push({ receiver: "on-call", matchers: ['severity = "critical"'] });
   return {
     global: { resolve_timeout: "5m" },
     inhibit_rules: [
@@ -95,36 +155,51 @@ export function alertmanagerConfig(topic: AlertsTopic) {
       { target_matchers: ["alertname = InfoInhibitor"] },
     ],
     route: {
-      receiver: "alarm-topic",
+      receiver: defaultReceiver,
       group_by: ["namespace", "alertname"],
       group_wait: "30s",
       group_interval: "5m",
       repeat_interval: "12h",
-      routes: [{ receiver: "null", matchers: ['alertname = "Watchdog"'] }],
+      routes,
     },
     receivers: [
       { name: "null" },
-      {
-        name: "alarm-topic",
-        sns_configs: [{
-          topic_arn: topic.topicArn,
-          // No keys: the AWS SDK's default chain picks up Pod Identity's container credentials.
-          sigv4: { region: topic.region },
-          send_resolved: true,
-          // SNS subjects: ASCII, no line breaks, under 100 characters.
-          subject: `[${topic.environment}] {{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }} {{ printf "%.60s" .CommonLabels.alertname }}`,
-          message: [
-            "{{ range .Alerts }}{{ .Status | toUpper }} {{ .Labels.alertname }} ({{ .Labels.severity }}){{ if .Labels.namespace }} in {{ .Labels.namespace }}{{ end }}",
-            "{{ .Annotations.summary }}{{ if .Annotations.description }}: {{ .Annotations.description }}{{ end }}",
-            "Since {{ .StartsAt.Format \"2006-01-02 15:04:05 MST\" }}{{ if .Annotations.runbook_url }} | runbook: {{ .Annotations.runbook_url }}{{ end }}",
-            "",
-            "{{ end }}",
-          ].join("\n"),
-        }],
-      },
+      ...(topic ? [{ name: "alarm-topic", sns_configs: [snsConfig(topic)] }] : []),
+      ...(onCall ? [{ name: "on-call", ...onCallConfig(onCall) }] : []),
     ],
     templates: ["/etc/alertmanager/config/*.tmpl"],
   };
+}
+
+function snsConfig(topic: AlertsTopic) {
+  return {
+    topic_arn: topic.topicArn,
+    // No keys: the AWS SDK's default chain picks up Pod Identity's container credentials.
+    sigv4: { region: topic.region },
+    send_resolved: true,
+    // SNS subjects: ASCII, no line breaks, under 100 characters.
+    subject: `[${topic.environment}] {{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }} {{ printf "%.60s" .CommonLabels.alertname }}`,
+    message: [
+      "{{ range .Alerts }}{{ .Status | toUpper }} {{ .Labels.alertname }} ({{ .Labels.severity }}){{ if .Labels.namespace }} in {{ .Labels.namespace }}{{ end }}",
+      "{{ .Annotations.summary }}{{ if .Annotations.description }}: {{ .Annotations.description }}{{ end }}",
+      "Since {{ .StartsAt.Format \"2006-01-02 15:04:05 MST\" }}{{ if .Annotations.runbook_url }} | runbook: {{ .Annotations.runbook_url }}{{ end }}",
+      "",
+      "{{ end }}",
+    ].join("\n"),
+  };
+}
+
+/** The paging receiver, reading its key from the mounted Secret. */
+function onCallConfig(onCall: OnCallReceiver): Record<string, unknown> {
+  const file = `${ALERTMANAGER_SECRETS_DIR}/${onCall.secret.name}/${onCall.secret.key}`;
+  switch (onCall.kind) {
+    case "pagerduty":
+      return { pagerduty_configs: [{ routing_key_file: file, send_resolved: true, severity: "critical" }] };
+    case "opsgenie":
+      return { opsgenie_configs: [{ api_key_file: file, send_resolved: true, priority: "P1" }] };
+    case "webhook":
+      return { slack_configs: [{ api_url_file: file, send_resolved: true }] };
+  }
 }
 
 const DURATION_RE = /^[1-9]\d*[smh]$/;
@@ -268,17 +343,33 @@ export class Observability extends Construct {
     }
     this.thresholds = t;
     const topic = props.alertsTopic;
+    const onCall = props.onCall;
     if (topic) {
       check(/^[a-z0-9][a-z0-9-]{0,19}$/.test(topic.environment), where, "alertsTopic.environment", topic.environment,
         "must be 1-20 lowercase letters, digits or hyphens (it starts every SNS subject, which must be short ASCII)");
-    } else {
-      Annotations.of(this).addWarning(`${where}: no alertsTopic, so Alertmanager has no receiver and alerts are not delivered to anyone`);
     }
+    if (onCall) {
+      check(DNS_LABEL_RE.test(onCall.secret.name), where, "onCall.secret.name", onCall.secret.name, "must be a Secret name in the observability namespace");
+      check(/^[-._a-zA-Z0-9]{1,253}$/.test(onCall.secret.key), where, "onCall.secret.key", onCall.secret.key, "must be a Secret key");
+    }
+    if (!topic && !onCall) {
+      Annotations.of(this).addWarning(`${where}: no alertsTopic and no onCall receiver, so Alertmanager has no receiver and alerts are not delivered to anyone`);
+    }
+    const storageClassName = props.storageClassName;
+    if (storageClassName !== undefined) check(Token.isUnresolved(storageClassName) || DNS_LABEL_RE.test(storageClassName), where, "storageClassName", storageClassName, "must be a StorageClass name");
+    const sso = props.grafanaSso;
+    if (sso) {
+      checkOidcClient(where, "grafanaSso", sso);
+      for (const key of ["url", "authorizationUrl", "tokenUrl", "userInfoUrl"] as const) checkHttpsUrl(where, `grafanaSso.${key}`, sso[key]);
+    }
+    const claim = (size: string) => ({
+      spec: { accessModes: ["ReadWriteOnce"], ...(storageClassName ? { storageClassName } : {}), resources: { requests: { storage: size } } },
+    });
 
     const lokiGateway = `http://loki-gateway.${namespace}.svc.cluster.local`;
     this.prometheusStack = chartRelease(this, "kube-prometheus-stack", {
       where, prop: "charts.kubePrometheusStack", chart: props.charts.kubePrometheusStack, name: "kube-prometheus-stack", namespace,
-      timeout: 900,
+      timeout: 900, dependsOn: props.dependsOn,
       values: {
         crds: { enabled: true },
         defaultRules: { create: true },
@@ -291,16 +382,19 @@ export class Observability extends Construct {
             serviceMonitorSelectorNilUsesHelmValues: false,
             podMonitorSelectorNilUsesHelmValues: false,
             ruleSelectorNilUsesHelmValues: false,
-            storageSpec: {
-              volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${storageGi}Gi` } } } },
-            },
+            storageSpec: { volumeClaimTemplate: claim(`${storageGi}Gi`) },
           },
         },
         alertmanager: {
-          alertmanagerSpec: { replicas: amReplicas },
+          alertmanagerSpec: {
+            replicas: amReplicas,
+            // Silences and the notification log survive restarts.
+            storage: { volumeClaimTemplate: claim("2Gi") },
+            ...(onCall ? { secrets: [onCall.secret.name] } : {}),
+          },
           // Pod Identity binds the SNS role to exactly this account (see PlatformPrereqs).
           serviceAccount: { create: true, name: PLATFORM_SERVICE_ACCOUNTS.alertmanager.name },
-          ...(topic ? { config: alertmanagerConfig(topic) } : {}),
+          ...(topic || onCall ? { config: alertmanagerConfig({ topic, onCall }) } : {}),
         },
         grafana: {
           enabled: true,
@@ -309,6 +403,7 @@ export class Observability extends Construct {
           adminPassword: "",
           defaultDashboardsEnabled: true,
           additionalDataSources: [{ name: "Loki", type: "loki", access: "proxy", url: lokiGateway }],
+          ...(sso ? grafanaSsoValues(sso) : {}),
         },
       },
     });
@@ -331,9 +426,9 @@ export class Observability extends Construct {
             storage: { type: "s3", bucketNames: { chunks: s3.bucketName, ruler: s3.bucketName, admin: s3.bucketName }, s3: { region: s3.region } },
             compactor: { retention_enabled: true, delete_request_store: "s3" },
           },
-          backend: { replicas: lokiReplicas },
+          backend: { replicas: lokiReplicas, persistence: { storageClass: storageClassName } },
           read: { replicas: lokiReplicas },
-          write: { replicas: lokiReplicas },
+          write: { replicas: lokiReplicas, persistence: { storageClass: storageClassName } },
           singleBinary: { replicas: 0 },
           chunksCache: { enabled: true, allocatedMemory: 1024 },
         }
@@ -346,7 +441,7 @@ export class Observability extends Construct {
             storage: { type: "filesystem" },
             compactor: { retention_enabled: true, delete_request_store: "filesystem" },
           },
-          singleBinary: { replicas: 1, persistence: { enabled: true, size: "50Gi" } },
+          singleBinary: { replicas: 1, persistence: { enabled: true, size: "50Gi", storageClass: storageClassName } },
           backend: { replicas: 0 },
           read: { replicas: 0 },
           write: { replicas: 0 },
@@ -379,4 +474,37 @@ export class Observability extends Construct {
       },
     });
   }
+}
+
+/**
+ * Grafana's generic OAuth login: the form login is off, roles come from the `groups` claim
+ * (`role_attribute_strict` refuses anyone in neither list, instead of letting them in as a
+ * Viewer), and the client secret is read from a mounted Secret with `$__file{}`.
+ */
+function grafanaSsoValues(sso: GrafanaSso) {
+  const mount = `/etc/secrets/${GRAFANA_SSO_SECRET.name}`;
+  const inAny = (groups: readonly string[]) => groups.map((g) => `contains(groups[*], '${g}')`).join(" || ");
+  const viewers = sso.readOnlyGroups ?? [];
+  const rolePath = `(${inAny(sso.adminGroups)}) && 'Admin'${viewers.length ? ` || (${inAny(viewers)}) && 'Viewer'` : ""}`;
+  return {
+    "grafana.ini": {
+      server: { root_url: sso.url },
+      auth: { disable_login_form: true },
+      "auth.generic_oauth": {
+        enabled: true,
+        name: "SSO",
+        client_id: sso.clientId,
+        client_secret: `$__file{${mount}/${GRAFANA_SSO_SECRET.key}}`,
+        scopes: "openid profile email groups",
+        auth_url: sso.authorizationUrl,
+        token_url: sso.tokenUrl,
+        api_url: sso.userInfoUrl,
+        use_pkce: true,
+        allow_sign_up: true,
+        role_attribute_path: rolePath,
+        role_attribute_strict: true,
+      },
+    },
+    extraSecretMounts: [{ name: "sso", secretName: GRAFANA_SSO_SECRET.name, defaultMode: 0o440, mountPath: mount, readOnly: true }],
+  };
 }

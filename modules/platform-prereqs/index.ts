@@ -9,6 +9,7 @@ import { PolicyStatement, policyJson } from "../core/policy";
 import { suppress } from "../core/suppress";
 import { PLATFORM_SERVICE_ACCOUNTS, ServiceAccountRef, podIdentityTrustPolicy } from "../core/pod-identity";
 import { check, checkInt } from "../core/validation";
+import { DNS_LABEL_RE } from "../core/dns";
 import { KmsKey } from "../kms-key";
 import { SecureBucket, accountScopedBucketName } from "../s3-buckets";
 
@@ -56,6 +57,35 @@ export interface PlatformPrereqsProps {
   readonly clusterAutoscalerRoleArn?: string;
 }
 
+/** A secret the External Secrets Operator may read, and the key that encrypts it. */
+export interface SecretGrant {
+  readonly secretArn: string;
+  readonly kmsKeyArn: string;
+}
+
+export interface ExternalSecretGrants {
+  /** Secrets this stack created (data-store credentials), by ARN, with their keys. */
+  readonly secrets: readonly SecretGrant[];
+  /**
+   * Operator-created secrets (SSO client secret, on-call keys, repository credentials), by name.
+   * @default []
+   */
+  readonly secretNames?: readonly string[];
+}
+
+/** What the app's pods may do in AWS. */
+export interface AppRoleProps {
+  /** The app's service account (its namespace is the app namespace). */
+  readonly serviceAccount: ServiceAccountRef;
+  /** The media bucket and the key that encrypts it. */
+  readonly mediaBucket: { readonly bucketArn: string; readonly kmsKeyArn: string };
+  /**
+   * SES identities (domains or addresses) the app sends mail as.
+   * @default [] (no SES access)
+   */
+  readonly sesIdentities?: readonly string[];
+}
+
 /**
  * The AWS side of the platform stack: S3 buckets for Loki chunks and Velero backups, and the
  * least-privilege roles their pods assume through EKS Pod Identity.
@@ -83,8 +113,10 @@ export class PlatformPrereqs extends Construct {
   public readonly kmsKeyArn: string;
   private readonly naming: Naming;
   private readonly clusterName: string;
-  private readonly ctx: { accountId: string; partition: string };
+  private readonly ctx: { accountId: string; partition: string; region: string };
   private dns01Role?: string;
+  private externalSecretsRole?: string;
+  private appRoleArn?: string;
 
   constructor(scope: Construct, id: string, props: PlatformPrereqsProps) {
     super(scope, id);
@@ -97,7 +129,7 @@ export class PlatformPrereqs extends Construct {
     checkInt(where, "veleroNoncurrentDays", veleroNoncurrent, 1, 3650);
     const { accountId, partition, region } = awsContext(this);
     this.clusterName = props.clusterName;
-    this.ctx = { accountId, partition };
+    this.ctx = { accountId, partition, region };
     const forceDestroy = props.forceDestroy ?? false;
 
     this.lokiBucket = new SecureBucket(this, "loki", {
@@ -232,6 +264,76 @@ export class PlatformPrereqs extends Construct {
       { Sid: "ChangeStatus", Effect: "Allow", Action: "route53:GetChange", Resource: `arn:${partition}:route53:::change/*` },
     ]);
     return this.dns01Role;
+  }
+
+  /**
+   * The External Secrets Operator's role: read exactly the listed secrets of this environment
+   * (generated ones by ARN, operator-created ones by name plus the 6-character suffix Secrets
+   * Manager appends) and decrypt them only through Secrets Manager, only for those secrets
+   * (the `SecretARN` encryption context Secrets Manager binds each data key to). Operator-
+   * created secrets under the AWS-managed `aws/secretsmanager` key need no key statement.
+   * Call once. @returns the role's ARN
+   */
+  public allowExternalSecrets(grants: ExternalSecretGrants): string {
+    const where = `PlatformPrereqs ${this.node.id}`;
+    check(this.externalSecretsRole === undefined, where, "allowExternalSecrets", "second call", "may be called once (one role for the operator)");
+    const names = [...new Set(grants.secretNames ?? [])];
+    check(grants.secrets.length + names.length > 0, where, "allowExternalSecrets", grants, "must grant at least one secret");
+    names.forEach((n, i) => check(/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(n), where, `allowExternalSecrets.secretNames[${i}]`, n, "must be a Secrets Manager secret name (not an ARN)"));
+    const { partition, accountId, region } = this.ctx;
+    const secretArns = [
+      ...grants.secrets.map((s) => s.secretArn),
+      ...names.map((n) => `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${n}-??????`),
+    ];
+    const keyArns = [...new Set(grants.secrets.map((s) => s.kmsKeyArn))];
+    const statements: PolicyStatement[] = [
+      { Sid: "ReadListedSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secretArns },
+    ];
+    if (keyArns.length > 0) {
+      statements.push({
+        Sid: "DecryptThroughSecretsManager", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArns,
+        Condition: {
+          StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` },
+          ArnLike: { "kms:EncryptionContext:SecretARN": secretArns },
+        },
+      });
+    }
+    this.externalSecretsRole = this.podRole("external-secrets", PLATFORM_SERVICE_ACCOUNTS.externalSecrets, this.clusterName, accountId, statements);
+    return this.externalSecretsRole;
+  }
+
+  /**
+   * The app's role (Open edX pods, through their service account): read and write objects in
+   * the media bucket and use its key only through S3; send mail through the listed SES
+   * identities when given. Nothing else: the data stores' credentials reach the app as
+   * Kubernetes Secrets (External Secrets), not through this role. Call once.
+   * @returns the role's ARN
+   */
+  public appRole(props: AppRoleProps): string {
+    const where = `PlatformPrereqs ${this.node.id}`;
+    check(this.appRoleArn === undefined, where, "appRole", "second call", "may be called once (one app role per environment)");
+    check(DNS_LABEL_RE.test(props.serviceAccount.namespace) && DNS_LABEL_RE.test(props.serviceAccount.name), where, "appRole.serviceAccount",
+      props.serviceAccount, "must name a namespace and service account (DNS labels)");
+    const { partition, accountId, region } = this.ctx;
+    const ses = props.sesIdentities ?? [];
+    ses.forEach((id, i) => check(/^([A-Za-z0-9-]+\.)+[A-Za-z]{2,}$|^[^@\s]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,}$/.test(id), where, `appRole.sesIdentities[${i}]`, id,
+      "must be an SES identity: a domain or an e-mail address"));
+    const statements: PolicyStatement[] = [
+      { Sid: "ListMediaBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: props.mediaBucket.bucketArn },
+      { Sid: "MediaObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: `${props.mediaBucket.bucketArn}/*` },
+      {
+        Sid: "MediaKeyViaS3", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: props.mediaBucket.kmsKeyArn,
+        Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+      },
+    ];
+    if (ses.length > 0) {
+      statements.push({
+        Sid: "SendMail", Effect: "Allow", Action: ["ses:SendEmail", "ses:SendRawEmail"],
+        Resource: ses.map((id) => `arn:${partition}:ses:${region}:${accountId}:identity/${id}`),
+      });
+    }
+    this.appRoleArn = this.podRole("app", props.serviceAccount, this.clusterName, accountId, statements);
+    return this.appRoleArn;
   }
 
   /** ARN of cert-manager's DNS-01 role, once `allowDns01` has made it. */

@@ -97,6 +97,8 @@ export class RdsMysql extends Construct {
   /** Secrets Manager ARN of the RDS-managed master credential. */
   public readonly masterUserSecretArn: string;
   public readonly securityGroupId: string;
+  /** Customer-managed key of the store (storage, snapshots and its credential secret): readers of the secret need kms:Decrypt on it through Secrets Manager. */
+  public readonly kmsKeyArn: string;
   public readonly replicaAddresses: string[] = [];
   /** The primary instance (for scanner suppressions and dependencies). */
   public readonly instance: DbInstance;
@@ -120,6 +122,7 @@ export class RdsMysql extends Construct {
       allowedSecurityGroupIds: props.allowedSecurityGroupIds, description: "RDS MySQL",
     });
     this.securityGroupId = sg.id;
+    this.kmsKeyArn = d.key.keyArn;
     const subnets = new DbSubnetGroup(this, "subnets", {
       name: naming.name("mysql", "rdsIdentifier"),
       description: "Database tier (no internet route)",

@@ -88,7 +88,7 @@ describe("Alertmanager → the environment alarm topic (production)", () => {
 
 describe("Alertmanager in kubeconfig mode", () => {
   const k3s: KubeconfigTargetConfig = {
-    path: "~/.kube/k3s.yaml", context: "k3s-ha", mediaStorageClass: "longhorn-rwx", installMetricsServer: false,
+    path: "~/.kube/k3s.yaml", context: "k3s-ha", mediaStorageClass: "longhorn-rwx", volumeStorageClass: "local-path", installMetricsServer: false,
     backups: { bucketName: "b", region: "eu-central-1", s3Url: "https://minio.internal:9000", credentialsSecret: "velero-s3" },
   };
   const config: EnvironmentConfig = { ...environments.staging, platform: { ...environments.staging.platform, kubeconfig: k3s } };

@@ -22,10 +22,19 @@ function release(json: TfJson, name: string): Record<string, any> & { parsed: an
   return { ...found[0]!, parsed: JSON.parse(found[0]!.values[0]) };
 }
 
+/** Data-store endpoints as the AWS stack would pass them. */
+const EKS_DATA_STORES = {
+  mysql: { host: "db.internal", port: 3306, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:rds!db-1-AbCdEf" },
+  redis: { host: "redis.internal", port: 6379, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:redis-auth-AbCdEf" },
+  search: { host: "search.internal", port: 443, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:search-AbCdEf" },
+  documentdb: { host: "docdb.internal", port: 27017, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:docdb-AbCdEf" },
+};
+
 const k3s: KubeconfigTargetConfig = {
   path: "~/.kube/k3s.yaml",
   context: "k3s-ha",
   mediaStorageClass: "longhorn-rwx",
+  volumeStorageClass: "local-path",
   installMetricsServer: false,
   backups: { bucketName: "openedx-backups", region: "eu-central-1", s3Url: "https://minio.backup.internal:9000", credentialsSecret: "velero-s3" },
 };
@@ -265,7 +274,8 @@ describe("platform stack in kubeconfig mode (seed 003 k3s)", () => {
 describe("platform stack validation", () => {
   const prod = environments.production;
   const build = (config: EnvironmentConfig, props: ConstructorParameters<typeof PlatformStack>[2]) => () => new PlatformStack(Testing.app(), config, props);
-  const eks = { clusterName: "c", region: "us-east-1", vpcId: "vpc-1", lokiBucketName: "l", veleroBucketName: "v", backupKmsKeyArn: "arn:aws:kms:us-east-1:1:key/x", dnsZoneId: "Z0123456789ABCDEFGHIJ", alarmTopicArn: "arn:aws:sns:us-east-1:1:alarms" };
+  const eks = { clusterName: "c", region: "us-east-1", vpcId: "vpc-1", lokiBucketName: "l", veleroBucketName: "v", backupKmsKeyArn: "arn:aws:kms:us-east-1:1:key/x", dnsZoneId: "Z0123456789ABCDEFGHIJ", alarmTopicArn: "arn:aws:sns:us-east-1:1:alarms",
+    volumeKmsKeyArn: "arn:aws:kms:us-east-1:1:key/v", dataStores: EKS_DATA_STORES };
   const withPlatform = (platform: Partial<EnvironmentConfig["platform"]>): EnvironmentConfig => ({ ...prod, platform: { ...prod.platform, ...platform } });
 
   it("requires exactly one of EKS and kubeconfig mode", () => {
