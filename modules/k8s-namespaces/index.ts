@@ -331,7 +331,8 @@ export class K8sNamespaces extends Construct {
     const privateCidrs = props.privateCidrs ?? PRIVATE_CIDRS;
     privateCidrs.forEach((c, i) => Token.isUnresolved(c) || requireCidr(where, `privateCidrs[${i}]`, c));
     const podIdentity = props.podIdentityAgent ?? true;
-    const egressRules = (prop: string, rules: readonly EgressRule[]): Rule[] => rules.map((rule, i) => {
+    const egressRules = (prop: string, rules: readonly EgressRule[]): Rule[] => rules.map((rule, i, all) => {
+      if (i === 0) checkUniqueList(where, `${prop}[].name`, all.map((e) => e.name));
       check(DNS_LABEL_RE.test(rule.name), where, `${prop}[${i}].name`, rule.name, "must be a DNS label");
       requireCidr(where, `${prop}[${i}].cidr`, rule.cidr);
       (rule.except ?? []).forEach((c, j) => requireCidr(where, `${prop}[${i}].except[${j}]`, c));
@@ -416,7 +417,9 @@ export class K8sNamespaces extends Construct {
         { name: "allow-monitoring", from: [inNamespace("observability", PROMETHEUS)] },
         ...table[ns]!,
       ];
-      checkUniqueList(where, ns === app ? "egress[].name" : `platformEgress.${ns}[].name`, rules.map((r) => r.name));
+      const taken = rules.map((r) => r.name).filter((n, i, all) => all.indexOf(n) !== i);
+      check(taken.length === 0, where, ns === app ? "egress[].name" : `platformEgress.${ns}[].name`, taken,
+        `must not give a policy the name of a built-in one in namespace ${ns}`);
       const namespace = names[ns === app ? "app" : ns]!;
       for (const r of rules) {
         const ports = r.ports?.map((p) => ({ port: String(p.port), protocol: p.protocol }));
