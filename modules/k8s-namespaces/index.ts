@@ -102,7 +102,7 @@ export const ACME_SOLVER_ALLOWANCE = { pods: 3, requests: { cpu: "10m", memory: 
 
 /**
  * Seed 000's Open edX services (HPA on lms and cms; workers sized for Celery's memory) and a
- * quota with ~35% headroom over their maximum scale-out, so a rolling update's surge pods and
+ * quota a third or more above their maximum scale-out, so a rolling update's surge pods and
  * migration Jobs still fit at full scale.
  */
 export const DEFAULT_APP_RESOURCES: AppResources = {
@@ -342,6 +342,7 @@ export class K8sNamespaces extends Construct {
     });
     for (const ns of Object.keys(props.platformEgress ?? {})) check(ns in PLATFORM_NAMESPACES, where, "platformEgress", ns, platformList);
     const backends = props.ingressBackends ?? [];
+    checkUniqueList(where, "ingressBackends[].namespace", backends.map((b) => b.namespace), 0);
     backends.forEach((b, i) => {
       check(b.namespace in PLATFORM_NAMESPACES && b.namespace !== "ingress-nginx", where, `ingressBackends[${i}].namespace`, b.namespace, platformList);
       check(Object.keys(b.podLabels).length > 0, where, `ingressBackends[${i}].podLabels`, b.podLabels, "must select the UI's pods by at least one label");

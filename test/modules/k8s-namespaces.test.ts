@@ -183,6 +183,8 @@ describe("K8sNamespaces with the platform's settings", () => {
       .toThrow('platformEgress.velero[].name = ["allow-egress-internet"] is invalid; must not give a policy the name of a built-in one in namespace velero');
     expect(make({ ingressBackends: [{ namespace: "openedx-prod", podLabels: { a: "b" }, ports: [80] }] })).toThrow('ingressBackends[0].namespace = "openedx-prod" is invalid');
     expect(make({ ingressBackends: [{ namespace: "argocd", podLabels: {}, ports: [80] }] })).toThrow("ingressBackends[0].podLabels = {} is invalid");
+    const ui = { namespace: "observability", podLabels: { "app.kubernetes.io/name": "grafana" }, ports: [3000] };
+    expect(make({ ingressBackends: [ui, ui] })).toThrow("ingressBackends[].namespace = [\"observability\",\"observability\"] is invalid; must not repeat values");
   });
 });
 
