@@ -12,6 +12,7 @@ import type { ChartRef } from "../modules/core/helm";
 import type { GitOpsSource, GitOpsSso } from "../modules/gitops";
 import type { GrafanaSso } from "../modules/observability";
 import type { OnCallTarget } from "../modules/core/on-call";
+import type { AppResources } from "../modules/k8s-namespaces";
 import type { BackupSchedule } from "../modules/backups";
 
 export const ENVIRONMENT_NAMES = ["production", "staging", "sandbox"] as const;
@@ -191,6 +192,11 @@ export interface KubeconfigTargetConfig {
   readonly mediaStorageClass: string;
   /** Existing ReadWriteOnce storage class for the platform's own volumes (Prometheus, Alertmanager, Loki), e.g. k3s's `local-path`. */
   readonly volumeStorageClass: string;
+  /**
+   * Where pods reach the API server and where its webhook calls come from: the nodes' subnet(s)
+   * and, on k3s, the pod CIDR (10.42.0.0/16), which node-to-pod traffic is sourced from.
+   */
+  readonly apiServerCidrs: readonly string[];
   /** Install metrics-server (k3s bundles one: leave false there). */
   readonly installMetricsServer: boolean;
   /** S3-compatible backup target; credentials in an existing Secret in the velero namespace. */
@@ -208,6 +214,12 @@ export interface AppConfig {
    * @default [] (no SES access)
    */
   readonly sesIdentities?: readonly string[];
+  /**
+   * Per-service sizing (seed 001: resource limits per service), the namespace's ResourceQuota
+   * (checked at synth to hold every service at its maximum replicas) and LimitRange defaults.
+   * @default DEFAULT_APP_RESOURCES (modules/k8s-namespaces)
+   */
+  readonly resources?: AppResources;
 }
 
 /** The `<env>-platform` stack: Kubernetes and Helm on the cluster. */

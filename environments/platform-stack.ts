@@ -181,9 +181,10 @@ export class PlatformStack extends TerraformStack {
     const { eks, kubeconfig } = props;
     this.mode = eks ? "eks" : "kubeconfig";
 
+    let cluster: DataAwsEksCluster | undefined;
     if (eks) {
       new AwsProvider(this, "aws", { region: eks.region, defaultTags: [{ tags: defaultTags(config) }] });
-      const cluster = new DataAwsEksCluster(this, "cluster", { name: eks.clusterName });
+      cluster = new DataAwsEksCluster(this, "cluster", { name: eks.clusterName });
       const host = cluster.endpoint;
       const clusterCaCertificate = Fn.base64decode(cluster.certificateAuthority.get(0).data);
       const exec = {
@@ -205,7 +206,22 @@ export class PlatformStack extends TerraformStack {
       { name: "internet-https-smtp", cidr: "0.0.0.0/0", except: ["169.254.169.254/32", config.network.cidr], ports: [443, 587] },
     ];
     if (eks) egress.unshift({ name: "vpc-data-stores", cidr: config.network.cidr, ports: DATA_PORTS });
-    this.namespaces = new K8sNamespaces(this, "namespaces", { appNamespace: p.appNamespace, egress });
+    // Pods reach the API server at the cluster endpoint's private IPs in the VPC, but the VPC
+    // CNI evaluates egress before the `kubernetes.default` ClusterIP is translated, so that
+    // address (the service CIDR's first host) is allowed as well.
+    const apiServer = cluster
+      ? { cidrs: [config.network.cidr, `${Fn.cidrhost(cluster.kubernetesNetworkConfig.get(0).serviceIpv4Cidr, 1)}/32`], ports: [443] }
+      : { cidrs: kubeconfig!.apiServerCidrs, ports: [6443] };
+    this.namespaces = new K8sNamespaces(this, "namespaces", {
+      appNamespace: p.appNamespace,
+      appPorts: p.app.ports,
+      appResources: p.app.resources,
+      egress,
+      apiServer,
+      webhookSourceCidrs: eks ? [config.network.cidr] : kubeconfig!.apiServerCidrs,
+      nodeCidrs: eks ? [config.network.cidr] : kubeconfig!.apiServerCidrs,
+      podIdentityAgent: !!eks,
+    });
     const ns = this.namespaces.names;
 
     // TLS at the origin: DNS-01 in the environment's zone (HTTP-01 cannot pass CloudFront

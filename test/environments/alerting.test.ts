@@ -66,11 +66,17 @@ describe("Alertmanager → the environment alarm topic (production)", () => {
     expect(am.serviceAccount).toEqual({ create: true, name: SA });
   });
 
-  it("routes every alert to the alarm topic read from the AWS stack, Watchdog to null", () => {
+  it("routes alerts to the alarm topic read from the AWS stack, critical ones to PagerDuty, Watchdog to null", () => {
     const { route, receivers, inhibit_rules } = am.config;
     expect(route.receiver).toBe("alarm-topic");
-    expect(route.routes).toEqual([{ receiver: "null", matchers: ['alertname = "Watchdog"'] }]);
-    expect(receivers.map((r: any) => r.name)).toEqual(["null", "alarm-topic"]);
+    expect(route.routes).toEqual([
+      { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+      { receiver: "on-call", matchers: ['severity = "critical"'] },
+    ]);
+    expect(receivers.map((r: any) => r.name)).toEqual(["null", "alarm-topic", "on-call"]);
+    // The routing key is a file from the Secret External Secrets syncs, never a value in config.
+    expect(receivers[2].pagerduty_configs).toEqual([{ routing_key_file: "/etc/alertmanager/secrets/alertmanager-on-call/key", send_resolved: true, severity: "critical" }]);
+    expect(am.alertmanagerSpec.secrets).toEqual(["alertmanager-on-call"]);
     const sns = receivers[1].sns_configs[0];
     expect(sns.topic_arn).toMatch(TOPIC_FROM_STATE);
     expect(sns.sigv4).toEqual({ region: "us-east-1" });
@@ -88,18 +94,26 @@ describe("Alertmanager → the environment alarm topic (production)", () => {
 
 describe("Alertmanager in kubeconfig mode", () => {
   const k3s: KubeconfigTargetConfig = {
-    path: "~/.kube/k3s.yaml", context: "k3s-ha", mediaStorageClass: "longhorn-rwx", volumeStorageClass: "local-path", installMetricsServer: false,
+    path: "~/.kube/k3s.yaml", context: "k3s-ha", mediaStorageClass: "longhorn-rwx", volumeStorageClass: "local-path", apiServerCidrs: ["192.168.10.0/24", "10.42.0.0/16"], installMetricsServer: false,
     backups: { bucketName: "b", region: "eu-central-1", s3Url: "https://minio.internal:9000", credentialsSecret: "velero-s3" },
   };
   const config: EnvironmentConfig = { ...environments.staging, platform: { ...environments.staging.platform, kubeconfig: k3s } };
 
-  it("keeps the chart's null receiver and warns at synth that alerts are not delivered", () => {
-    const stack = new PlatformStack(Testing.app(), config, { kubeconfig: k3s });
+  it("without a paging endpoint, keeps the chart's null receiver and warns at synth that alerts are not delivered", () => {
+    const stack = new PlatformStack(Testing.app(), { ...config, onCall: { emails: ["oncall@example.org"] } }, { kubeconfig: k3s });
     const am = alertmanagerValues(JSON.parse(Testing.synth(stack)) as TfJson);
     expect(am.config).toBeUndefined();
     expect(am.serviceAccount.name).toBe(SA);
     const warnings = stack.observability.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
-    expect(warnings).toEqual([expect.stringMatching(/no alertsTopic, so Alertmanager has no receiver and alerts are not delivered/)]);
+    expect(warnings).toEqual([expect.stringMatching(/no alertsTopic and no onCall receiver, so Alertmanager has no receiver and alerts are not delivered/)]);
+  });
+
+  it("with a paging endpoint, sends every alert to it (a Secret the operators create on the cluster)", () => {
+    const stack = new PlatformStack(Testing.app(), { ...config, onCall: { endpoint: { kind: "webhook", secretName: "staging-on-call" } } }, { kubeconfig: k3s });
+    const am = alertmanagerValues(JSON.parse(Testing.synth(stack)) as TfJson);
+    expect(am.config.route.receiver).toBe("on-call");
+    expect(am.config.receivers).toContainEqual({ name: "on-call", slack_configs: [{ api_url_file: "/etc/alertmanager/secrets/alertmanager-on-call/key", send_resolved: true }] });
+    expect(stack.observability.node.metadata.filter((m) => m.type === "@cdktf/warn")).toEqual([]);
   });
 
   it("rejects an environment label that cannot start an SNS subject", () => {

@@ -35,6 +35,7 @@ const k3s: KubeconfigTargetConfig = {
   context: "k3s-ha",
   mediaStorageClass: "longhorn-rwx",
   volumeStorageClass: "local-path",
+  apiServerCidrs: ["192.168.10.0/24", "10.42.0.0/16"],
   installMetricsServer: false,
   backups: { bucketName: "openedx-backups", region: "eu-central-1", s3Url: "https://minio.backup.internal:9000", credentialsSecret: "velero-s3" },
 };
@@ -73,7 +74,7 @@ describe("production-platform", () => {
 
   it("creates the namespaces with Pod Security labels, restricted for the app", () => {
     const labels: Record<string, any> = Object.fromEntries(resources(json, "kubernetes_namespace_v1").map((n) => [n.metadata.name, n.metadata.labels]));
-    expect(Object.keys(labels).sort()).toEqual(["argocd", "cert-manager", "ingress-nginx", "observability", "openedx-prod", "velero"]);
+    expect(Object.keys(labels).sort()).toEqual(["argocd", "cert-manager", "external-secrets", "ingress-nginx", "observability", "openedx-prod", "velero"]);
     expect(labels["openedx-prod"]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     expect(labels["cert-manager"]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     expect(labels["ingress-nginx"]["pod-security.kubernetes.io/enforce"]).toBe("baseline");
@@ -82,13 +83,14 @@ describe("production-platform", () => {
   });
 
   it("denies all traffic in the app namespace except what the platform needs", () => {
-    const policies: Record<string, any> = Object.fromEntries(resources(json, "kubernetes_network_policy_v1").map((p) => [p.metadata.name, p]));
-    expect(Object.values(policies).every((p) => p.metadata.namespace.includes("namespaces_openedx-prod"))).toBe(true);
+    const policies: Record<string, any> = Object.fromEntries(resources(json, "kubernetes_network_policy_v1")
+      .filter((p) => p.metadata.namespace.includes("namespaces_openedx-prod")).map((p) => [p.metadata.name, p]));
     expect(policies["default-deny-all"].spec).toMatchObject({ pod_selector: {}, policy_types: ["Ingress", "Egress"] });
     expect(policies["allow-dns"].spec.egress[0].ports).toEqual([{ port: "53", protocol: "UDP" }, { port: "53", protocol: "TCP" }]);
     const fromIngress = policies["allow-ingress-controller"].spec.ingress[0];
     expect(fromIngress.from[0].namespace_selector.match_labels).toEqual({ "kubernetes.io/metadata.name": "ingress-nginx" });
-    expect(fromIngress.ports).toEqual([{ port: "8000", protocol: "TCP" }]);
+    // LMS/CMS on 8000 and the MFE server on 8002 (config platform.app.ports).
+    expect(fromIngress.ports).toEqual([{ port: "8000", protocol: "TCP" }, { port: "8002", protocol: "TCP" }]);
     expect(policies["allow-monitoring"].spec.ingress[0].from[0].namespace_selector.match_labels).toEqual({ "kubernetes.io/metadata.name": "observability" });
     // Prometheus pods carry app.kubernetes.io/name=prometheus (set by the operator).
     expect(policies["allow-monitoring"].spec.ingress[0].from[0].pod_selector.match_labels).toEqual({ "app.kubernetes.io/name": "prometheus" });
@@ -106,7 +108,7 @@ describe("production-platform", () => {
     const releases = resources(json, "helm_release");
     expect(releases.map((r) => r.chart).sort()).toEqual([
       "alloy", "argo-cd", "argocd-apps", "aws-load-balancer-controller", "cert-manager", "cluster-autoscaler",
-      "ingress-nginx", "kube-prometheus-stack", "loki", "metrics-server", "raw", "raw", "velero",
+      "external-secrets", "ingress-nginx", "kube-prometheus-stack", "loki", "metrics-server", "raw", "raw", "raw", "velero",
     ]);
     for (const r of releases) {
       expect(r.version).toMatch(/^v?\d+\.\d+\.\d+$/);
@@ -172,8 +174,16 @@ describe("production-platform", () => {
     expect(projects["openedx-root"].namespaceResourceWhitelist).toEqual([{ group: "argoproj.io", kind: "Application" }]);
     // ... the children only into the app namespace ...
     expect(projects.openedx.destinations).toEqual([{ server: "https://kubernetes.default.svc", namespace: expect.stringMatching(/namespaces_openedx-prod_/) }]);
-    // ... and the built-in allow-everything `default` project is adopted and emptied.
-    expect(Object.keys(projects.default).sort()).toEqual(["description", "namespace"]);
+    // ... and the built-in allow-everything `default` project is adopted and locked with
+    // non-empty deny-all values (empty lists would be dropped and Argo CD's wildcards kept).
+    expect(projects.default).toMatchObject({
+      sourceRepos: ["!*"],
+      destinations: [{ server: "!*", name: "!*", namespace: "!*" }],
+      clusterResourceBlacklist: [{ group: "*", kind: "*" }],
+      namespaceResourceBlacklist: [{ group: "*", kind: "*" }],
+    });
+    // The app's repository cannot create ExternalSecrets (they could pull any readable secret in).
+    expect(projects.openedx.namespaceResourceBlacklist).toEqual(expect.arrayContaining([{ group: "external-secrets.io", kind: "*" }]));
     expect(root.take_ownership).toBe(true);
     expect(resources(json, "helm_release").filter((r) => r.take_ownership).map((r) => r.name)).toEqual(["argocd-root"]);
   });
@@ -225,7 +235,7 @@ describe("production-platform", () => {
   });
 
   it("claims ReadWriteMany EFS storage for /openedx/media", () => {
-    const sc = resource(json, "kubernetes_storage_class_v1");
+    const sc = resource(json, "kubernetes_storage_class_v1", "media");
     expect(sc).toMatchObject({ storage_provisioner: "efs.csi.aws.com", reclaim_policy: "Retain", mount_options: ["tls", "iam"] });
     expect(sc.parameters.provisioningMode).toBe("efs-ap");
     expect(sc.parameters.fileSystemId).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-production\.outputs\.cross-stack-output-aws_efs_file_systemmedia-storage_fs_\w+id\}$/);
@@ -238,7 +248,8 @@ describe("production-platform", () => {
   it("exports the AWS prerequisites the platform reads as cross-stack outputs", () => {
     expect(Object.keys(aws.output ?? {}).length).toBeGreaterThanOrEqual(4);
     expect(resources(aws, "aws_eks_pod_identity_association").map((a) => `${a.namespace}/${a.service_account}`).sort())
-      .toEqual(["cert-manager/cert-manager", "kube-system/aws-load-balancer-controller", "kube-system/cluster-autoscaler", "observability/kube-prometheus-stack-alertmanager", "observability/loki", "velero/velero-server"]);
+      .toEqual(["cert-manager/cert-manager", "external-secrets/external-secrets", "kube-system/aws-load-balancer-controller", "kube-system/cluster-autoscaler",
+        "observability/kube-prometheus-stack-alertmanager", "observability/loki", "openedx-prod/openedx", "velero/velero-server"]);
   });
 });
 
