@@ -105,9 +105,13 @@ export class ExternalSecrets extends Construct {
         podDisruptionBudget: pdb,
         // Pod Identity binds the Secrets Manager role to exactly this account.
         serviceAccount: { create: true, name: PLATFORM_SERVICE_ACCOUNTS.externalSecrets.name },
-        serviceMonitor: { enabled: true },
-        webhook: { replicaCount: replicas, podDisruptionBudget: pdb, serviceMonitor: { enabled: true } },
-        certController: { replicaCount: replicas, podDisruptionBudget: pdb, serviceMonitor: { enabled: true } },
+        // No ServiceMonitors: this release installs before the Prometheus stack (Grafana and
+        // Alertmanager mount Secrets it creates), so the ServiceMonitor CRD does not exist yet
+        // and the chart would silently skip them on the first install and add them on a later
+        // upgrade. Sync failures show on each ExternalSecret's status and events.
+        serviceMonitor: { enabled: false },
+        webhook: { replicaCount: replicas, podDisruptionBudget: pdb },
+        certController: { replicaCount: replicas, podDisruptionBudget: pdb },
       },
     });
 
