@@ -32,6 +32,17 @@ CLUSTER_SCOPED = {
     "ValidatingWebhookConfiguration", "VolumeAttachment", "DeviceClass", "VolumeAttributesClass",
 }
 
+
+
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: ~10x faster on the big CRDs
+    """YAML as Kubernetes reads it: a plain `=` is a string (PyYAML's YAML 1.1 `value` tag is not)."""
+
+
+Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:value"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 SCHEMA_ROOT = os.path.join(os.path.dirname(kubernetes_validate.__file__), "kubernetes-json-schema")
 
 
@@ -78,6 +89,7 @@ class BuiltIn:
         self.version = fitting[-1]
         if [int(x) for x in self.version.split(".")[:2]] != want:
             sys.stderr.write("render-validate: no schemas for Kubernetes %s; using %s\n" % (kube_version, self.version))
+        self.minor = ".".join(self.version.split(".")[:2])
         self.dir = os.path.join(SCHEMA_ROOT, "v%s-local-strict" % self.version)
         with open(os.path.join(self.dir, "_definitions.json")) as f:
             self.registry = Resource.from_contents(json.load(f)) @ Registry()
@@ -185,11 +197,18 @@ def main():
     for job in jobs:
         try:
             with open(job["file"]) as f:
-                docs = [d for d in yaml.safe_load_all(f)]
+                docs = list(yaml.load_all(f, Loader=Loader))
         except yaml.YAMLError as e:
             problem(job, "-", "-", "YAML does not parse: %s" % clip(e))
             continue
-        by_stack.setdefault(job["stack"], []).extend((job, d) for d in docs if d is not None)
+        # A v1 List is applied item by item (helm flattens it like kubectl).
+        flat = []
+        for d in docs:
+            if isinstance(d, dict) and d.get("apiVersion") == "v1" and d.get("kind") == "List" and isinstance(d.get("items"), list):
+                flat.extend(d["items"])
+            elif d is not None:
+                flat.append(d)
+        by_stack.setdefault(job["stack"], []).extend((job, d) for d in flat)
 
     for stack, entries in by_stack.items():
         crds = Crds()
@@ -226,7 +245,7 @@ def main():
                     if validator is None:
                         continue  # a CRD without a schema accepts anything
                 else:
-                    problem(job, kind, name, "no schema: %s %s is not a built-in API of Kubernetes %s and no release in %s renders its CRD" % (api_version, kind, builtin.version, stack))
+                    problem(job, kind, name, "no schema: %s %s is not a built-in API of Kubernetes %s and no release in %s renders its CRD" % (api_version, kind, builtin.minor, stack))
                     continue
             errors = sorted(validator.iter_errors(d), key=lambda e: list(e.absolute_path))
             for e in errors[:MAX_ERRORS_PER_DOC]:

@@ -25,8 +25,11 @@ function sitePackages(venv) {
 /** A `{ dist, version, bin? }` is installed when its dist-info (and its console script, if any) exist. */
 function pipInstalled(venv, tool) {
   const site = sitePackages(venv);
-  const distInfo = `${tool.dist.replace(/-/g, "_")}-${tool.version}.dist-info`;
-  return Boolean(site && fs.existsSync(path.join(site, distInfo)) && (!tool.bin || fs.existsSync(path.join(venv, "bin", tool.bin))));
+  if (!site || !fs.existsSync(site)) return false;
+  // Wheels name the dist-info after the normalized project name (lower case, "_" for "-" and ".").
+  const distInfo = `${tool.dist.replace(/[-.]/g, "_")}-${tool.version}.dist-info`.toLowerCase();
+  const found = fs.readdirSync(site).some((d) => d.toLowerCase() === distInfo);
+  return found && (!tool.bin || fs.existsSync(path.join(venv, "bin", tool.bin)));
 }
 
 /**
