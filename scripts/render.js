@@ -26,6 +26,7 @@
 // cdktf.out/rendered), --stack NAME (repeatable; default every stack with a helm_release),
 // --kube-version X.Y (default: the version of the EKS cluster the stack deploys to, read from
 // the synthesized stacks), --helm PATH. Env: SCAN_TOOLS_DIR (tools dir, default <repo>/.tools).
+const { Buffer } = require("buffer");
 const { spawn } = require("child_process");
 const fs = require("fs");
 const os = require("os");
@@ -131,6 +132,7 @@ function placeholderFor(type, attr, { name, region = "us-east-1" } = {}) {
   if (a === "id" && AWS_ID_PREFIX[type]) return `${AWS_ID_PREFIX[type]}-0123456789abcdef0`;
   if (a === "id" && type === "aws_kms_key") return "00000000-0000-4000-8000-000000000000";
   if (/(dns_name|hostname|fqdn|domain_name)$/.test(a)) return `${PLACEHOLDER}.example.com`;
+  if (a === "repository_url") return `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${name || PLACEHOLDER}`;
   if (/url$/.test(a)) return `https://${PLACEHOLDER}.example.com`;
   if (/(^|_)(data|certificate_authority)$/.test(a)) return Buffer.from(PLACEHOLDER).toString("base64");
   if (a === "account_id") return ACCOUNT;
