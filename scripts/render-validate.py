@@ -158,7 +158,6 @@ class Crds:
         self.by_gvk = {}
         self.served = {}
         self.scope = {}
-        self.owner = {}
         self.cache = {}
 
     def add(self, crd, release):
@@ -167,7 +166,6 @@ class Crds:
         if not group or not kind:
             return
         self.scope[(group, kind)] = spec.get("scope", "Namespaced")
-        self.owner[(group, kind)] = release
         self.served[(group, kind)] = [v.get("name") for v in spec.get("versions") or [] if v.get("served", True)]
         for v in spec.get("versions") or []:
             schema = ((v.get("schema") or {}).get("openAPIV3Schema")) or (spec.get("validation") or {}).get("openAPIV3Schema")

@@ -540,6 +540,7 @@ async function main() {
       console.error(`render: validator failed (exit ${v.status}): ${v.stderr.trim().slice(-2000)}`);
       process.exit(2);
     }
+    if (v.stderr.trim()) console.error(v.stderr.trim()); // e.g. no schemas for that Kubernetes version: the nearest older is used
     documents = report.documents;
     report.problems.forEach(fail);
   }
