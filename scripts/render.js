@@ -447,6 +447,16 @@ function helmArgs(release, source, { kubeVersion, apiVersions, valuesFiles }) {
 
 async function main() {
   const started = Date.now();
+  // `--install-tools`: only install the pinned helm and validator (CI does this before the tests,
+  // so the end-to-end tests run there instead of being skipped).
+  if (process.argv.includes("--install-tools")) {
+    const helm = findHelm(undefined);
+    const venvProblems = ensureVenv(VENV, PIP_DEPS, { label: "render" });
+    for (const p of [...helm.problems, ...venvProblems]) console.error(`render: ${p}`);
+    if (!helm.bin || venvProblems.length) process.exit(1);
+    console.log(`render: tools ready (helm ${helm.bin}, validator ${VENV})`);
+    return;
+  }
   const args = parseArgs(process.argv.slice(2));
   const problems = [];
   const fail = (p) => problems.push(p);
