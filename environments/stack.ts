@@ -203,9 +203,17 @@ export function defaultTags(config: EnvironmentConfig): Record<string, string> {
   };
 }
 
-/** S3 state with native lockfile locking (Terraform >= 1.10), or local state when asked. */
+/**
+ * Oldest Terraform every stack accepts: 1.11 brings write-only arguments (DocumentDB's
+ * password) and S3 native locking (`use_lockfile`, 1.10); an older CLI would fail mid-plan or
+ * silently ignore the lockfile, so it is refused up front.
+ */
+export const REQUIRED_TERRAFORM_VERSION = ">= 1.11";
+
+/** S3 state with native lockfile locking, or local state when asked; and the required Terraform version. */
 export function configureState(stack: TerraformStack, state: StateConfig): void {
   const name = stack.node.id;
+  stack.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
   if (state.backend === "local") {
     new LocalBackend(stack, { path: `terraform.${name}.tfstate` });
     return;

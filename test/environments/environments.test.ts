@@ -109,3 +109,13 @@ describe("environments", () => {
     });
   });
 });
+
+describe("Terraform version", () => {
+  it("requires Terraform >= 1.11 in every stack of the app (write-only arguments, S3 native locking)", () => {
+    const stacks = appStacks();
+    expect(Object.keys(stacks).length).toBeGreaterThanOrEqual(7);
+    for (const [name, json] of Object.entries(stacks)) {
+      expect([name, json.terraform?.required_version]).toEqual([name, ">= 1.11"]);
+    }
+  });
+});
