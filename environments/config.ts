@@ -42,7 +42,7 @@ export interface EdgeConfig {
    * ingress-nginx, created by the platform stack, which publishes this name).
    */
   readonly originHostname: string;
-  /** `https-only` (TLS 1.2) unless the origin cannot serve TLS yet; `http-only` warns at synth. */
+  /** `https-only` (TLS 1.2) unless the origin cannot serve TLS yet; `http-only` warns at synth and is refused in production. */
   readonly originProtocol: OriginProtocol;
   readonly priceClass: PriceClass;
   readonly waf: {

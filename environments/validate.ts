@@ -35,6 +35,9 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     ] as const) {
       check(days >= 30, where, prop, days, "must be at least 30 days for production (seed 001's backup target)");
     }
+    // Session cookies and tokens must never cross the internet unencrypted to the origin.
+    check(config.edge.originProtocol !== "http-only", where, "edge.originProtocol", config.edge.originProtocol,
+      "must be \"https-only\" for production (http-only sends cookies and session tokens unencrypted between CloudFront and the origin)");
     check(config.mediaStorage.backups, where, "mediaStorage.backups", config.mediaStorage.backups, "must be true for production");
     check(config.logRetentionDays >= 365, where, "logRetentionDays", config.logRetentionDays, "must be at least 365 for production (a year of audit and flow logs)");
   }

@@ -102,6 +102,8 @@ describe("environments", () => {
       ["a bad log retention", { ...prodCfg, logRetentionDays: 42 }, /logRetentionDays = 42 is invalid; must be a CloudWatch Logs retention period/],
       ["unprotected production", { ...prodCfg, deletionProtection: false }, /deletionProtection = false is invalid; must be true for production/],
       ["force-destroy production", { ...prodCfg, forceDestroy: true }, /forceDestroy = true is invalid; must be false for production/],
+      ["production with an http-only origin", { ...prodCfg, edge: { ...prodCfg.edge, originProtocol: "http-only" } },
+        /environment production: edge.originProtocol = "http-only" is invalid; must be "https-only" for production/],
       ["overlapping subnets", { ...prodCfg, network: { ...prodCfg.network, databaseSubnetCidrs: ["10.0.200.0/24", "10.0.201.0/24", "10.0.0.0/24"] } },
         /Vpc network: publicSubnetCidrs\[0\] = "10.0.0.0\/24" is invalid; must not overlap databaseSubnetCidrs\[2\]/],
     ])("rejects %s", (_n, config, message) => {
