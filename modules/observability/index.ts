@@ -66,7 +66,7 @@ export interface ObservabilityProps {
   readonly lokiRetentionDays?: number;
   /**
    * Loki chunks in S3 (bucket and region; the pod's role comes from Pod Identity).
-   * @default undefined: single-binary Loki on a persistent volume (clusters without S3)
+   * @default undefined: monolithic (single-binary) Loki on a persistent volume (clusters without S3)
    */
   readonly lokiS3?: { readonly bucketName: string; readonly region: string };
   /** @default SEED_ALERT_THRESHOLDS */
@@ -303,8 +303,9 @@ loki.write "default" {
  * Metrics, alerts, dashboards and logs (seed 000: kube-prometheus-stack and Loki; seed 001's
  * alert rules). Prometheus picks up every ServiceMonitor and rule in the cluster, not only
  * its own release's, so the ingress controller's and cert-manager's metrics are scraped.
- * Loki runs simple-scalable with chunks in S3 when a bucket is given (the durable, cheap
- * choice on AWS), or single-binary on a volume elsewhere; Alloy ships pod logs to it and
+ * Loki (the grafana-community chart, the OSS chart's home since March 2026) runs
+ * simple-scalable with chunks in S3 when a bucket is given (the durable, cheap choice on AWS),
+ * or monolithic (one binary) on a volume elsewhere; Alloy ships pod logs to it and
  * Grafana gets Loki as a data source. Grafana's admin password is generated in-cluster by
  * the Grafana chart (kube-prometheus-stack's own default is the literal `prom-operator`, so
  * it is blanked here), so it never appears in the synthesized stack or Terraform state; read
