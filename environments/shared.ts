@@ -100,25 +100,30 @@ export const mediaAccessPoints = { media: { path: "/openedx/media", uid: 1000, g
 
 /**
  * Every Helm chart the platform installs, pinned to a released version, in one table so an
- * upgrade is one reviewed line. Bump `veleroAwsPluginTag` with `velero` (plugin v1.12 pairs
- * with Velero 1.16 in chart 10.0).
+ * upgrade is one reviewed line. Bump `veleroAwsPluginTag` with `velero` (plugin v1.14 pairs
+ * with Velero 1.18 in chart 12.x). Upgrade notes that need a step outside Terraform before
+ * `apply` (CRDs Helm does not upgrade, immutable selectors) are in README "Chart upgrades".
  */
 export const platformCharts: PlatformCharts = {
   ingressNginx: { repository: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx", version: "4.13.5" },
-  awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "1.14.0" },
-  certManager: { repository: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.18.2" },
-  raw: { repository: "https://bedag.github.io/helm-charts", chart: "raw", version: "2.0.0" },
-  argoCd: { repository: "https://argoproj.github.io/argo-helm", chart: "argo-cd", version: "8.3.8" },
-  argocdApps: { repository: "https://argoproj.github.io/argo-helm", chart: "argocd-apps", version: "2.0.2" },
-  kubePrometheusStack: { repository: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "77.9.1" },
-  loki: { repository: "https://grafana.github.io/helm-charts", chart: "loki", version: "6.39.0" },
-  alloy: { repository: "https://grafana.github.io/helm-charts", chart: "alloy", version: "1.2.0" },
-  metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server", chart: "metrics-server", version: "3.13.0" },
-  // 9.50.1 ships Cluster Autoscaler 1.33.0: the autoscaler's minor must match the cluster's
-  // (`clusterDefaults.kubernetesVersion`), it simulates scheduling with that release's code.
-  clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.50.1" },
-  velero: { repository: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "10.0.10" },
-  // ESO only supports its latest minor; 2.9.0 is the newest release rendered against its source here.
+  awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.5.0" },
+  certManager: { repository: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.21.1" },
+  raw: { repository: "https://bedag.github.io/helm-charts", chart: "raw", version: "2.0.2" },
+  argoCd: { repository: "https://argoproj.github.io/argo-helm", chart: "argo-cd", version: "10.1.1" },
+  argocdApps: { repository: "https://argoproj.github.io/argo-helm", chart: "argocd-apps", version: "2.0.5" },
+  kubePrometheusStack: { repository: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "88.5.3" },
+  // The OSS Loki chart moved to grafana-community in March 2026 (grafana/loki 7.x+ is Enterprise
+  // Logs only); its Grafana chart too, which kube-prometheus-stack now pulls from there.
+  loki: { repository: "https://grafana-community.github.io/helm-charts", chart: "loki", version: "18.11.0" },
+  alloy: { repository: "https://grafana.github.io/helm-charts", chart: "alloy", version: "1.11.1" },
+  metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server", chart: "metrics-server", version: "3.13.1" },
+  // The autoscaler's minor must match the cluster's (it simulates scheduling with that release's
+  // code): the image follows `clusterDefaults.kubernetesVersion` (CLUSTER_AUTOSCALER_IMAGE_TAGS
+  // in modules/cluster-addons), not the chart's default (9.59.0 ships v1.35.0).
+  clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.59.0" },
+  velero: { repository: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "12.1.0" },
+  // ESO only supports its latest minor; 2.9.0 is the newest release rendered against its source here
+  // (the source mirror available ends 2026-08-09).
   externalSecrets: { repository: "https://charts.external-secrets.io", chart: "external-secrets", version: "2.9.0" },
 };
 
@@ -157,7 +162,7 @@ export function platformDefaults(environment: string): Pick<PlatformConfig, "app
     gitops: { repoUrl: "https://github.com/example-org/openedx-gitops.git", path: `environments/${environment}`, revision: "main" },
     acmeEmail: "platform-sre@example.org",
     charts: platformCharts,
-    veleroAwsPluginTag: "v1.12.0",
+    veleroAwsPluginTag: "v1.14.2",
     // Tutor's images: LMS and CMS (uwsgi) on 8000, the MFE server on 8002.
     app: { serviceAccount: "openedx", ports: [8000, 8002] },
   };

@@ -98,7 +98,7 @@ export function manifestsRelease(scope: Construct, id: string, props: ManifestsR
 /**
  * A string a chart writes into its YAML unquoted (`description: {{ .description }}`). YAML then
  * parses it, so `: `, ` #`, a leading indicator or a line break turns it into a mapping, a
- * comment or a parse error and the release fails to render (argocd-apps 2.0.2's
+ * comment or a parse error and the release fails to render (argocd-apps 2.0.x's
  * `templates/projects.yaml` does exactly this with a project's description). Such values are
  * checked here, at synth, because nothing else sees them before `helm install`.
  */

@@ -147,6 +147,9 @@ export class GitOps extends Construct {
             ...(sso ? { "policy.csv": rbacPolicy(sso) } : {}),
           },
         },
+        // The platform's NetworkPolicies (k8s-namespaces) govern argocd's traffic. The chart's own,
+        // on by default since 10.0, would only add allows, one of them argocd-server from anywhere.
+        global: { networkPolicy: { create: false } },
         dex: { enabled: false },
         "redis-ha": { enabled: ha },
         redis: { enabled: !ha },

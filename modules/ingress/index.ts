@@ -99,6 +99,9 @@ export class Ingress extends Construct {
           serviceAccount: { create: true, name: sa.name },
           // Only services that ask for it (the annotations below) get an AWS load balancer.
           enableServiceMutatorWebhook: false,
+          // Reuse the webhook's certificate on upgrade (the chart's default became false in 3.1,
+          // which issues a new one and restarts the controller on every apply).
+          keepTLSSecret: true,
           podDisruptionBudget: { maxUnavailable: 1 },
           serviceMonitor: { enabled: true },
         },

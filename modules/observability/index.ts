@@ -8,6 +8,12 @@ import { OidcClient, checkHttpsUrl, checkOidcClient } from "../core/sso";
 import { check, checkInt } from "../core/validation";
 import { DNS_LABEL_RE } from "../core/dns";
 
+/**
+ * busybox tag of kube-prometheus-stack's CRD upgrade job (the chart defaults to `latest`,
+ * which would change under us); the same release the redis-ha chart's init container pins.
+ */
+export const KPS_CRD_JOB_BUSYBOX_TAG = "1.38.0";
+
 /** Seed 001's alerting thresholds. */
 export interface AlertThresholds {
   /** Restarts of one container within `podRestartWindow` that page. */
@@ -60,7 +66,7 @@ export interface ObservabilityProps {
   readonly lokiRetentionDays?: number;
   /**
    * Loki chunks in S3 (bucket and region; the pod's role comes from Pod Identity).
-   * @default undefined: single-binary Loki on a persistent volume (clusters without S3)
+   * @default undefined: monolithic (single-binary) Loki on a persistent volume (clusters without S3)
    */
   readonly lokiS3?: { readonly bucketName: string; readonly region: string };
   /** @default SEED_ALERT_THRESHOLDS */
@@ -297,8 +303,9 @@ loki.write "default" {
  * Metrics, alerts, dashboards and logs (seed 000: kube-prometheus-stack and Loki; seed 001's
  * alert rules). Prometheus picks up every ServiceMonitor and rule in the cluster, not only
  * its own release's, so the ingress controller's and cert-manager's metrics are scraped.
- * Loki runs simple-scalable with chunks in S3 when a bucket is given (the durable, cheap
- * choice on AWS), or single-binary on a volume elsewhere; Alloy ships pod logs to it and
+ * Loki (the grafana-community chart, the OSS chart's home since March 2026) runs
+ * simple-scalable with chunks in S3 when a bucket is given (the durable, cheap choice on AWS),
+ * or monolithic (one binary) on a volume elsewhere; Alloy ships pod logs to it and
  * Grafana gets Loki as a data source. Grafana's admin password is generated in-cluster by
  * the Grafana chart (kube-prometheus-stack's own default is the literal `prom-operator`, so
  * it is blanked here), so it never appears in the synthesized stack or Terraform state; read
@@ -371,7 +378,11 @@ export class Observability extends Construct {
       where, prop: "charts.kubePrometheusStack", chart: props.charts.kubePrometheusStack, name: "kube-prometheus-stack", namespace,
       timeout: 900, dependsOn: props.dependsOn,
       values: {
-        crds: { enabled: true },
+        // The chart installs its CRDs from `crds/`, which Helm never upgrades; every operator
+        // release (chart 78.x through 88.x each bumped it) needs the new CRDs applied first. The
+        // upgrade job applies them server-side in a pre-install/pre-upgrade hook, so a chart bump
+        // here is one `terraform apply` rather than ten `kubectl apply --server-side` commands.
+        crds: { enabled: true, upgradeJob: { enabled: true, image: { busybox: { tag: KPS_CRD_JOB_BUSYBOX_TAG } } } },
         defaultRules: { create: true },
         additionalPrometheusRulesMap: { "openedx-platform": platformAlertRules(t) },
         prometheus: {
@@ -398,8 +409,8 @@ export class Observability extends Construct {
         },
         grafana: {
           enabled: true,
-          // kube-prometheus-stack defaults this to "prom-operator"; empty makes the Grafana
-          // chart generate a random one into its Secret instead.
+          // kube-prometheus-stack defaulted this to "prom-operator" until chart 79; empty keeps
+          // any such default out, and the Grafana chart generates a random one into its Secret.
           adminPassword: "",
           defaultDashboardsEnabled: true,
           additionalDataSources: [{ name: "Loki", type: "loki", access: "proxy", url: lokiGateway }],
@@ -418,6 +429,9 @@ export class Observability extends Construct {
     const s3 = props.lokiS3;
     const lokiValues = s3
       ? {
+          // Explicit: the community chart's default became Monolithic (12.0). Simple-scalable is
+          // deprecated upstream (to be removed in Loki 4.0); moving to Monolithic on S3 is a
+          // topology change (new StatefulSet, ring rejoin), so it is a separate, planned step.
           deploymentMode: "SimpleScalable",
           loki: {
             ...lokiCommon,
@@ -433,7 +447,8 @@ export class Observability extends Construct {
           chunksCache: { enabled: true, allocatedMemory: 1024 },
         }
       : {
-          deploymentMode: "SingleBinary",
+          // The community chart renamed SingleBinary to Monolithic (12.0); the old name is an alias.
+          deploymentMode: "Monolithic",
           loki: {
             ...lokiCommon,
             schemaConfig: schemaConfig("filesystem"),

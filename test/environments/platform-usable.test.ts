@@ -259,7 +259,7 @@ describe("day-2 access: Argo CD and Grafana behind SSO", () => {
 });
 
 describe("strings a chart writes unquoted into YAML", () => {
-  it("keeps every Argo CD project description a plain YAML scalar (argocd-apps 2.0.2 writes it raw)", () => {
+  it("keeps every Argo CD project description a plain YAML scalar (argocd-apps 2.0.x writes it raw)", () => {
     for (const env of ENVS) {
       for (const [name, project] of Object.entries<any>(values(stacks[`${env}-platform`]!, "argocd-root").projects)) {
         expect(() => checkPlainScalar("test", name, project.description)).not.toThrow();

@@ -3,6 +3,7 @@ import * as path from "path";
 import { Testing } from "cdktf";
 import { EnvironmentConfig, PlatformStack, addEnvironment, environments } from "../../environments";
 import { KubeconfigTargetConfig } from "../../environments/config";
+import { CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../../modules/cluster-addons";
 import { resource, resources, TfJson } from "../helpers";
 
 /** Synthesizes one environment's two stacks through the app (as `cdktf synth` does) and reads the output. */
@@ -116,7 +117,11 @@ describe("production-platform", () => {
       expect(r.atomic).toBe(true);
       expect(() => JSON.parse(r.values[0])).not.toThrow();
     }
-    expect(release(json, "ingress-nginx").version).toBe(environments.production.platform.charts.ingressNginx.version);
+    // Each release installs exactly the repository and version of its row in the table.
+    const table = Object.fromEntries(Object.values(environments.production.platform.charts).map((c) => [c.chart, c]));
+    for (const r of releases) expect({ chart: r.chart, repository: r.repository, version: r.version }).toEqual(table[r.chart]);
+    // The OSS Loki chart's home since March 2026 (grafana/loki 7.x+ is Enterprise Logs only).
+    expect(release(json, "loki").repository).toBe("https://grafana-community.github.io/helm-charts");
   });
 
   it("puts ingress-nginx behind an NLB with replicas and PDB from config", () => {
@@ -134,6 +139,8 @@ describe("production-platform", () => {
     const lbc = release(json, "aws-load-balancer-controller");
     expect(lbc.parsed).toMatchObject({ clusterName: CLUSTER_NAME, region: "us-east-1", serviceAccount: { name: "aws-load-balancer-controller" } });
     expect(lbc.parsed.vpcId).toMatch(/terraform_remote_state/);
+    // The webhook keeps its certificate across upgrades (the chart's default is false since 3.1).
+    expect(lbc.parsed.keepTLSSecret).toBe(true);
     expect(release(json, "ingress-nginx").depends_on.some((d: string) => d.includes("aws-load-balancer-controller"))).toBe(true);
   });
 
@@ -155,6 +162,8 @@ describe("production-platform", () => {
     const argo = release(json, "argocd").parsed;
     expect(argo.configs.rbac["policy.default"]).toBe("");
     expect(argo["redis-ha"].enabled).toBe(true);
+    // The platform's NetworkPolicies, not the chart's (on by default since 10.0, argocd-server open to all).
+    expect(argo.global.networkPolicy).toEqual({ create: false });
     const apps = release(json, "argocd-root").parsed;
     expect(apps.applications.root).toMatchObject({
       project: "openedx-root",
@@ -190,7 +199,7 @@ describe("production-platform", () => {
 
   it("never ships kube-prometheus-stack's literal Grafana password", () => {
     const grafana = release(json, "kube-prometheus-stack").parsed.grafana;
-    // Empty makes the Grafana chart generate one into its Secret; the chart's default is "prom-operator".
+    // Empty makes the Grafana chart generate one into its Secret (the chart's default was "prom-operator" until 79.x).
     expect(grafana.adminPassword).toBe("");
     expect(grafana.admin).toBeUndefined();
     expect(JSON.stringify(json)).not.toContain("prom-operator");
@@ -222,11 +231,12 @@ describe("production-platform", () => {
     expect(release(json, "metrics-server").parsed.replicas).toBe(2);
     const ca = release(json, "cluster-autoscaler");
     expect(ca.parsed).toMatchObject({ autoDiscovery: { clusterName: CLUSTER_NAME }, rbac: { serviceAccount: { name: "cluster-autoscaler" } } });
-    // Chart 9.50.1 ships Cluster Autoscaler 1.33.0, the cluster's minor (9.43.0 shipped 1.31).
-    expect(environments.production.cluster.kubernetesVersion).toBe("1.33");
-    expect(ca.version).toBe("9.50.1");
+    // The autoscaler's release is the cluster's minor, whatever the chart's default image is.
+    const k8s = environments.production.cluster.kubernetesVersion;
+    expect(ca.parsed.image.tag).toBe(CLUSTER_AUTOSCALER_IMAGE_TAGS[k8s]);
+    expect(ca.parsed.image.tag).toMatch(new RegExp(`^v${k8s.replace(".", "\\.")}\\.\\d+$`));
     const velero = release(json, "velero").parsed;
-    expect(velero.initContainers[0].image).toBe("velero/velero-plugin-for-aws:v1.12.0");
+    expect(velero.initContainers[0].image).toBe(`velero/velero-plugin-for-aws:${environments.production.platform.veleroAwsPluginTag}`);
     expect(velero.credentials).toEqual({ useSecret: false });
     expect(velero.configuration.backupStorageLocation[0].bucket).toMatch(/terraform_remote_state/);
     expect(velero.configuration.backupStorageLocation[0].config.kmsKeyId).toMatch(/terraform_remote_state/);

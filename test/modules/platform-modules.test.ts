@@ -3,12 +3,13 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Backups, BackupsProps } from "../../modules/backups";
 import { Certificates } from "../../modules/certificates";
+import { CLUSTER_AUTOSCALER_IMAGE_TAGS, ClusterAddons } from "../../modules/cluster-addons";
 import { ChartRef } from "../../modules/core/helm";
 import { GitOps } from "../../modules/gitops";
 import { Ingress } from "../../modules/ingress";
 import { K8sNamespaces, K8sNamespacesProps } from "../../modules/k8s-namespaces";
 import { MediaStorage } from "../../modules/media-storage";
-import { Observability, ObservabilityProps } from "../../modules/observability";
+import { KPS_CRD_JOB_BUSYBOX_TAG, Observability, ObservabilityProps } from "../../modules/observability";
 import { PlatformPrereqs, PlatformPrereqsProps } from "../../modules/platform-prereqs";
 import { KmsKey } from "../../modules/kms-key";
 import { S3Buckets } from "../../modules/s3-buckets";
@@ -151,6 +152,39 @@ describe("chart module validation", () => {
     expect(make({ alertThresholds: { podRestarts: 0 } })).toThrow("alertThresholds.podRestarts = 0 is invalid");
     expect(make({ alertThresholds: { certificateExpiryDays: 90 } })).toThrow("alertThresholds.certificateExpiryDays = 90 is invalid");
     expect(make({ charts: { ...charts, alloy: chart(platformCharts.alloy, { version: "latest" }) } })).toThrow('charts.alloy.version = "latest" is invalid');
+  });
+
+  it("Observability upgrades the Prometheus CRDs with the chart and picks Loki's mode by storage", () => {
+    const charts = { kubePrometheusStack: platformCharts.kubePrometheusStack, loki: platformCharts.loki, alloy: platformCharts.alloy };
+    const values = (props: Partial<ObservabilityProps>) => {
+      const stack = k8sStack();
+      new Observability(stack, "obs", { charts, ...props });
+      return Object.fromEntries(resources(synth(stack), "helm_release").map((r) => [r.name, JSON.parse(r.values[0])]));
+    };
+    const onS3 = values({ lokiS3: { bucketName: "logs", region: "us-east-1" } });
+    // Helm never upgrades `crds/`: the chart's hook job applies them, with a pinned busybox (the chart's is `latest`).
+    expect(onS3["kube-prometheus-stack"].crds).toEqual({ enabled: true, upgradeJob: { enabled: true, image: { busybox: { tag: KPS_CRD_JOB_BUSYBOX_TAG } } } });
+    expect(KPS_CRD_JOB_BUSYBOX_TAG).toMatch(/^\d+\.\d+\.\d+$/);
+    // The community chart's default is Monolithic: simple-scalable must be asked for by name.
+    expect(onS3.loki.deploymentMode).toBe("SimpleScalable");
+    expect(onS3.loki.loki.storage.bucketNames).toEqual({ chunks: "logs", ruler: "logs", admin: "logs" });
+    const onVolume = values({});
+    expect(onVolume.loki.deploymentMode).toBe("Monolithic");
+    expect(onVolume.loki.singleBinary).toMatchObject({ replicas: 1, persistence: { enabled: true, size: "50Gi" } });
+  });
+
+  it("ClusterAddons runs the autoscaler release of the cluster's minor and refuses a minor without one", () => {
+    const make = (kubernetesVersion: string) => {
+      const stack = k8sStack();
+      new ClusterAddons(stack, "addons", { clusterAutoscaler: { chart: platformCharts.clusterAutoscaler, clusterName: "c", region: "us-east-1", kubernetesVersion } });
+      return JSON.parse(resource(synth(stack), "helm_release").values[0]);
+    };
+    for (const [minor, tag] of Object.entries(CLUSTER_AUTOSCALER_IMAGE_TAGS)) {
+      expect(tag.startsWith(`v${minor}.`)).toBe(true);
+      expect(make(minor).image).toEqual({ tag });
+    }
+    expect(() => make("1.30")).toThrow('ClusterAddons addons: clusterAutoscaler.kubernetesVersion = "1.30" is invalid; must be a Kubernetes minor with a Cluster Autoscaler release listed in CLUSTER_AUTOSCALER_IMAGE_TAGS (1.33, 1.34, 1.35, 1.36)');
+    expect(() => make("toString")).toThrow('clusterAutoscaler.kubernetesVersion = "toString" is invalid');
   });
 
   it("Backups rejects bad schedules, plugin tags and endpoints", () => {
