@@ -342,7 +342,8 @@ function podMonitor(name: string, labels: Record<string, string>): HelmValues {
  */
 export function gatewayApiResources(): HelmValues[] {
   return (gatewayApiStandard as Array<Record<string, unknown> & { metadata: { annotations?: Record<string, string> } }>).map((doc) => {
-    const { status: _status, ...rest } = doc;
+    const rest: Record<string, unknown> = { ...doc };
+    delete rest.status;
     return {
       ...rest,
       metadata: { ...doc.metadata, annotations: { ...doc.metadata.annotations, "helm.sh/resource-policy": "keep" } },

@@ -4,6 +4,7 @@ import { Testing } from "cdktf";
 import { EnvironmentConfig, PlatformStack, addEnvironment, environments } from "../../environments";
 import { KubeconfigTargetConfig } from "../../environments/config";
 import { resource, resources, TfJson } from "../helpers";
+import { GATEWAY_API_VERSION } from "../../modules/ingress";
 
 /** Synthesizes one environment's two stacks through the app (as `cdktf synth` does) and reads the output. */
 function synthEnvironment(config: EnvironmentConfig) {
@@ -74,10 +75,10 @@ describe("production-platform", () => {
 
   it("creates the namespaces with Pod Security labels, restricted for the app", () => {
     const labels: Record<string, any> = Object.fromEntries(resources(json, "kubernetes_namespace_v1").map((n) => [n.metadata.name, n.metadata.labels]));
-    expect(Object.keys(labels).sort()).toEqual(["argocd", "cert-manager", "external-secrets", "ingress-nginx", "observability", "openedx-prod", "velero"]);
+    expect(Object.keys(labels).sort()).toEqual(["argocd", "cert-manager", "external-secrets", "nginx-gateway", "observability", "openedx-prod", "velero"]);
     expect(labels["openedx-prod"]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     expect(labels["cert-manager"]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
-    expect(labels["ingress-nginx"]["pod-security.kubernetes.io/enforce"]).toBe("baseline");
+    expect(labels["nginx-gateway"]["pod-security.kubernetes.io/enforce"]).toBe("baseline");
     expect(labels.observability!["pod-security.kubernetes.io/enforce"]).toBe("privileged");
     expect(Object.values(labels).every((l) => l["pod-security.kubernetes.io/warn"] === "restricted")).toBe(true);
   });
@@ -88,7 +89,8 @@ describe("production-platform", () => {
     expect(policies["default-deny-all"].spec).toMatchObject({ pod_selector: {}, policy_types: ["Ingress", "Egress"] });
     expect(policies["allow-dns"].spec.egress[0].ports).toEqual([{ port: "53", protocol: "UDP" }, { port: "53", protocol: "TCP" }]);
     const fromIngress = policies["allow-ingress-controller"].spec.ingress[0];
-    expect(fromIngress.from[0].namespace_selector.match_labels).toEqual({ "kubernetes.io/metadata.name": "ingress-nginx" });
+    expect(fromIngress.from[0].namespace_selector.match_labels).toEqual({ "kubernetes.io/metadata.name": "nginx-gateway" });
+    expect(fromIngress.from[0].pod_selector.match_labels).toEqual({ "gateway.networking.k8s.io/gateway-name": "platform", "app.kubernetes.io/name": "platform-nginx" });
     // LMS/CMS on 8000 and the MFE server on 8002 (config platform.app.ports).
     expect(fromIngress.ports).toEqual([{ port: "8000", protocol: "TCP" }, { port: "8002", protocol: "TCP" }]);
     expect(policies["allow-monitoring"].spec.ingress[0].from[0].namespace_selector.match_labels).toEqual({ "kubernetes.io/metadata.name": "observability" });
@@ -98,7 +100,7 @@ describe("production-platform", () => {
     // cert-manager's HTTP-01 solver pods in the app namespace listen on 8089.
     const solver = policies["allow-acme-http01-solver"].spec;
     expect(solver.pod_selector.match_labels).toEqual({ "acme.cert-manager.io/http01-solver": "true" });
-    expect(solver.ingress[0].from[0].pod_selector.match_labels).toEqual({ "app.kubernetes.io/name": "ingress-nginx" });
+    expect(solver.ingress[0].from[0].pod_selector.match_labels).toEqual({ "gateway.networking.k8s.io/gateway-name": "platform", "app.kubernetes.io/name": "platform-nginx" });
     expect(solver.ingress[0].ports).toEqual([{ port: "8089", protocol: "TCP" }]);
     expect(policies["allow-egress-vpc-data-stores"].spec.egress[0].to[0].ip_block.cidr).toBe("10.0.0.0/16");
     expect(policies["allow-egress-internet-https-smtp"].spec.egress[0].to[0].ip_block.except).toContain("169.254.169.254/32");
@@ -108,33 +110,94 @@ describe("production-platform", () => {
     const releases = resources(json, "helm_release");
     expect(releases.map((r) => r.chart).sort()).toEqual([
       "alloy", "argo-cd", "argocd-apps", "aws-load-balancer-controller", "cert-manager", "cluster-autoscaler",
-      "external-secrets", "ingress-nginx", "kube-prometheus-stack", "loki", "metrics-server", "raw", "raw", "raw", "velero",
+      "external-secrets", "kube-prometheus-stack", "loki", "metrics-server", "nginx-gateway-fabric", "raw", "raw", "raw", "raw", "raw", "velero",
     ]);
     for (const r of releases) {
       expect(r.version).toMatch(/^v?\d+\.\d+\.\d+$/);
-      expect(r.repository).toMatch(/^https:\/\//);
+      expect(r.repository).toMatch(/^(https|oci):\/\//);
       expect(r.atomic).toBe(true);
       expect(() => JSON.parse(r.values[0])).not.toThrow();
     }
-    expect(release(json, "ingress-nginx").version).toBe(environments.production.platform.charts.ingressNginx.version);
+    expect(release(json, "nginx-gateway").version).toBe(environments.production.platform.charts.nginxGatewayFabric.version);
+    expect(release(json, "nginx-gateway").repository).toBe("oci://ghcr.io/nginx/charts");
   });
 
-  it("puts ingress-nginx behind an NLB with replicas and PDB from config", () => {
-    const { controller } = release(json, "ingress-nginx").parsed;
-    expect(controller.replicaCount).toBe(3);
-    expect(controller.minAvailable).toBe(2);
-    expect(controller.allowSnippetAnnotations).toBe(false);
-    expect(controller.config["use-proxy-protocol"]).toBe("true");
-    expect(controller.service.annotations).toMatchObject({
-      "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-      "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-      "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
-      "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*",
-    });
+  it("installs the Gateway API standard CRDs NGF 2.6.7 needs, kept on uninstall, before the controller", () => {
+    const crds = release(json, "gateway-api-crds");
+    const docs = crds.parsed.resources as Array<Record<string, any>>;
+    expect(docs.filter((d) => d.kind === "CustomResourceDefinition").map((d) => d.metadata.name.split(".")[0]).sort()).toEqual([
+      "backendtlspolicies", "gatewayclasses", "gateways", "grpcroutes", "httproutes", "listenersets", "referencegrants", "tlsroutes",
+    ]);
+    for (const d of docs.filter((x) => x.kind === "CustomResourceDefinition")) {
+      expect(d.metadata.annotations).toMatchObject({
+        "gateway.networking.k8s.io/bundle-version": GATEWAY_API_VERSION, "gateway.networking.k8s.io/channel": "standard", "helm.sh/resource-policy": "keep",
+      });
+      expect(d.status).toBeUndefined();
+    }
+    expect(GATEWAY_API_VERSION).toBe("v1.5.1");
+    expect(release(json, "nginx-gateway").depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^helm_release\.ingress_gateway-api-crds_/)]));
+  });
+
+  it("runs NGINX Gateway Fabric with the data plane's replicas, client address from proxy protocol and no telemetry", () => {
+    const { nginxGateway, nginx } = release(json, "nginx-gateway").parsed;
+    expect(nginxGateway).toMatchObject({ gatewayClassName: "nginx", replicas: 2, productTelemetry: { enable: false }, snippets: { enable: true }, metrics: { enable: true, port: 9113 } });
+    expect(nginx.replicas).toBe(3);
+    expect(nginx.config.rewriteClientIP).toEqual({ mode: "ProxyProtocol", trustedAddresses: [{ type: "CIDR", value: "10.0.0.0/16" }] });
+    expect(nginx.config.serverTokens).toBe("off");
+    expect(nginx.service).toEqual({ type: "LoadBalancer", externalTrafficPolicy: "Cluster" });
+    expect(nginx.pod.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual({ "gateway.networking.k8s.io/gateway-name": "platform", "app.kubernetes.io/name": "platform-nginx" });
     const lbc = release(json, "aws-load-balancer-controller");
     expect(lbc.parsed).toMatchObject({ clusterName: CLUSTER_NAME, region: "us-east-1", serviceAccount: { name: "aws-load-balancer-controller" } });
     expect(lbc.parsed.vpcId).toMatch(/terraform_remote_state/);
-    expect(release(json, "ingress-nginx").depends_on.some((d: string) => d.includes("aws-load-balancer-controller"))).toBe(true);
+    expect(release(json, "nginx-gateway").depends_on.some((d: string) => d.includes("aws-load-balancer-controller"))).toBe(true);
+  });
+
+  describe("the platform Gateway", () => {
+    const docs = () => release(json, "platform-gateway").parsed.resources as Array<Record<string, any>>;
+    const doc = (kind: string, name?: string) => docs().find((d) => d.kind === kind && (name === undefined || d.metadata.name === name))!;
+
+    it("gets an internet-facing NLB with IP targets and proxy protocol through its infrastructure annotations", () => {
+      expect(doc("Gateway").spec.gatewayClassName).toBe("nginx");
+      expect(doc("Gateway").spec.infrastructure.annotations).toEqual({
+        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+        "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*",
+        "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
+        "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "deregistration_delay.timeout_seconds=30",
+      });
+    });
+
+    it("listens on 80 and 443, terminating TLS with the default certificate, and admits routes from the app namespace only", () => {
+      const [http, https] = doc("Gateway").spec.listeners;
+      expect(http).toMatchObject({ name: "http", protocol: "HTTP", port: 80 });
+      expect(https).toMatchObject({ name: "https", protocol: "HTTPS", port: 443, tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "ingress-default-tls" }] } });
+      const admitted = (l: any) => l.allowedRoutes.namespaces.selector.matchExpressions[0];
+      expect(https.allowedRoutes.namespaces.from).toBe("Selector");
+      expect(admitted(https)).toEqual({ key: "kubernetes.io/metadata.name", operator: "In", values: [expect.stringMatching(/namespaces_openedx-prod_/)] });
+      // HTTP also admits the Gateway's own namespace: the redirect and the default certificate's ACME routes.
+      expect(admitted(http).values).toEqual([expect.stringMatching(/namespaces_nginx-gateway_/), expect.stringMatching(/namespaces_openedx-prod_/)]);
+      expect(https.allowedRoutes.kinds).toEqual([{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }]);
+    });
+
+    it("redirects plain HTTP to HTTPS with a 301 and sends HSTS on every response", () => {
+      expect(doc("HTTPRoute", "https-redirect").spec).toEqual({
+        parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform", sectionName: "http" }],
+        rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+      });
+      const hsts = doc("SnippetsPolicy", "hsts");
+      expect(hsts.apiVersion).toBe("gateway.nginx.org/v1alpha1");
+      expect(hsts.spec.targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform" }]);
+      expect(hsts.spec.snippets).toEqual([{ context: "http",
+        value: 'add_header_inherit merge;\nadd_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;' }]);
+    });
+
+    it("keeps minAvailable data-plane pods through drains and scrapes both planes", () => {
+      expect(doc("PodDisruptionBudget").spec).toEqual({ minAvailable: 2, selector: { matchLabels: { "gateway.networking.k8s.io/gateway-name": "platform", "app.kubernetes.io/name": "platform-nginx" } } });
+      expect(doc("PodMonitor", "nginx-gateway-data-plane").spec.podMetricsEndpoints).toEqual([{ port: "metrics", path: "/metrics", interval: "30s" }]);
+      expect(doc("PodMonitor", "nginx-gateway-control-plane").spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "nginx-gateway", "app.kubernetes.io/instance": "nginx-gateway" });
+      expect(release(json, "platform-gateway").depends_on).toEqual([expect.stringMatching(/^helm_release\.ingress_nginx-gateway-fabric_/)]);
+    });
   });
 
   it("installs cert-manager with CRDs and Let's Encrypt staging and production issuers", () => {
@@ -147,7 +210,7 @@ describe("production-platform", () => {
     expect(byName["letsencrypt-production"].spec.acme.server).toBe("https://acme-v02.api.letsencrypt.org/directory");
     expect(byName["letsencrypt-production"]).toMatchObject({
       kind: "ClusterIssuer",
-      spec: { acme: { email: "platform-sre@example.org", solvers: expect.arrayContaining([{ http01: { ingress: { ingressClassName: "nginx" } } }]) } },
+      spec: { acme: { email: "platform-sre@example.org", solvers: expect.arrayContaining([{ http01: { gatewayHTTPRoute: { parentRefs: [expect.objectContaining({ kind: "Gateway", name: "platform", sectionName: "http" })] } } }]) } },
     });
   });
 
@@ -184,6 +247,12 @@ describe("production-platform", () => {
     });
     // The app's repository cannot create ExternalSecrets (they could pull any readable secret in).
     expect(projects.openedx.namespaceResourceBlacklist).toEqual(expect.arrayContaining([{ group: "external-secrets.io", kind: "*" }]));
+    // The app may attach HTTPRoutes (not blacklisted) but not bring its own Gateway or NGINX snippets.
+    expect(projects.openedx.namespaceResourceBlacklist).toEqual(expect.arrayContaining([
+      { group: "gateway.networking.k8s.io", kind: "Gateway" }, { group: "gateway.networking.k8s.io", kind: "ListenerSet" },
+      { group: "gateway.nginx.org", kind: "SnippetsFilter" }, { group: "gateway.nginx.org", kind: "SnippetsPolicy" },
+    ]));
+    expect(projects.openedx.namespaceResourceBlacklist).not.toContainEqual(expect.objectContaining({ kind: "HTTPRoute" }));
     expect(root.take_ownership).toBe(true);
     expect(resources(json, "helm_release").filter((r) => r.take_ownership).map((r) => r.name)).toEqual(["argocd-root"]);
   });
@@ -200,7 +269,9 @@ describe("production-platform", () => {
     const kps = release(json, "kube-prometheus-stack").parsed;
     const rules = Object.fromEntries(kps.additionalPrometheusRulesMap["openedx-platform"].groups[0].rules.map((r: any) => [r.alert, r]));
     expect(rules.PodRestartingFrequently.expr).toBe("increase(kube_pod_container_status_restarts_total[5m]) > 3");
-    expect(rules.HighHttpErrorRate.expr).toMatch(/status=~"5\.\."\}\[2m\].*\* 100 > 5$/);
+    // From the Gateway's access log (Alloy counters): NGINX OSS exports no per-status metric.
+    expect(rules.HighHttpErrorRate.expr).toBe('(sum by (namespace) (rate(loki_process_custom_gateway_http_5xx_responses_total{namespace="nginx-gateway"}[2m])) / '
+      + 'sum by (namespace) (rate(loki_process_custom_gateway_http_responses_total{namespace="nginx-gateway"}[2m]))) * 100 > 5');
     expect(rules.HighHttpErrorRate.for).toBe("2m");
     expect(rules.HighCpuUsage.expr).toMatch(/> 80$/);
     expect(rules.HighCpuUsage.for).toBe("5m");
@@ -278,7 +349,12 @@ describe("platform stack in kubeconfig mode (seed 003 k3s)", () => {
     expect(velero.credentials).toEqual({ useSecret: true, existingSecret: "velero-s3" });
     expect(velero.configuration.backupStorageLocation[0].config.s3Url).toBe("https://minio.backup.internal:9000");
     expect(velero.snapshotsEnabled).toBe(false);
-    expect(release(json, "ingress-nginx").parsed.controller.service.annotations).toEqual({});
+    // No NLB: a plain LoadBalancer Service (k3s servicelb), Local to keep the client address, no proxy protocol.
+    expect(release(json, "nginx-gateway").parsed.nginx.service).toEqual({ type: "LoadBalancer", externalTrafficPolicy: "Local" });
+    expect(release(json, "nginx-gateway").parsed.nginx.config.rewriteClientIP).toBeUndefined();
+    const gateway = release(json, "platform-gateway").parsed.resources.find((d: { kind: string }) => d.kind === "Gateway");
+    expect(gateway.spec.infrastructure).toBeUndefined();
+    expect(resources(json, "helm_release").map((r) => r.name)).not.toContain("aws-load-balancer-controller");
   });
 });
 
