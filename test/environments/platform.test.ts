@@ -5,6 +5,7 @@ import { EnvironmentConfig, PlatformStack, addEnvironment, environments } from "
 import { KubeconfigTargetConfig } from "../../environments/config";
 import { resource, resources, TfJson } from "../helpers";
 import { GATEWAY_API_VERSION } from "../../modules/ingress";
+import { GATEWAY_ACCESS_LOG } from "../../modules/observability";
 
 /** Synthesizes one environment's two stacks through the app (as `cdktf synth` does) and reads the output. */
 function synthEnvironment(config: EnvironmentConfig) {
@@ -287,6 +288,19 @@ describe("production-platform", () => {
     expect(loki.loki.storage.bucketNames.chunks).toMatch(/^\$\{data\.terraform_remote_state\./);
     expect(loki.serviceAccount.name).toBe("loki");
     expect(release(json, "alloy").parsed.alloy.configMap.content).toContain("loki-gateway");
+  });
+
+  it("counts the Gateway's responses by status from its access log, for HighHttpErrorRate", () => {
+    const config: string = release(json, "alloy").parsed.alloy.configMap.content;
+    expect(config).toContain("forward_to = [loki.process.gateway_access.receiver]");
+    expect(config).toContain('selector = `{namespace="nginx-gateway", container="nginx"}`');
+    expect(config).toContain(`expression = \`${GATEWAY_ACCESS_LOG.regex}\``);
+    expect(config).toMatch(/name += "gateway_http_5xx_responses_total"[^}]*source += "status_class"\n\s*value += "5"/);
+    // The RE2 pattern (named groups as (?P<..>)) on NGINX "combined" lines.
+    const re = new RegExp(GATEWAY_ACCESS_LOG.regex.replace(/\(\?P</g, "(?<"));
+    expect('203.0.113.7 - - [02/Dec/2026:13:00:00 +0000] "GET /courses HTTP/1.1" 503 12 "-" "curl/8"'.match(re)!.groups)
+      .toEqual({ status: "503", status_class: "5" });
+    expect("2026/12/02 13:00:00 [error] 12#12: *3 upstream timed out".match(re)).toBeNull();
   });
 
   it("runs metrics-server, the cluster autoscaler and Velero every 6 hours", () => {
