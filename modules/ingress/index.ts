@@ -316,6 +316,12 @@ export class Ingress extends Construct {
   /**
    * DNS name of the data plane's load balancer, read from the Service NGF provisions for the
    * Gateway (`platform-nginx`), after the Gateway's release.
+   *
+   * Known gap: ingress-nginx's chart owned its LoadBalancer Service, so Helm waited for the
+   * address; here the control plane creates the Service after the Gateway exists, and nothing
+   * waits for it. On the very first apply the read can come before the AWS Load Balancer
+   * Controller has set the hostname, and the origin record fails with an invalid index; a second
+   * apply (a minute later) writes it. Later applies are unaffected.
    */
   public loadBalancerHostname(): string {
     this.lbHostname ??= new DataKubernetesServiceV1(this, "data-plane-service", {
