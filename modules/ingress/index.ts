@@ -16,6 +16,13 @@ import gatewayApiStandard from "./gateway-api/standard-v1.5.1.json";
  */
 export const GATEWAY_API_VERSION = "v1.5.1";
 
+/**
+ * The image of the hook Job that waits for the data plane's NLB address (the official kubectl
+ * image, as velero and kube-prometheus-stack use it); any kubectl >= 1.28 waits on a JSONPath
+ * without a value. Bump with the cluster's minor.
+ */
+export const KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.35.0";
+
 /** Where the data plane's NLB comes from on EKS. */
 export interface IngressAwsTarget {
   readonly clusterName: string;
@@ -116,7 +123,8 @@ const SECRET_RE = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
  *
  * The data plane (Deployment and Service `platform-nginx`) is provisioned by the control plane
  * from the Gateway; the NLB annotations reach its Service through the Gateway's
- * `infrastructure.annotations`. IP targets with proxy protocol v2 keep the client address
+ * `infrastructure.annotations`, and a hook Job holds the Gateway's release until the NLB has
+ * an address. IP targets with proxy protocol v2 keep the client address
  * without `externalTrafficPolicy: Local` hot spots.
  *
  * Routes: listeners admit HTTPRoutes from the Gateway's namespace and `appNamespace` only
@@ -305,6 +313,7 @@ export class Ingress extends Construct {
         metadata: { name: this.serviceName },
         spec: { minAvailable: props.minAvailable, selector: { matchLabels: dataPlane } },
       },
+      ...(props.aws ? loadBalancerWait(this.serviceName) : []),
       podMonitor("nginx-gateway-data-plane", dataPlane),
       podMonitor("nginx-gateway-control-plane", { ...CONTROL_PLANE_LABELS }),
     ];
@@ -317,11 +326,9 @@ export class Ingress extends Construct {
    * DNS name of the data plane's load balancer, read from the Service NGF provisions for the
    * Gateway (`platform-nginx`), after the Gateway's release.
    *
-   * Known gap: ingress-nginx's chart owned its LoadBalancer Service, so Helm waited for the
-   * address; here the control plane creates the Service after the Gateway exists, and nothing
-   * waits for it. On the very first apply the read can come before the AWS Load Balancer
-   * Controller has set the hostname, and the origin record fails with an invalid index; a second
-   * apply (a minute later) writes it. Later applies are unaffected.
+   * NGF creates that Service after the Gateway exists, so on EKS the Gateway's release ends with
+   * a hook Job that waits until the Service has its NLB address (see `loadBalancerWait`): the
+   * read never comes before the AWS Load Balancer Controller has set the hostname.
    */
   public loadBalancerHostname(): string {
     this.lbHostname ??= new DataKubernetesServiceV1(this, "data-plane-service", {
@@ -330,6 +337,61 @@ export class Ingress extends Construct {
     }).status.get(0).loadBalancer.get(0).ingress.get(0).hostname;
     return this.lbHostname;
   }
+}
+
+/**
+ * A post-install/upgrade hook Job that returns once the data plane's Service has a load balancer
+ * address, so the release (and the origin record that depends on it) waits for the NLB as Helm
+ * did when ingress-nginx's chart owned its Service. NGF creates the Service after the Gateway:
+ * until then `kubectl wait` fails with NotFound and the Job retries (backoff 10 s doubling, about
+ * 10 minutes in all); the release's 600 s timeout bounds the whole wait. Its RBAC may only read
+ * that one Service, and is deleted with the Job once it succeeds.
+ */
+function loadBalancerWait(service: string): HelmValues[] {
+  const name = "wait-for-load-balancer";
+  const hook = (weight: number) => ({
+    "helm.sh/hook": "post-install,post-upgrade",
+    "helm.sh/hook-weight": String(weight),
+    "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
+  });
+  return [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, annotations: hook(-1) } },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name, annotations: hook(-1) },
+      rules: [{ apiGroups: [""], resources: ["services"], resourceNames: [service], verbs: ["get", "list", "watch"] }],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name, annotations: hook(-1) },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      subjects: [{ kind: "ServiceAccount", name }],
+    },
+    {
+      apiVersion: "batch/v1", kind: "Job", metadata: { name, annotations: hook(0) },
+      spec: {
+        backoffLimit: 6,
+        ttlSecondsAfterFinished: 600,
+        template: {
+          spec: {
+            serviceAccountName: name,
+            restartPolicy: "Never",
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{
+              name: "kubectl",
+              image: KUBECTL_IMAGE,
+              command: ["/bin/kubectl"],
+              args: ["wait", `service/${service}`, "--for=jsonpath={.status.loadBalancer.ingress}", "--timeout=300s"],
+              // kubectl writes its discovery cache under $HOME; the root filesystem stays read-only.
+              env: [{ name: "HOME", value: "/tmp" }],
+              volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+              resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+            }],
+            volumes: [{ name: "tmp", emptyDir: {} }],
+          },
+        },
+      },
+    },
+  ];
 }
 
 /** A PodMonitor scraping the `metrics` port of the selected pods. */

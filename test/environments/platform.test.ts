@@ -4,7 +4,7 @@ import { Testing } from "cdktf";
 import { EnvironmentConfig, PlatformStack, addEnvironment, environments } from "../../environments";
 import { KubeconfigTargetConfig } from "../../environments/config";
 import { resource, resources, TfJson } from "../helpers";
-import { GATEWAY_API_VERSION } from "../../modules/ingress";
+import { GATEWAY_API_VERSION, KUBECTL_IMAGE } from "../../modules/ingress";
 import { GATEWAY_ACCESS_LOG } from "../../modules/observability";
 
 /** Synthesizes one environment's two stacks through the app (as `cdktf synth` does) and reads the output. */
@@ -193,6 +193,20 @@ describe("production-platform", () => {
         value: 'add_header_inherit merge;\nadd_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;' }]);
     });
 
+    it("holds its release until the data plane's Service has the NLB address (hook Job, RBAC on that Service only)", () => {
+      const job = doc("Job", "wait-for-load-balancer");
+      expect(job.metadata.annotations).toEqual({
+        "helm.sh/hook": "post-install,post-upgrade", "helm.sh/hook-weight": "0", "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
+      });
+      const [container] = job.spec.template.spec.containers;
+      expect(container.image).toBe(KUBECTL_IMAGE);
+      expect(container.args).toEqual(["wait", "service/platform-nginx", "--for=jsonpath={.status.loadBalancer.ingress}", "--timeout=300s"]);
+      expect(job.spec.template.spec.serviceAccountName).toBe("wait-for-load-balancer");
+      expect(doc("Role", "wait-for-load-balancer").rules).toEqual([{ apiGroups: [""], resources: ["services"], resourceNames: ["platform-nginx"], verbs: ["get", "list", "watch"] }]);
+      // RBAC exists before the Job (lower hook weight).
+      expect(doc("RoleBinding", "wait-for-load-balancer").metadata.annotations["helm.sh/hook-weight"]).toBe("-1");
+    });
+
     it("keeps minAvailable data-plane pods through drains and scrapes both planes", () => {
       expect(doc("PodDisruptionBudget").spec).toEqual({ minAvailable: 2, selector: { matchLabels: { "gateway.networking.k8s.io/gateway-name": "platform", "app.kubernetes.io/name": "platform-nginx" } } });
       expect(doc("PodMonitor", "nginx-gateway-data-plane").spec.podMetricsEndpoints).toEqual([{ port: "metrics", path: "/metrics", interval: "30s" }]);
@@ -368,6 +382,8 @@ describe("platform stack in kubeconfig mode (seed 003 k3s)", () => {
     expect(release(json, "nginx-gateway").parsed.nginx.config.rewriteClientIP).toBeUndefined();
     const gateway = release(json, "platform-gateway").parsed.resources.find((d: { kind: string }) => d.kind === "Gateway");
     expect(gateway.spec.infrastructure).toBeUndefined();
+    // Nothing reads the address in kubeconfig mode, and a cluster without a LoadBalancer implementation would never get one.
+    expect(release(json, "platform-gateway").parsed.resources.map((d: { kind: string }) => d.kind)).not.toContain("Job");
     expect(resources(json, "helm_release").map((r) => r.name)).not.toContain("aws-load-balancer-controller");
   });
 });
