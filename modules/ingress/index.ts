@@ -17,6 +17,13 @@ import gatewayApiStandard from "./gateway-api/standard-v1.5.1.json";
 export const GATEWAY_API_VERSION = "v1.5.1";
 
 /**
+ * The Gateway API version each NGINX Gateway Fabric minor is built against (its go.mod). A chart
+ * bump to a minor not listed here, or one needing other CRDs than the vendored ones, fails at
+ * synth: the CRDs must move with the controller.
+ */
+export const NGF_GATEWAY_API: Readonly<Record<string, string>> = { "2.6": "v1.5.1" };
+
+/**
  * The image of the hook Job that waits for the data plane's NLB address (the official kubectl
  * image, as velero and kube-prometheus-stack use it); any kubectl >= 1.28 waits on a JSONPath
  * without a value. Bump with the cluster's minor.
@@ -180,6 +187,12 @@ export class Ingress extends Construct {
     check(Token.isUnresolved(props.appNamespace) || /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.appNamespace), where, "appNamespace", props.appNamespace,
       "must be a namespace name (a DNS label)");
     if (props.aws && !Token.isUnresolved(props.aws.vpcCidr)) requireCidr(where, "aws.vpcCidr", props.aws.vpcCidr);
+    const minor = /^v?(\d+\.\d+)\./.exec(props.chart?.version ?? "")?.[1];
+    if (props.chart && minor) {
+      check(NGF_GATEWAY_API[minor] === GATEWAY_API_VERSION, where, "charts.nginxGatewayFabric.version", props.chart.version,
+        `must be a release whose Gateway API version is the vendored ${GATEWAY_API_VERSION} (known: ${Object.entries(NGF_GATEWAY_API).map(([m, g]) => `${m}.x -> ${g}`).join(", ")}); `
+        + "update modules/ingress/gateway-api and NGF_GATEWAY_API with the chart");
+    }
 
     this.crds = manifestsRelease(this, "gateway-api-crds", {
       where, rawChart: props.rawChart, name: "gateway-api-crds", namespace, dependsOn: props.dependsOn,

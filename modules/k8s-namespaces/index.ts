@@ -151,7 +151,7 @@ export interface K8sNamespacesProps {
   readonly platformEgress?: Readonly<Record<string, readonly EgressRule[]>>;
   /**
    * Pod Security level per platform namespace, overriding the defaults (app: restricted,
-   * cert-manager/external-secrets: restricted, nginx-gateway/argocd/velero: baseline,
+   * cert-manager/external-secrets/nginx-gateway: restricted, argocd/velero: baseline,
    * observability: privileged for node-exporter and the log collector's host mounts). The
    * app namespace is always `restricted`.
    * @default the levels above
@@ -206,8 +206,10 @@ export interface K8sNamespacesProps {
 
 /** Platform namespaces (besides the app namespace) and their default Pod Security level. */
 export const PLATFORM_NAMESPACES: Readonly<Record<string, PodSecurityLevel>> = {
-  // NGINX binds 80/443 (NET_BIND_SERVICE); baseline until NGF's data plane is checked against restricted.
-  "nginx-gateway": "baseline",
+  // NGF's control plane, cert job and data plane all meet `restricted` (non-root, all capabilities
+  // dropped, RuntimeDefault seccomp; NGINX binds 80/443 through the safe sysctl
+  // net.ipv4.ip_unprivileged_port_start=0, not NET_BIND_SERVICE), unlike ingress-nginx.
+  "nginx-gateway": "restricted",
   "cert-manager": "restricted",
   argocd: "baseline",
   observability: "privileged",

@@ -79,7 +79,7 @@ describe("production-platform", () => {
     expect(Object.keys(labels).sort()).toEqual(["argocd", "cert-manager", "external-secrets", "nginx-gateway", "observability", "openedx-prod", "velero"]);
     expect(labels["openedx-prod"]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     expect(labels["cert-manager"]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
-    expect(labels["nginx-gateway"]["pod-security.kubernetes.io/enforce"]).toBe("baseline");
+    expect(labels["nginx-gateway"]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     expect(labels.observability!["pod-security.kubernetes.io/enforce"]).toBe("privileged");
     expect(Object.values(labels).every((l) => l["pod-security.kubernetes.io/warn"] === "restricted")).toBe(true);
   });

@@ -117,6 +117,10 @@ describe("chart module validation", () => {
     expect(make(0, 0)).toThrow("replicas = 0 is invalid; must be an integer from 1 to 50");
     expect(() => new Ingress(k8sStack(), "i", { chart: chart(platformCharts.nginxGatewayFabric, { chart: "Bad Name" }), rawChart: platformCharts.raw, appNamespace: "openedx", replicas: 1, minAvailable: 0 }))
       .toThrow('charts.nginxGatewayFabric.chart = "Bad Name" is invalid; must be a chart name');
+    // The Gateway API CRDs move with the controller: an unknown minor fails until they are updated.
+    expect(() => new Ingress(k8sStack(), "i", { chart: chart(platformCharts.nginxGatewayFabric, { version: "2.7.0" }), rawChart: platformCharts.raw, appNamespace: "openedx", replicas: 1, minAvailable: 0 }))
+      .toThrow('Ingress i: charts.nginxGatewayFabric.version = "2.7.0" is invalid; must be a release whose Gateway API version is the vendored v1.5.1 (known: 2.6.x -> v1.5.1)');
+    expect(() => new Ingress(k8sStack(), "i", { chart: chart(platformCharts.nginxGatewayFabric, { version: "2.6.9" }), rawChart: platformCharts.raw, appNamespace: "openedx", replicas: 1, minAvailable: 0 })).not.toThrow();
     expect(() => new Ingress(k8sStack(), "i", { chart: chart(platformCharts.nginxGatewayFabric, { repository: "ghcr.io/nginx/charts" }), rawChart: platformCharts.raw, appNamespace: "openedx", replicas: 1, minAvailable: 0 }))
       .toThrow('charts.nginxGatewayFabric.repository = "ghcr.io/nginx/charts" is invalid; must be an https:// chart repository URL or an oci:// registry path');
   });
