@@ -218,7 +218,8 @@ export function platformAlertRules(t: AlertThresholds) {
         },
         {
           alert: "HighHttpErrorRate",
-          // Whole-Gateway share (NGINX OSS has no per-route counters; ingress-nginx's alert was per Ingress).
+          // Whole-Gateway share (NGINX OSS has no per-route counters; ingress-nginx's alert was per
+          // Ingress). `namespace` is the log stream's: Alloy's ServiceMonitor honours scraped labels.
           expr: `(sum by (namespace) (rate(loki_process_custom_${GATEWAY_ACCESS_LOG.metrics.serverErrors}{namespace="${GATEWAY_ACCESS_LOG.namespace}"}[${t.errorRateFor}])) / sum by (namespace) (rate(loki_process_custom_${GATEWAY_ACCESS_LOG.metrics.all}{namespace="${GATEWAY_ACCESS_LOG.namespace}"}[${t.errorRateFor}]))) * 100 > ${t.errorRatePercent}`,
           for: t.errorRateFor,
           labels: { severity: "critical" },
