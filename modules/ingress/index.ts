@@ -97,6 +97,9 @@ export function nlbAnnotations(): Record<string, string> {
   };
 }
 
+/** The data plane's access-log format: NGINX's `combined` (client address after proxy protocol). */
+export const ACCESS_LOG_FORMAT = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';
+
 /** The control plane's pod labels (chart `nginx-gateway.selectorLabels` with `nginxGateway.name` below). */
 export const CONTROL_PLANE_LABELS = { "app.kubernetes.io/name": "nginx-gateway", "app.kubernetes.io/instance": "nginx-gateway" } as const;
 
@@ -230,6 +233,9 @@ export class Ingress extends Construct {
     }];
     const nginxConfig: HelmValues = {
       serverTokens: "off",
+      // NGINX's `combined` format, spelled out: the 5xx alert counts responses by parsing it
+      // (observability GATEWAY_ACCESS_LOG), so it must not change silently.
+      logging: { accessLog: { format: ACCESS_LOG_FORMAT } },
       metrics: { port: 9113 },
       // The NLB's PROXY protocol v2 header carries the client address; NGINX believes it only
       // from the VPC (the NLB's own addresses), never from a client that sends its own header.

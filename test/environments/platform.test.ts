@@ -4,7 +4,7 @@ import { Testing } from "cdktf";
 import { EnvironmentConfig, PlatformStack, addEnvironment, environments } from "../../environments";
 import { KubeconfigTargetConfig } from "../../environments/config";
 import { resource, resources, TfJson } from "../helpers";
-import { GATEWAY_API_VERSION, KUBECTL_IMAGE } from "../../modules/ingress";
+import { ACCESS_LOG_FORMAT, GATEWAY_API_VERSION, KUBECTL_IMAGE } from "../../modules/ingress";
 import { GATEWAY_ACCESS_LOG } from "../../modules/observability";
 
 /** Synthesizes one environment's two stacks through the app (as `cdktf synth` does) and reads the output. */
@@ -145,6 +145,7 @@ describe("production-platform", () => {
     expect(nginx.replicas).toBe(3);
     expect(nginx.config.rewriteClientIP).toEqual({ mode: "ProxyProtocol", trustedAddresses: [{ type: "CIDR", value: "10.0.0.0/16" }] });
     expect(nginx.config.serverTokens).toBe("off");
+    expect(nginx.config.logging).toEqual({ accessLog: { format: ACCESS_LOG_FORMAT } });
     expect(nginx.service).toEqual({ type: "LoadBalancer", externalTrafficPolicy: "Cluster" });
     expect(nginx.pod.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual({ "gateway.networking.k8s.io/gateway-name": "platform", "app.kubernetes.io/name": "platform-nginx" });
     const lbc = release(json, "aws-load-balancer-controller");
@@ -310,8 +311,11 @@ describe("production-platform", () => {
     expect(config).toContain('selector = `{namespace="nginx-gateway", container="nginx"}`');
     expect(config).toContain(`expression = \`${GATEWAY_ACCESS_LOG.regex}\``);
     expect(config).toMatch(/name += "gateway_http_5xx_responses_total"[^}]*source += "status_class"\n\s*value += "5"/);
-    // The RE2 pattern (named groups as (?P<..>)) on NGINX "combined" lines.
+    // The RE2 pattern (named groups as (?P<..>)) on lines of the data plane's format.
     const re = new RegExp(GATEWAY_ACCESS_LOG.regex.replace(/\(\?P</g, "(?<"));
+    const line = ACCESS_LOG_FORMAT.replace("$remote_addr", "203.0.113.7").replace("$remote_user", "-").replace("$time_local", "02/Dec/2026:13:00:00 +0000")
+      .replace("$request", "GET /courses HTTP/1.1").replace("$status", "502").replace("$body_bytes_sent", "150").replace("$http_referer", "-").replace("$http_user_agent", "Mozilla/5.0");
+    expect(line.match(re)!.groups).toEqual({ status: "502", status_class: "5" });
     expect('203.0.113.7 - - [02/Dec/2026:13:00:00 +0000] "GET /courses HTTP/1.1" 503 12 "-" "curl/8"'.match(re)!.groups)
       .toEqual({ status: "503", status_class: "5" });
     expect("2026/12/02 13:00:00 [error] 12#12: *3 upstream timed out".match(re)).toBeNull();
