@@ -38,8 +38,8 @@ export interface EdgeConfig {
   /** Where the zone is hosted: a Route53 zone (new or existing id) or a Cloudflare zone id. */
   readonly dns: DnsZoneConfig;
   /**
-   * DNS name of the ingress NLB that CloudFront forwards to (seed 000: NLB in front of
-   * ingress-nginx, created by the platform stack, which publishes this name).
+   * DNS name of the ingress NLB that CloudFront forwards to (seed 000: NLB in front of NGINX,
+   * the Gateway's data plane, created by the platform stack, which publishes this name).
    */
   readonly originHostname: string;
   /** `https-only` (TLS 1.2) unless the origin cannot serve TLS yet; `http-only` warns at synth and is refused in production. */
@@ -164,7 +164,11 @@ export interface EnvironmentConfig {
 
 /** Every chart the platform stack installs, each pinned to one released version. */
 export interface PlatformCharts {
-  readonly ingressNginx: ChartRef;
+  /**
+   * NGINX Gateway Fabric (Gateway API controller; NGINX data plane), which replaced the retired
+   * ingress-nginx. An OCI chart: `oci://ghcr.io/nginx/charts`.
+   */
+  readonly nginxGatewayFabric: ChartRef;
   readonly awsLoadBalancerController: ChartRef;
   readonly certManager: ChartRef;
   /** Generic chart that applies custom resources (ClusterIssuers) after their CRDs exist. */
@@ -228,7 +232,7 @@ export interface PlatformConfig {
   readonly appNamespace: string;
   /** Repository, path and revision of the app-of-apps root Argo CD syncs. */
   readonly gitops: GitOpsSource;
-  /** NGINX ingress controller replicas and PodDisruptionBudget minAvailable. */
+  /** NGINX data-plane replicas of the platform Gateway and their PodDisruptionBudget minAvailable. */
   readonly ingress: { readonly replicas: number; readonly minAvailable: number };
   /** Let's Encrypt account e-mail. */
   readonly acmeEmail: string;

@@ -20,6 +20,7 @@ import { Naming } from "../modules/core/naming";
 import { check } from "../modules/core/validation";
 import { GitOps, checkGitOpsSource } from "../modules/gitops";
 import { Ingress } from "../modules/ingress";
+import { PLATFORM_GATEWAY } from "../modules/core/gateway";
 import { EgressRule, K8sNamespaces } from "../modules/k8s-namespaces";
 import { K8sRbac } from "../modules/k8s-rbac";
 import { OriginDns } from "../modules/origin-dns";
@@ -233,7 +234,7 @@ export class PlatformStack extends TerraformStack {
       ? { provider: "cloudflare", zone: config.domain, apiTokenSecret: CLOUDFLARE_TOKEN_SECRET }
       : eks && { provider: "route53", zone: config.domain, hostedZoneId: eks.dnsZoneId, region: eks.region };
     const defaultCertificate: DefaultCertificate | undefined = dns01 || edge.selfHostedNodes ? {
-      namespace: ns["ingress-nginx"]!, secretName: "ingress-default-tls",
+      namespace: ns["nginx-gateway"]!, secretName: "ingress-default-tls",
       dnsNames: edge.selfHostedNodes ? hostnames : [edge.originHostname, ...hostnames],
     } : undefined;
 
@@ -302,11 +303,16 @@ export class PlatformStack extends TerraformStack {
     const monitoring = [this.observability.prometheusStack];
 
     this.ingress = new Ingress(this, "ingress", {
-      chart: p.charts.ingressNginx,
-      namespace: ns["ingress-nginx"],
+      chart: p.charts.nginxGatewayFabric,
+      rawChart: p.charts.raw,
+      namespace: ns["nginx-gateway"],
+      appNamespace: ns.app!,
       ...p.ingress,
       defaultCertificateSecret: defaultCertificate?.secretName,
-      aws: eks ? { clusterName: eks.clusterName, region: eks.region, vpcId: eks.vpcId, loadBalancerControllerChart: p.charts.awsLoadBalancerController } : undefined,
+      aws: eks ? {
+        clusterName: eks.clusterName, region: eks.region, vpcId: eks.vpcId, vpcCidr: config.network.cidr,
+        loadBalancerControllerChart: p.charts.awsLoadBalancerController,
+      } : undefined,
       dependsOn: monitoring,
     });
 
@@ -315,7 +321,7 @@ export class PlatformStack extends TerraformStack {
       rawChart: p.charts.raw,
       namespace: ns["cert-manager"],
       acmeEmail: p.acmeEmail,
-      ingressClassName: this.ingress.ingressClassName,
+      gateway: { name: this.ingress.gatewayName, namespace: this.ingress.namespace, sectionName: PLATFORM_GATEWAY.listeners.http },
       replicas: p.highAvailability ? 2 : 1,
       dns01,
       defaultCertificate,

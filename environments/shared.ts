@@ -105,7 +105,9 @@ export const mediaAccessPoints = { media: { path: "/openedx/media", uid: 1000, g
  * `apply` (CRDs Helm does not upgrade, immutable selectors) are in README "Chart upgrades".
  */
 export const platformCharts: PlatformCharts = {
-  ingressNginx: { repository: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx", version: "4.13.5" },
+  // Replaces ingress-nginx (retired by Kubernetes in March 2026). 2.6.7 requires the Gateway
+  // API CRDs v1.5.1, vendored in modules/ingress (GATEWAY_API_VERSION): bump both together.
+  nginxGatewayFabric: { repository: "oci://ghcr.io/nginx/charts", chart: "nginx-gateway-fabric", version: "2.6.7" },
   awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.5.0" },
   certManager: { repository: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.21.1" },
   raw: { repository: "https://bedag.github.io/helm-charts", chart: "raw", version: "2.0.2" },

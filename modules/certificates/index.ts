@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, Token } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { ChartRef, chartRelease, manifestsRelease } from "../core/helm";
 import { checkDnsName } from "../core/dns";
@@ -27,9 +27,9 @@ export type Dns01Solver =
  */
 export const CLOUDFLARE_TOKEN_SECRET = { name: "cloudflare-api-token", key: "api-token" } as const;
 
-/** The certificate the ingress serves by default (origin and platform hostnames). */
+/** The certificate the Gateway's HTTPS listener serves (origin and platform hostnames). */
 export interface DefaultCertificate {
-  /** Namespace of the ingress controller, where the Secret must live. */
+  /** Namespace of the Gateway, where the Secret must live (its HTTPS listener's certificateRefs). */
   readonly namespace: string;
   readonly secretName: string;
   /** Names on the certificate (Let's Encrypt allows 100). */
@@ -42,8 +42,12 @@ export interface CertificatesProps {
   readonly rawChart: ChartRef | undefined;
   /** Let's Encrypt account e-mail (expiry notices). */
   readonly acmeEmail: string;
-  /** IngressClass the HTTP-01 solver uses. */
-  readonly ingressClassName: string;
+  /**
+   * The Gateway (and its plain-HTTP listener) cert-manager attaches HTTP-01 challenge
+   * HTTPRoutes to. The listener must admit routes from every namespace that issues
+   * certificates this way.
+   */
+  readonly gateway: GatewayRef;
   /** @default "cert-manager" */
   readonly namespace?: string;
   /**
@@ -64,6 +68,13 @@ export interface CertificatesProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+/** A Gateway listener, by the Gateway's name and namespace and the listener's name. */
+export interface GatewayRef {
+  readonly name: string;
+  readonly namespace: string;
+  readonly sectionName: string;
+}
+
 /** Let's Encrypt ACME endpoints. */
 export const LETS_ENCRYPT = {
   "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
@@ -75,7 +86,11 @@ const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i;
 /**
  * cert-manager (CRDs installed and kept on uninstall, so removing the release never deletes
  * every Certificate) and ClusterIssuers for Let's Encrypt staging and production (seed 000),
- * solving HTTP-01 through the NGINX ingress class. Staging exists so a new hostname can be
+ * solving HTTP-01 through the platform Gateway: cert-manager creates an HTTPRoute for each
+ * challenge in the Certificate's namespace, attached to the Gateway's HTTP listener
+ * (`gatewayHTTPRoute` solver, which needs `enableGatewayAPI` in cert-manager's controller
+ * configuration; the Gateway API CRDs must exist before cert-manager starts, hence the
+ * dependency on the ingress release). Staging exists so a new hostname can be
  * tested without burning production rate limits.
  *
  * Behind CloudFront, HTTP-01 cannot issue the first certificate: the platform hostnames
@@ -114,6 +129,10 @@ export class Certificates extends Construct {
           "must name an existing Secret in cert-manager's namespace and the key holding the Cloudflare API token");
       }
     }
+    for (const key of ["name", "namespace", "sectionName"] as const) {
+      const v = props.gateway[key];
+      check(Token.isUnresolved(v) || /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(v), where, `gateway.${key}`, v, "must be a DNS label (the Gateway's name and namespace, the listener's name)");
+    }
     const pdb = replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false };
 
     this.release = chartRelease(this, "cert-manager", {
@@ -128,6 +147,8 @@ export class Certificates extends Construct {
         // The DNS-01 role (Route53) is bound to exactly this service account by Pod Identity.
         serviceAccount: { create: true, name: PLATFORM_SERVICE_ACCOUNTS.certManager.name },
         prometheus: { enabled: true, servicemonitor: { enabled: true } },
+        // The gatewayHTTPRoute HTTP-01 solver (cert-manager >= 1.15).
+        config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", enableGatewayAPI: true },
       },
     });
 
@@ -144,7 +165,7 @@ export class Certificates extends Construct {
               privateKeySecretRef: { name: `${name}-account-key` },
               solvers: [
                 ...(dns01 ? [{ selector: { dnsZones: [dns01.zone] }, dns01: dns01Solver(dns01) }] : []),
-                { http01: { ingress: { ingressClassName: props.ingressClassName } } },
+                { http01: { gatewayHTTPRoute: { parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", ...props.gateway }] } } },
               ],
             },
           },

@@ -167,7 +167,7 @@ export class CloudFront extends Construct {
       originHostname = props.origin.hostname;
     } else {
       check(Object.keys(props.origin.loadBalancerTags).length > 0, where, "origin.loadBalancerTags", props.origin.loadBalancerTags,
-        "must name at least one tag, e.g. { \"kubernetes.io/service-name\": \"ingress-nginx/ingress-nginx-controller\" }");
+        "must name at least one tag, e.g. { \"kubernetes.io/service-name\": \"nginx-gateway/platform-nginx\" }");
       // The NLB lives in the stack's region, so the default provider looks it up.
       originHostname = new DataAwsLb(this, "origin-lb", { tags: { ...props.origin.loadBalancerTags } }).dnsName;
     }

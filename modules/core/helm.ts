@@ -5,7 +5,7 @@ import { check } from "./validation";
 
 /** A Helm chart pinned to one released version. */
 export interface ChartRef {
-  /** Chart repository URL (https). */
+  /** Chart repository URL: https, or an OCI registry path (`oci://ghcr.io/nginx/charts`). */
   readonly repository: string;
   readonly chart: string;
   /** Exact released version, e.g. `4.13.5` or `v1.18.2`; never a range. */
@@ -25,7 +25,8 @@ export function checkChart(where: string, prop: string, ref: ChartRef | undefine
   check(ref !== undefined, where, prop, ref, "must name a chart with repository, chart and version");
   check(EXACT_VERSION.test(ref!.version ?? ""), where, `${prop}.version`, ref!.version,
     "must be an exact released chart version such as 4.13.5 or v1.18.2 (no ranges, no latest)");
-  check(/^https:\/\/[^\s]+$/.test(ref!.repository ?? ""), where, `${prop}.repository`, ref!.repository, "must be an https:// chart repository URL");
+  // OCI registries are TLS too; several charts now ship only there (NGINX Gateway Fabric on ghcr.io).
+  check(/^(https|oci):\/\/[^\s]+$/.test(ref!.repository ?? ""), where, `${prop}.repository`, ref!.repository, "must be an https:// chart repository URL or an oci:// registry path");
   check(/^[a-z0-9][a-z0-9-]*$/.test(ref!.chart ?? ""), where, `${prop}.chart`, ref!.chart, "must be a chart name");
   return ref!;
 }

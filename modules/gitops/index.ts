@@ -184,6 +184,15 @@ export class GitOps extends Construct {
           // could pull any secret the operator can read (SSO, on-call keys) into the app namespace.
           { group: "external-secrets.io", kind: "*" },
           { group: "generators.external-secrets.io", kind: "*" },
+          // The edge is platform-owned: the app attaches HTTPRoutes to the platform Gateway, but
+          // a Gateway of its own would be a second entry point (bypassing CloudFront/WAF), and
+          // NGINX Gateway Fabric's snippets (enabled for the platform's HSTS policy) inject raw
+          // NGINX configuration into the shared data plane.
+          { group: "gateway.networking.k8s.io", kind: "Gateway" },
+          { group: "gateway.networking.k8s.io", kind: "ListenerSet" },
+          { group: "gateway.nginx.org", kind: "SnippetsFilter" },
+          { group: "gateway.nginx.org", kind: "SnippetsPolicy" },
+          { group: "gateway.nginx.org", kind: "NginxProxy" },
         ],
       },
       default: { namespace, ...LOCKED_DEFAULT_PROJECT },

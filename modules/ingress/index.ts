@@ -1,45 +1,91 @@
 import { Construct } from "constructs";
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, Token } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { DataKubernetesServiceV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-service-v1";
-import { ChartRef, chartRelease } from "../core/helm";
+import { ChartRef, HelmValues, chartRelease, manifestsRelease } from "../core/helm";
+import { PLATFORM_GATEWAY, gatewayDataPlaneLabels } from "../core/gateway";
 import { PLATFORM_SERVICE_ACCOUNTS } from "../core/pod-identity";
 import { check, checkInt } from "../core/validation";
+import { requireCidr } from "../core/cidr";
+import gatewayApiStandard from "./gateway-api/standard-v1.5.1.json";
 
-/** Where the controller's NLB comes from on EKS. */
+/**
+ * Gateway API release whose standard-channel CRDs are installed (the version NGINX Gateway
+ * Fabric 2.6.7 is built and tested against: its go.mod and
+ * config/crd/gateway-api/standard/kustomization.yaml). Bump with the chart.
+ */
+export const GATEWAY_API_VERSION = "v1.5.1";
+
+/**
+ * The Gateway API version each NGINX Gateway Fabric minor is built against (its go.mod). A chart
+ * bump to a minor not listed here, or one needing other CRDs than the vendored ones, fails at
+ * synth: the CRDs must move with the controller.
+ */
+export const NGF_GATEWAY_API: Readonly<Record<string, string>> = { "2.6": "v1.5.1" };
+
+/**
+ * The image of the hook Job that waits for the data plane's NLB address (the official kubectl
+ * image, as velero and kube-prometheus-stack use it); any kubectl >= 1.28 waits on a JSONPath
+ * without a value. Bump with the cluster's minor.
+ */
+export const KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.35.0";
+
+/** Where the data plane's NLB comes from on EKS. */
 export interface IngressAwsTarget {
   readonly clusterName: string;
   readonly region: string;
   readonly vpcId: string;
-  /** AWS Load Balancer Controller chart (provisions the NLB from the service annotations). */
+  /**
+   * The VPC's CIDR: the NLB's own addresses, the only peers whose PROXY protocol header
+   * NGINX trusts for the client address.
+   */
+  readonly vpcCidr: string;
+  /** AWS Load Balancer Controller chart (provisions the NLB from the Service annotations). */
   readonly loadBalancerControllerChart: ChartRef | undefined;
 }
 
 export interface IngressProps {
+  /** The `nginx-gateway-fabric` chart. */
   readonly chart: ChartRef | undefined;
-  /** @default "ingress-nginx" */
+  /** The `raw` chart, for the Gateway API CRDs and the Gateway with its policies. */
+  readonly rawChart: ChartRef | undefined;
+  /** @default "nginx-gateway" */
   readonly namespace?: string;
-  /** Controller replicas (spread over zones). */
+  /**
+   * The one namespace whose HTTPRoutes may attach to the Gateway (the app's), besides the
+   * Gateway's own namespace (the HTTP→HTTPS redirect, the default certificate's ACME routes).
+   */
+  readonly appNamespace: string;
+  /** NGINX data-plane replicas (spread over zones). */
   readonly replicas: number;
-  /** PodDisruptionBudget minAvailable; below `replicas` so node drains can proceed. */
+  /** PodDisruptionBudget minAvailable of the data plane; below `replicas` so node drains can proceed. */
   readonly minAvailable: number;
   /**
-   * EKS: expose the controller through an internet-facing NLB (IP targets, proxy protocol v2,
+   * EKS: expose the data plane through an internet-facing NLB (IP targets, proxy protocol v2,
    * cross-zone) managed by the AWS Load Balancer Controller, which is installed too.
-   * @default undefined: a plain LoadBalancer service (k3s servicelb / MetalLB)
+   * @default undefined: a plain LoadBalancer Service (k3s servicelb / MetalLB), externalTrafficPolicy Local
    */
   readonly aws?: IngressAwsTarget;
   /**
-   * Secret (in the controller's namespace) served to clients whose SNI matches no Ingress's
-   * own TLS secret, e.g. the certificate for the CloudFront origin and platform hostnames.
-   * @default none (the controller's self-signed fake certificate)
+   * Secret (in the Gateway's namespace) the HTTPS listener serves, e.g. the certificate for the
+   * CloudFront origin and platform hostnames issued by cert-manager.
+   * @default none: the Gateway has only the HTTP listener, with no redirect (there is nothing to redirect to)
    */
   readonly defaultCertificateSecret?: string;
-  /** Releases that must exist first (the monitoring CRDs for the ServiceMonitor). */
+  /**
+   * Strict-Transport-Security max-age in seconds, sent on every response (0 turns HSTS off).
+   * @default 31536000 (one year, with includeSubDomains)
+   */
+  readonly hstsMaxAge?: number;
+  /** Releases that must exist first (the monitoring CRDs for the PodMonitors). */
   readonly dependsOn?: ITerraformDependable[];
 }
 
-/** NLB annotations the AWS Load Balancer Controller reads on the controller's service. */
+/**
+ * Annotations the AWS Load Balancer Controller reads on the data plane's Service (set through
+ * the Gateway's `spec.infrastructure.annotations`, which NGINX Gateway Fabric copies onto the
+ * Service it provisions). At most 8: the Gateway API's limit on infrastructure annotations.
+ */
 export function nlbAnnotations(): Record<string, string> {
   return {
     "service.beta.kubernetes.io/aws-load-balancer-type": "external",
@@ -51,39 +97,112 @@ export function nlbAnnotations(): Record<string, string> {
   };
 }
 
+/** The data plane's access-log format: NGINX's `combined` (client address after proxy protocol). */
+export const ACCESS_LOG_FORMAT = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';
+
+/** The control plane's pod labels (chart `nginx-gateway.selectorLabels` with `nginxGateway.name` below). */
+export const CONTROL_PLANE_LABELS = { "app.kubernetes.io/name": "nginx-gateway", "app.kubernetes.io/instance": "nginx-gateway" } as const;
+
+const SECRET_RE = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
+
 /**
- * NGINX ingress controller behind an NLB (seed 000: NLB from the ingress-nginx LoadBalancer
- * service, TLS terminated at NGINX). IP targets with proxy protocol v2 keep the client
- * address without `externalTrafficPolicy: Local` hot spots; snippet annotations stay off
- * (they allowed config injection, CVE-2025-1974); TLS 1.2+ with HSTS; metrics scraped by
- * Prometheus.
+ * NGINX Gateway Fabric (Gateway API) behind an NLB, replacing ingress-nginx, which the
+ * Kubernetes project retired in March 2026 (no releases or security fixes since).
+ *
+ * Why NGINX Gateway Fabric rather than Envoy Gateway: the seeds (000, 001) specify NGINX at
+ * the edge, and NGF keeps NGINX as the data plane (same TLS, proxy-protocol and buffering
+ * behaviour the runbooks and the Open edX guidance assume), maintained by F5/NGINX with
+ * monthly releases. It is a conformant Gateway API implementation, so apps describe routing
+ * with standard HTTPRoutes and a later move to another implementation (Envoy Gateway, the
+ * other strong candidate, with richer built-in policies but a new proxy to operate) changes
+ * this module, not the apps.
+ *
+ * What is installed, in order:
+ * 1. The Gateway API standard-channel CRDs at `GATEWAY_API_VERSION` (vendored, unmodified, in
+ *    `gateway-api/`), through the `raw` chart, each kept on uninstall
+ *    (`helm.sh/resource-policy: keep`) so removing the release never deletes every route.
+ * 2. The AWS Load Balancer Controller (EKS).
+ * 3. NGINX Gateway Fabric: the control plane, the `nginx` GatewayClass and its NginxProxy
+ *    (data-plane settings: replicas, zone spread, client address from the PROXY protocol
+ *    header trusted from the VPC only, `server_tokens off`, Prometheus metrics).
+ * 4. The platform-owned Gateway `platform` and what belongs with it: an HTTP listener that
+ *    only redirects to HTTPS (301) and carries ACME HTTP-01 challenge routes (an exact-path
+ *    route beats the redirect's `/` prefix), an HTTPS listener terminating TLS with
+ *    `defaultCertificateSecret` for every hostname, HSTS on every response, the data plane's
+ *    PodDisruptionBudget and PodMonitors for both planes.
+ *
+ * The data plane (Deployment and Service `platform-nginx`) is provisioned by the control plane
+ * from the Gateway; the NLB annotations reach its Service through the Gateway's
+ * `infrastructure.annotations`, and a hook Job holds the Gateway's release until the NLB has
+ * an address. IP targets with proxy protocol v2 keep the client address
+ * without `externalTrafficPolicy: Local` hot spots.
+ *
+ * Routes: listeners admit HTTPRoutes from the Gateway's namespace and `appNamespace` only
+ * (a namespace selector on `kubernetes.io/metadata.name`, which the API server sets and nobody
+ * can forge). Apps attach with `parentRefs: [{ name: "platform", namespace: "nginx-gateway",
+ * sectionName: "https" }]`. The HTTP listener admits the app namespace too because
+ * cert-manager's HTTP-01 solver routes live in the Certificate's namespace.
+ *
+ * HSTS: NGF has no HSTS setting, and a ResponseHeaderModifier filter would have to be on every
+ * app route. A SnippetsPolicy attached to the Gateway adds the header in the `http` context
+ * with `add_header_inherit merge` (NGINX 1.29.3+; NGF 2.6.7 ships 1.31.3), so a route that
+ * adds headers of its own keeps HSTS. Snippets are enabled for this reason only; the Argo CD
+ * project of the app blacklists SnippetsFilter and SnippetsPolicy, so the app cannot inject
+ * NGINX configuration (the class of hole behind CVE-2025-1974 in ingress-nginx).
+ *
+ * Metrics: the control plane's on 9113 and the data plane's NGINX Agent exporter on 9113
+ * (`nginx_http_requests_total`, `nginx_http_response_count{nginx_status_range}`; NGINX OSS
+ * has no per-route or per-upstream counters, unlike ingress-nginx's per-Ingress ones).
  */
 export class Ingress extends Construct {
+  /** The NGINX Gateway Fabric release (control plane, GatewayClass). */
   public readonly release: Release;
-  /** IngressClass name certificates' HTTP-01 solvers and app Ingresses use. */
-  public readonly ingressClassName = "nginx";
-  /** The controller's Service (the chart names it `<release>-controller`). */
-  public readonly serviceName = "ingress-nginx-controller";
+  /** The Gateway API CRDs release. */
+  public readonly crds: Release;
+  /** The Gateway, its redirect route, HSTS policy, PDB and PodMonitors. */
+  public readonly gateway: Release;
+  /** GatewayClass of the platform Gateway. */
+  public readonly gatewayClassName = PLATFORM_GATEWAY.className;
+  /** The Gateway's name; HTTPRoutes and cert-manager's HTTP-01 solver name it in `parentRefs`. */
+  public readonly gatewayName = PLATFORM_GATEWAY.name;
+  /** The data plane's Service, provisioned by NGF as `<gateway>-<class>`. */
+  public readonly serviceName = `${PLATFORM_GATEWAY.name}-${PLATFORM_GATEWAY.className}`;
   public readonly namespace: string;
   private lbHostname?: string;
 
   constructor(scope: Construct, id: string, props: IngressProps) {
     super(scope, id);
     const where = `Ingress ${id}`;
-    const namespace = props.namespace ?? "ingress-nginx";
+    const namespace = props.namespace ?? "nginx-gateway";
     this.namespace = namespace;
     if (props.defaultCertificateSecret !== undefined) {
-      check(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(props.defaultCertificateSecret), where, "defaultCertificateSecret", props.defaultCertificateSecret,
-        "must be the name of a Secret in the controller's namespace (lower-case letters, digits, '-' and '.')");
+      check(SECRET_RE.test(props.defaultCertificateSecret), where, "defaultCertificateSecret", props.defaultCertificateSecret,
+        "must be the name of a Secret in the Gateway's namespace (lower-case letters, digits, '-' and '.')");
     }
     checkInt(where, "replicas", props.replicas, 1, 50);
     checkInt(where, "minAvailable", props.minAvailable, 0, 50);
     check(props.minAvailable < props.replicas, where, "minAvailable", props.minAvailable,
-      `must be below replicas (${props.replicas}) so a node drain can evict a controller pod`);
+      `must be below replicas (${props.replicas}) so a node drain can evict a data-plane pod`);
     check(props.replicas < 2 || props.minAvailable >= 1, where, "minAvailable", props.minAvailable,
-      "must be at least 1 when replicas >= 2, or a drain may take every controller down");
+      "must be at least 1 when replicas >= 2, or a drain may take every data-plane pod down");
+    const hstsMaxAge = props.hstsMaxAge ?? 31536000;
+    checkInt(where, "hstsMaxAge", hstsMaxAge, 0, 63072000);
+    check(Token.isUnresolved(props.appNamespace) || /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.appNamespace), where, "appNamespace", props.appNamespace,
+      "must be a namespace name (a DNS label)");
+    if (props.aws && !Token.isUnresolved(props.aws.vpcCidr)) requireCidr(where, "aws.vpcCidr", props.aws.vpcCidr);
+    const minor = /^v?(\d+\.\d+)\./.exec(props.chart?.version ?? "")?.[1];
+    if (props.chart && minor) {
+      check(NGF_GATEWAY_API[minor] === GATEWAY_API_VERSION, where, "charts.nginxGatewayFabric.version", props.chart.version,
+        `must be a release whose Gateway API version is the vendored ${GATEWAY_API_VERSION} (known: ${Object.entries(NGF_GATEWAY_API).map(([m, g]) => `${m}.x -> ${g}`).join(", ")}); `
+        + "update modules/ingress/gateway-api and NGF_GATEWAY_API with the chart");
+    }
 
-    const dependsOn = [...(props.dependsOn ?? [])];
+    this.crds = manifestsRelease(this, "gateway-api-crds", {
+      where, rawChart: props.rawChart, name: "gateway-api-crds", namespace, dependsOn: props.dependsOn,
+      resources: gatewayApiResources(),
+    });
+
+    const dependsOn: ITerraformDependable[] = [...(props.dependsOn ?? []), this.crds];
     if (props.aws) {
       const sa = PLATFORM_SERVICE_ACCOUNTS.loadBalancerController;
       dependsOn.push(chartRelease(this, "aws-load-balancer-controller", {
@@ -108,51 +227,216 @@ export class Ingress extends Construct {
       }));
     }
 
-    this.release = chartRelease(this, "ingress-nginx", {
-      where, prop: "charts.ingressNginx", chart: props.chart, name: "ingress-nginx", namespace, dependsOn,
+    const dataPlane = gatewayDataPlaneLabels();
+    const zoneSpread = (labels: Record<string, string>) => [{
+      maxSkew: 1,
+      topologyKey: "topology.kubernetes.io/zone",
+      whenUnsatisfiable: "ScheduleAnyway",
+      labelSelector: { matchLabels: labels },
+    }];
+    const nginxConfig: HelmValues = {
+      serverTokens: "off",
+      // NGINX's `combined` format, spelled out: the 5xx alert counts responses by parsing it
+      // (observability GATEWAY_ACCESS_LOG), so it must not change silently.
+      logging: { accessLog: { format: ACCESS_LOG_FORMAT } },
+      metrics: { port: 9113 },
+      // The NLB's PROXY protocol v2 header carries the client address; NGINX believes it only
+      // from the VPC (the NLB's own addresses), never from a client that sends its own header.
+      ...(props.aws ? { rewriteClientIP: { mode: "ProxyProtocol", trustedAddresses: [{ type: "CIDR", value: props.aws.vpcCidr }] } } : {}),
+    };
+    this.release = chartRelease(this, "nginx-gateway-fabric", {
+      where, prop: "charts.nginxGatewayFabric", chart: props.chart, name: "nginx-gateway", namespace, dependsOn,
       values: {
-        controller: {
-          replicaCount: props.replicas,
-          minAvailable: props.minAvailable,
-          ingressClassResource: { name: this.ingressClassName, default: true },
-          allowSnippetAnnotations: false,
-          extraArgs: props.defaultCertificateSecret ? { "default-ssl-certificate": `${namespace}/${props.defaultCertificateSecret}` } : {},
-          config: {
-            "use-proxy-protocol": props.aws ? "true" : "false",
-            "server-tokens": "false",
-            "ssl-protocols": "TLSv1.2 TLSv1.3",
-            hsts: "true",
-            "hsts-include-subdomains": "true",
-            "hsts-max-age": "31536000",
-            "strict-validate-path-type": "true",
-          },
+        nginxGateway: {
+          // Names the control plane's Deployment and Service `nginx-gateway` (not
+          // `nginx-gateway-nginx-gateway-fabric`), the address the data plane's agent dials.
+          name: "nginx-gateway",
+          gatewayClassName: PLATFORM_GATEWAY.className,
+          // Not in the data path (NGINX keeps serving its last configuration): two replicas with
+          // leader election only shorten the time a change waits for a new leader.
+          replicas: props.replicas >= 2 ? 2 : 1,
+          // No usage reports to F5 from a production platform.
+          productTelemetry: { enable: false },
+          // For the platform's HSTS SnippetsPolicy only (see the class doc).
+          snippets: { enable: true },
+          metrics: { enable: true, port: 9113, secure: false },
+          resources: { requests: { cpu: "50m", memory: "128Mi" } },
+          topologySpreadConstraints: zoneSpread({ ...CONTROL_PLANE_LABELS }),
+        },
+        nginx: {
+          kind: "deployment",
+          replicas: props.replicas,
+          config: nginxConfig,
+          pod: { topologySpreadConstraints: zoneSpread(dataPlane) },
+          container: { resources: { requests: { cpu: "100m", memory: "256Mi" } } },
           service: {
             type: "LoadBalancer",
+            // EKS: IP targets, so the NLB reaches pods directly and Local would only skew load.
             externalTrafficPolicy: props.aws ? "Cluster" : "Local",
-            annotations: props.aws ? nlbAnnotations() : {},
           },
-          topologySpreadConstraints: [{
-            maxSkew: 1,
-            topologyKey: "topology.kubernetes.io/zone",
-            whenUnsatisfiable: "ScheduleAnyway",
-            labelSelector: { matchLabels: { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" } },
-          }],
-          resources: { requests: { cpu: "100m", memory: "256Mi" } },
-          metrics: { enabled: true, serviceMonitor: { enabled: true } },
         },
       },
+    });
+
+    const { http, https } = PLATFORM_GATEWAY.listeners;
+    const routesFrom = (namespaces: string[]) => ({
+      namespaces: {
+        from: "Selector",
+        selector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: namespaces }] },
+      },
+      kinds: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }],
+    });
+    const tls = props.defaultCertificateSecret;
+    const listeners: HelmValues[] = [
+      { name: http, protocol: "HTTP", port: 80, allowedRoutes: routesFrom([namespace, props.appNamespace]) },
+      ...(tls ? [{
+        name: https, protocol: "HTTPS", port: 443,
+        tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: tls }] },
+        allowedRoutes: routesFrom([props.appNamespace]),
+      }] : []),
+    ];
+    const gatewayRef = { group: "gateway.networking.k8s.io", kind: "Gateway", name: PLATFORM_GATEWAY.name };
+    const resources: HelmValues[] = [
+      {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "Gateway",
+        metadata: { name: PLATFORM_GATEWAY.name },
+        spec: {
+          gatewayClassName: PLATFORM_GATEWAY.className,
+          ...(props.aws ? { infrastructure: { annotations: nlbAnnotations() } } : {}),
+          listeners,
+        },
+      },
+      ...(tls ? [{
+        // Plain HTTP only ever redirects; ACME challenge routes (exact paths) take precedence.
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: "https-redirect" },
+        spec: {
+          parentRefs: [{ ...gatewayRef, sectionName: http }],
+          rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+        },
+      }] : []),
+      ...(hstsMaxAge > 0 ? [{
+        apiVersion: "gateway.nginx.org/v1alpha1",
+        kind: "SnippetsPolicy",
+        metadata: { name: "hsts" },
+        spec: {
+          targetRefs: [gatewayRef],
+          snippets: [{
+            context: "http",
+            value: `add_header_inherit merge;\nadd_header Strict-Transport-Security "max-age=${hstsMaxAge}; includeSubDomains" always;`,
+          }],
+        },
+      }] : []),
+      {
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: { name: this.serviceName },
+        spec: { minAvailable: props.minAvailable, selector: { matchLabels: dataPlane } },
+      },
+      ...(props.aws ? loadBalancerWait(this.serviceName) : []),
+      podMonitor("nginx-gateway-data-plane", dataPlane),
+      podMonitor("nginx-gateway-control-plane", { ...CONTROL_PLANE_LABELS }),
+    ];
+    this.gateway = manifestsRelease(this, "gateway", {
+      where, rawChart: props.rawChart, name: "platform-gateway", namespace, dependsOn: [this.release], resources,
     });
   }
 
   /**
-   * DNS name of the controller's load balancer, read from the Service's status after the
-   * release: Helm waits until a LoadBalancer Service has an address, so it exists by then.
+   * DNS name of the data plane's load balancer, read from the Service NGF provisions for the
+   * Gateway (`platform-nginx`), after the Gateway's release.
+   *
+   * NGF creates that Service after the Gateway exists, so on EKS the Gateway's release ends with
+   * a hook Job that waits until the Service has its NLB address (see `loadBalancerWait`): the
+   * read never comes before the AWS Load Balancer Controller has set the hostname.
    */
   public loadBalancerHostname(): string {
-    this.lbHostname ??= new DataKubernetesServiceV1(this, "controller-service", {
+    this.lbHostname ??= new DataKubernetesServiceV1(this, "data-plane-service", {
       metadata: { name: this.serviceName, namespace: this.namespace },
-      dependsOn: [this.release],
+      dependsOn: [this.gateway],
     }).status.get(0).loadBalancer.get(0).ingress.get(0).hostname;
     return this.lbHostname;
   }
+}
+
+/**
+ * A post-install/upgrade hook Job that returns once the data plane's Service has a load balancer
+ * address, so the release (and the origin record that depends on it) waits for the NLB as Helm
+ * did when ingress-nginx's chart owned its Service. NGF creates the Service after the Gateway:
+ * until then `kubectl wait` fails with NotFound and the Job retries (backoff 10 s doubling, about
+ * 10 minutes in all); the release's 600 s timeout bounds the whole wait. Its RBAC may only read
+ * that one Service, and is deleted with the Job once it succeeds.
+ */
+function loadBalancerWait(service: string): HelmValues[] {
+  const name = "wait-for-load-balancer";
+  const hook = (weight: number) => ({
+    "helm.sh/hook": "post-install,post-upgrade",
+    "helm.sh/hook-weight": String(weight),
+    "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
+  });
+  return [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, annotations: hook(-1) } },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name, annotations: hook(-1) },
+      rules: [{ apiGroups: [""], resources: ["services"], resourceNames: [service], verbs: ["get", "list", "watch"] }],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name, annotations: hook(-1) },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      subjects: [{ kind: "ServiceAccount", name }],
+    },
+    {
+      apiVersion: "batch/v1", kind: "Job", metadata: { name, annotations: hook(0) },
+      spec: {
+        backoffLimit: 6,
+        ttlSecondsAfterFinished: 600,
+        template: {
+          spec: {
+            serviceAccountName: name,
+            restartPolicy: "Never",
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{
+              name: "kubectl",
+              image: KUBECTL_IMAGE,
+              command: ["/bin/kubectl"],
+              args: ["wait", `service/${service}`, "--for=jsonpath={.status.loadBalancer.ingress}", "--timeout=300s"],
+              // kubectl writes its discovery cache under $HOME; the root filesystem stays read-only.
+              env: [{ name: "HOME", value: "/tmp" }],
+              volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+              resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+            }],
+            volumes: [{ name: "tmp", emptyDir: {} }],
+          },
+        },
+      },
+    },
+  ];
+}
+
+/** A PodMonitor scraping the `metrics` port of the selected pods. */
+function podMonitor(name: string, labels: Record<string, string>): HelmValues {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PodMonitor",
+    metadata: { name },
+    spec: { selector: { matchLabels: labels }, podMetricsEndpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }] },
+  };
+}
+
+/**
+ * The vendored standard-channel objects, each kept when the release is uninstalled (deleting
+ * a CRD deletes every object of its kind) and without `status`, which the API server owns.
+ */
+export function gatewayApiResources(): HelmValues[] {
+  return (gatewayApiStandard as Array<Record<string, unknown> & { metadata: { annotations?: Record<string, string> } }>).map((doc) => {
+    const rest: Record<string, unknown> = { ...doc };
+    delete rest.status;
+    return {
+      ...rest,
+      metadata: { ...doc.metadata, annotations: { ...doc.metadata.annotations, "helm.sh/resource-policy": "keep" } },
+    };
+  });
 }

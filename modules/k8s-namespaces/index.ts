@@ -6,6 +6,7 @@ import { NetworkPolicyV1, NetworkPolicyV1SpecIngressFrom } from "@cdktf/provider
 import { ResourceQuotaV1 } from "@cdktf/provider-kubernetes/lib/resource-quota-v1";
 import { requireCidr } from "../core/cidr";
 import { DNS_LABEL_RE } from "../core/dns";
+import { gatewayDataPlaneLabels } from "../core/gateway";
 import { QuantityKind, formatQuantity, requireQuantity } from "../core/quantity";
 import { check, checkInt, checkOneOf, checkUniqueList } from "../core/validation";
 
@@ -150,7 +151,7 @@ export interface K8sNamespacesProps {
   readonly platformEgress?: Readonly<Record<string, readonly EgressRule[]>>;
   /**
    * Pod Security level per platform namespace, overriding the defaults (app: restricted,
-   * cert-manager/external-secrets: restricted, ingress-nginx/argocd/velero: baseline,
+   * cert-manager/external-secrets/nginx-gateway: restricted, argocd/velero: baseline,
    * observability: privileged for node-exporter and the log collector's host mounts). The
    * app namespace is always `restricted`.
    * @default the levels above
@@ -205,7 +206,10 @@ export interface K8sNamespacesProps {
 
 /** Platform namespaces (besides the app namespace) and their default Pod Security level. */
 export const PLATFORM_NAMESPACES: Readonly<Record<string, PodSecurityLevel>> = {
-  "ingress-nginx": "baseline",
+  // NGF's control plane, cert job and data plane all meet `restricted` (non-root, all capabilities
+  // dropped, RuntimeDefault seccomp; NGINX binds 80/443 through the safe sysctl
+  // net.ipv4.ip_unprivileged_port_start=0, not NET_BIND_SERVICE), unlike ingress-nginx.
+  "nginx-gateway": "restricted",
   "cert-manager": "restricted",
   argocd: "baseline",
   observability: "privileged",
@@ -238,7 +242,9 @@ const blocks = (cidrs: readonly string[], except?: readonly string[]): Peer[] =>
   cidrs.map((cidr) => ({ ipBlock: { cidr, except: except ? [...except] : undefined } }));
 
 const PROMETHEUS: Labels = { "app.kubernetes.io/name": "prometheus" }; // set by the operator on its pods
-const INGRESS_CONTROLLER: Labels = { "app.kubernetes.io/name": "ingress-nginx" };
+/** The platform Gateway's NGINX data plane (pods NGINX Gateway Fabric provisions for it). */
+const INGRESS_CONTROLLER: Labels = gatewayDataPlaneLabels();
+const INGRESS_NAMESPACE = "nginx-gateway";
 const ACME_SOLVER: Labels = { "acme.cert-manager.io/http01-solver": "true" };
 
 /**
@@ -252,8 +258,10 @@ const podIdentityRule: Rule = { name: "allow-pod-identity-agent", to: blocks([PO
  * and (every platform namespace) the API server.
  */
 const PLATFORM_NETWORK: Readonly<Record<string, { webhookPorts?: readonly number[]; internet?: readonly PortRule[]; podIdentity?: boolean }>> = {
-  // The controller's admission webhook (chart: controller.admissionWebhooks.port).
-  "ingress-nginx": { webhookPorts: [8443] },
+  // NGINX Gateway Fabric has no admission webhook (the Gateway API CRDs validate with CEL);
+  // its control plane only talks to the API server, and the data plane's agent to the control
+  // plane inside the namespace (8443).
+  "nginx-gateway": {},
   // Webhook on its securePort; ACME and Route53/Cloudflare APIs on 443; the HTTP-01 self-check
   // fetches http://<host>/.well-known/... on 80 before asking the CA to; the DNS-01 propagation
   // check asks the zone's authoritative servers directly on 53 (not kube-dns). Route53 via Pod Identity.
@@ -344,7 +352,7 @@ export class K8sNamespaces extends Construct {
     const backends = props.ingressBackends ?? [];
     checkUniqueList(where, "ingressBackends[].namespace", backends.map((b) => b.namespace), 0);
     backends.forEach((b, i) => {
-      check(b.namespace in PLATFORM_NAMESPACES && b.namespace !== "ingress-nginx", where, `ingressBackends[${i}].namespace`, b.namespace, platformList);
+      check(b.namespace in PLATFORM_NAMESPACES && b.namespace !== INGRESS_NAMESPACE, where, `ingressBackends[${i}].namespace`, b.namespace, platformList);
       check(Object.keys(b.podLabels).length > 0, where, `ingressBackends[${i}].podLabels`, b.podLabels, "must select the UI's pods by at least one label");
       check(b.ports.length > 0, where, `ingressBackends[${i}].ports`, b.ports, "must list at least one port");
       b.ports.forEach((p, j) => checkInt(where, `ingressBackends[${i}].ports[${j}]`, p, 1, 65535));
@@ -373,14 +381,14 @@ export class K8sNamespaces extends Construct {
     // --- The table: namespace -> its policies, after the ones every namespace has.
     const table: Record<string, Rule[]> = {
       [app]: [
-        { name: "allow-ingress-controller", from: [inNamespace("ingress-nginx", INGRESS_CONTROLLER)], ports: tcp(...appPorts) },
-        // cert-manager answers HTTP-01 challenges for the app's own Ingresses with solver pods in
-        // this namespace (port 8089); without this every HTTP-01 order here fails.
-        { name: "allow-acme-http01-solver", pods: ACME_SOLVER, from: [inNamespace("ingress-nginx", INGRESS_CONTROLLER)], ports: tcp(8089) },
+        { name: "allow-ingress-controller", from: [inNamespace(INGRESS_NAMESPACE, INGRESS_CONTROLLER)], ports: tcp(...appPorts) },
+        // cert-manager answers HTTP-01 challenges for the app's own Certificates with solver pods
+        // (and their HTTPRoutes) in this namespace (port 8089); without this every HTTP-01 order here fails.
+        { name: "allow-acme-http01-solver", pods: ACME_SOLVER, from: [inNamespace(INGRESS_NAMESPACE, INGRESS_CONTROLLER)], ports: tcp(8089) },
         ...(podIdentity ? [podIdentityRule] : []),
         ...egressRules("egress", props.egress ?? []),
       ],
-      "ingress-nginx": [
+      [INGRESS_NAMESPACE]: [
         // On EKS the NLB targets pod IPs: sources are client addresses (or the NLB's own, for
         // health checks), so anywhere on the two listener ports.
         { name: "allow-public-ingress", pods: INGRESS_CONTROLLER, from: blocks(["0.0.0.0/0"]), ports: tcp(80, 443) },
@@ -397,7 +405,7 @@ export class K8sNamespaces extends Construct {
       ],
     };
     for (const b of backends) {
-      (table[b.namespace] ??= []).push({ name: "allow-ingress-controller", pods: b.podLabels, from: [inNamespace("ingress-nginx", INGRESS_CONTROLLER)], ports: tcp(...b.ports) });
+      (table[b.namespace] ??= []).push({ name: "allow-ingress-controller", pods: b.podLabels, from: [inNamespace(INGRESS_NAMESPACE, INGRESS_CONTROLLER)], ports: tcp(...b.ports) });
     }
     for (const [ns, net] of Object.entries(PLATFORM_NETWORK)) {
       (table[ns] ??= []).push(
@@ -449,7 +457,7 @@ export class K8sNamespaces extends Construct {
           "limits.memory": r.quota.limits.memory,
           pods: String(r.quota.pods),
           persistentvolumeclaims: String(r.quota.persistentVolumeClaims ?? 10),
-          // The app is reached only through CloudFront/WAF -> NLB -> ingress-nginx; its own
+          // The app is reached only through CloudFront/WAF -> NLB -> the platform Gateway; its own
           // LoadBalancer or NodePort Service would bypass all three.
           "services.loadbalancers": "0",
           "services.nodeports": "0",

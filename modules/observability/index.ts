@@ -224,10 +224,12 @@ export function platformAlertRules(t: AlertThresholds) {
         },
         {
           alert: "HighHttpErrorRate",
-          expr: `(sum by (exported_namespace, ingress) (rate(nginx_ingress_controller_requests{status=~"5.."}[${t.errorRateFor}])) / sum by (exported_namespace, ingress) (rate(nginx_ingress_controller_requests[${t.errorRateFor}]))) * 100 > ${t.errorRatePercent}`,
+          // Whole-Gateway share (NGINX OSS has no per-route counters; ingress-nginx's alert was per
+          // Ingress). `namespace` is the log stream's: Alloy's ServiceMonitor honours scraped labels.
+          expr: `(sum by (namespace) (rate(loki_process_custom_${GATEWAY_ACCESS_LOG.metrics.serverErrors}{namespace="${GATEWAY_ACCESS_LOG.namespace}"}[${t.errorRateFor}])) / sum by (namespace) (rate(loki_process_custom_${GATEWAY_ACCESS_LOG.metrics.all}{namespace="${GATEWAY_ACCESS_LOG.namespace}"}[${t.errorRateFor}]))) * 100 > ${t.errorRatePercent}`,
           for: t.errorRateFor,
           labels: { severity: "critical" },
-          annotations: { summary: `Ingress {{ $labels.ingress }} serves more than ${t.errorRatePercent}% 5xx responses` },
+          annotations: { summary: `The platform Gateway serves more than ${t.errorRatePercent}% 5xx responses` },
         },
         {
           alert: "HighCpuUsage",
@@ -256,6 +258,19 @@ export function platformAlertRules(t: AlertThresholds) {
 }
 
 /** Alloy pipeline: tail this node's pods through the API server (no host mounts) into Loki. */
+/**
+ * Where the platform Gateway's access log lines come from and the counters Alloy derives
+ * from them (exposed as `loki_process_custom_<name>` on Alloy's metrics endpoint, which its
+ * ServiceMonitor scrapes). The regex reads the status of NGINX's `combined` format, the one
+ * NGINX Gateway Fabric logs with unless a custom format is set.
+ */
+export const GATEWAY_ACCESS_LOG = {
+  namespace: "nginx-gateway",
+  container: "nginx",
+  regex: String.raw`^\S+ \S+ \S+ \[[^\]]*\] "[^"]*" (?P<status>(?P<status_class>[1-5])\d\d) `,
+  metrics: { all: "gateway_http_responses_total", serverErrors: "gateway_http_5xx_responses_total" },
+} as const;
+
 function alloyConfig(lokiPushUrl: string): string {
   return `
 discovery.kubernetes "pods" {
@@ -288,7 +303,34 @@ discovery.relabel "pods" {
 
 loki.source.kubernetes "pods" {
   targets    = discovery.relabel.pods.output
+  forward_to = [loki.process.gateway_access.receiver]
+}
+
+// Response counters from the Gateway data plane's access log (NGINX "combined" format): NGINX
+// OSS under NGINX Gateway Fabric exports no per-status metric, so HighHttpErrorRate counts here.
+loki.process "gateway_access" {
   forward_to = [loki.write.default.receiver]
+  stage.match {
+    selector = \`{namespace="${GATEWAY_ACCESS_LOG.namespace}", container="${GATEWAY_ACCESS_LOG.container}"}\`
+    stage.regex {
+      expression = \`${GATEWAY_ACCESS_LOG.regex}\`
+    }
+    stage.metrics {
+      metric.counter {
+        name        = "${GATEWAY_ACCESS_LOG.metrics.all}"
+        description = "Responses the platform Gateway served"
+        source      = "status"
+        action      = "inc"
+      }
+      metric.counter {
+        name        = "${GATEWAY_ACCESS_LOG.metrics.serverErrors}"
+        description = "5xx responses the platform Gateway served"
+        source      = "status_class"
+        value       = "5"
+        action      = "inc"
+      }
+    }
+  }
 }
 
 loki.write "default" {

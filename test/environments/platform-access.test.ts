@@ -19,21 +19,23 @@ function values(json: TfJson, name: string): any {
 }
 
 const REMOTE = /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-production\.outputs\./;
-const LB_HOSTNAME = /^\$\{data\.kubernetes_service_v1\.ingress_controller-service_\w+\.status\[0\]\.load_balancer\[0\]\.ingress\[0\]\.hostname\}$/;
+const LB_HOSTNAME = /^\$\{data\.kubernetes_service_v1\.ingress_data-plane-service_\w+\.status\[0\]\.load_balancer\[0\]\.ingress\[0\]\.hostname\}$/;
 const HOSTS = (domain: string) => ["lms", "studio", "apps.lms"].map((s) => `${s}.${domain}`);
 
 describe("production: CloudFront origin, origin TLS and RBAC (Route53)", () => {
   const { aws, platform } = synthEnvironment(environments.production);
 
-  it("publishes ingress.<domain> as a CNAME to the ingress NLB read from the controller Service", () => {
+  it("publishes ingress.<domain> as a CNAME to the NLB read from the Gateway data plane's Service", () => {
     const record = resource(platform, "aws_route53_record", "origin-dns");
     expect(record).toMatchObject({ name: "ingress.learn.example.org", type: "CNAME", ttl: 60, allow_overwrite: false });
     expect(record.zone_id).toMatch(REMOTE);
     expect(record.zone_id).toContain("aws_route53_zone");
     expect(record.records).toEqual([expect.stringMatching(LB_HOSTNAME)]);
     const svc = Object.values(platform.data!.kubernetes_service_v1!)[0];
-    expect(svc.metadata.name).toBe("ingress-nginx-controller");
-    expect(svc.depends_on).toEqual([expect.stringMatching(/^helm_release\.ingress_ingress-nginx_/)]);
+    // NGF provisions the Service `<gateway>-<class>` next to the Gateway, after the Gateway's release.
+    expect(svc.metadata.name).toBe("platform-nginx");
+    expect(svc.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_nginx-gateway_\w+\.metadata\[0\]\.name\}$/);
+    expect(svc.depends_on).toEqual([expect.stringMatching(/^helm_release\.ingress_gateway_/)]);
     // The AWS stack's CloudFront origin is exactly this name.
     expect(JSON.stringify(resource(aws, "aws_cloudfront_distribution").origin)).toContain("ingress.learn.example.org");
     expect(platform.provider!.cloudflare).toBeUndefined();
@@ -46,12 +48,14 @@ describe("production: CloudFront origin, origin TLS and RBAC (Route53)", () => {
       expect(dns01.selector).toEqual({ dnsZones: ["learn.example.org"] });
       expect(dns01.dns01.route53.region).toBe("us-east-1");
       expect(dns01.dns01.route53.hostedZoneID).toMatch(REMOTE);
-      expect(http01).toEqual({ http01: { ingress: { ingressClassName: "nginx" } } });
+      expect(http01).toEqual({ http01: { gatewayHTTPRoute: { parentRefs: [{
+        group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform", namespace: expect.stringMatching(/namespaces_nginx-gateway_/), sectionName: "http",
+      }] } } });
     }
     expect(values(platform, "cert-manager").serviceAccount).toEqual({ create: true, name: "cert-manager" });
   });
 
-  it("issues a production certificate for the origin and platform hostnames that ingress-nginx serves by default", () => {
+  it("issues a production certificate for the origin and platform hostnames that the Gateway's HTTPS listener serves", () => {
     const cert = values(platform, "ingress-default-certificate").resources[0];
     expect(cert.kind).toBe("Certificate");
     expect(cert.spec).toMatchObject({
@@ -61,10 +65,11 @@ describe("production: CloudFront origin, origin TLS and RBAC (Route53)", () => {
       privateKey: { algorithm: "RSA", size: 2048 },
     });
     const release = resources(platform, "helm_release").find((r) => r.name === "ingress-default-certificate")!;
-    expect(release.namespace).toContain("namespaces_ingress-nginx");
+    expect(release.namespace).toContain("namespaces_nginx-gateway");
     expect(release.depends_on).toEqual([expect.stringMatching(/cluster-issuers/)]);
-    expect(values(platform, "ingress-nginx").controller.extraArgs["default-ssl-certificate"])
-      .toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_ingress-nginx_\w+\.metadata\[0\]\.name\}\/ingress-default-tls$/);
+    const gateway = values(platform, "platform-gateway").resources.find((d: { kind: string }) => d.kind === "Gateway");
+    expect(gateway.spec.listeners[1].tls.certificateRefs).toEqual([{ group: "", kind: "Secret", name: "ingress-default-tls" }]);
+    expect(resources(platform, "helm_release").find((r) => r.name === "platform-gateway")!.namespace).toContain("namespaces_nginx-gateway");
   });
 
   it("gives cert-manager a role limited to _acme-challenge TXT records in the zone, bound to its service account", () => {

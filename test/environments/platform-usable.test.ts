@@ -188,7 +188,7 @@ describe.each(ENVS)("%s-platform network policies", (env) => {
   it("denies all traffic by default in every platform namespace and the app namespace", () => {
     const denies = resources(json, "kubernetes_network_policy_v1").filter((p) => p.metadata.name === "default-deny-all")
       .map((p) => p.metadata.namespace.replace(/^\$\{kubernetes_namespace_v1\.namespaces_([a-z-]+)_\w+\.metadata\[0\]\.name\}$/, "$1")).sort();
-    expect(denies).toEqual(["argocd", "cert-manager", "external-secrets", "ingress-nginx", "observability", environments[env].platform.appNamespace, "velero"].sort());
+    expect(denies).toEqual(["argocd", "cert-manager", "external-secrets", "nginx-gateway", "observability", environments[env].platform.appNamespace, "velero"].sort());
   });
 
   it("lets the app's pods reach the Pod Identity agent for their role's credentials", () => {

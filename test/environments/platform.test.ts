@@ -5,6 +5,8 @@ import { EnvironmentConfig, PlatformStack, addEnvironment, environments } from "
 import { KubeconfigTargetConfig } from "../../environments/config";
 import { CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../../modules/cluster-addons";
 import { resource, resources, TfJson } from "../helpers";
+import { ACCESS_LOG_FORMAT, GATEWAY_API_VERSION, KUBECTL_IMAGE } from "../../modules/ingress";
+import { GATEWAY_ACCESS_LOG } from "../../modules/observability";
 
 /** Synthesizes one environment's two stacks through the app (as `cdktf synth` does) and reads the output. */
 function synthEnvironment(config: EnvironmentConfig) {
@@ -75,10 +77,10 @@ describe("production-platform", () => {
 
   it("creates the namespaces with Pod Security labels, restricted for the app", () => {
     const labels: Record<string, any> = Object.fromEntries(resources(json, "kubernetes_namespace_v1").map((n) => [n.metadata.name, n.metadata.labels]));
-    expect(Object.keys(labels).sort()).toEqual(["argocd", "cert-manager", "external-secrets", "ingress-nginx", "observability", "openedx-prod", "velero"]);
+    expect(Object.keys(labels).sort()).toEqual(["argocd", "cert-manager", "external-secrets", "nginx-gateway", "observability", "openedx-prod", "velero"]);
     expect(labels["openedx-prod"]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     expect(labels["cert-manager"]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
-    expect(labels["ingress-nginx"]["pod-security.kubernetes.io/enforce"]).toBe("baseline");
+    expect(labels["nginx-gateway"]["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     expect(labels.observability!["pod-security.kubernetes.io/enforce"]).toBe("privileged");
     expect(Object.values(labels).every((l) => l["pod-security.kubernetes.io/warn"] === "restricted")).toBe(true);
   });
@@ -89,7 +91,8 @@ describe("production-platform", () => {
     expect(policies["default-deny-all"].spec).toMatchObject({ pod_selector: {}, policy_types: ["Ingress", "Egress"] });
     expect(policies["allow-dns"].spec.egress[0].ports).toEqual([{ port: "53", protocol: "UDP" }, { port: "53", protocol: "TCP" }]);
     const fromIngress = policies["allow-ingress-controller"].spec.ingress[0];
-    expect(fromIngress.from[0].namespace_selector.match_labels).toEqual({ "kubernetes.io/metadata.name": "ingress-nginx" });
+    expect(fromIngress.from[0].namespace_selector.match_labels).toEqual({ "kubernetes.io/metadata.name": "nginx-gateway" });
+    expect(fromIngress.from[0].pod_selector.match_labels).toEqual({ "gateway.networking.k8s.io/gateway-name": "platform", "app.kubernetes.io/name": "platform-nginx" });
     // LMS/CMS on 8000 and the MFE server on 8002 (config platform.app.ports).
     expect(fromIngress.ports).toEqual([{ port: "8000", protocol: "TCP" }, { port: "8002", protocol: "TCP" }]);
     expect(policies["allow-monitoring"].spec.ingress[0].from[0].namespace_selector.match_labels).toEqual({ "kubernetes.io/metadata.name": "observability" });
@@ -99,7 +102,7 @@ describe("production-platform", () => {
     // cert-manager's HTTP-01 solver pods in the app namespace listen on 8089.
     const solver = policies["allow-acme-http01-solver"].spec;
     expect(solver.pod_selector.match_labels).toEqual({ "acme.cert-manager.io/http01-solver": "true" });
-    expect(solver.ingress[0].from[0].pod_selector.match_labels).toEqual({ "app.kubernetes.io/name": "ingress-nginx" });
+    expect(solver.ingress[0].from[0].pod_selector.match_labels).toEqual({ "gateway.networking.k8s.io/gateway-name": "platform", "app.kubernetes.io/name": "platform-nginx" });
     expect(solver.ingress[0].ports).toEqual([{ port: "8089", protocol: "TCP" }]);
     expect(policies["allow-egress-vpc-data-stores"].spec.egress[0].to[0].ip_block.cidr).toBe("10.0.0.0/16");
     expect(policies["allow-egress-internet-https-smtp"].spec.egress[0].to[0].ip_block.except).toContain("169.254.169.254/32");
@@ -109,11 +112,11 @@ describe("production-platform", () => {
     const releases = resources(json, "helm_release");
     expect(releases.map((r) => r.chart).sort()).toEqual([
       "alloy", "argo-cd", "argocd-apps", "aws-load-balancer-controller", "cert-manager", "cluster-autoscaler",
-      "external-secrets", "ingress-nginx", "kube-prometheus-stack", "loki", "metrics-server", "raw", "raw", "raw", "velero",
+      "external-secrets", "kube-prometheus-stack", "loki", "metrics-server", "nginx-gateway-fabric", "raw", "raw", "raw", "raw", "raw", "velero",
     ]);
     for (const r of releases) {
       expect(r.version).toMatch(/^v?\d+\.\d+\.\d+$/);
-      expect(r.repository).toMatch(/^https:\/\//);
+      expect(r.repository).toMatch(/^(https|oci):\/\//);
       expect(r.atomic).toBe(true);
       expect(() => JSON.parse(r.values[0])).not.toThrow();
     }
@@ -122,26 +125,102 @@ describe("production-platform", () => {
     for (const r of releases) expect({ chart: r.chart, repository: r.repository, version: r.version }).toEqual(table[r.chart]);
     // The OSS Loki chart's home since March 2026 (grafana/loki 7.x+ is Enterprise Logs only).
     expect(release(json, "loki").repository).toBe("https://grafana-community.github.io/helm-charts");
+    expect(release(json, "nginx-gateway").repository).toBe("oci://ghcr.io/nginx/charts");
   });
 
-  it("puts ingress-nginx behind an NLB with replicas and PDB from config", () => {
-    const { controller } = release(json, "ingress-nginx").parsed;
-    expect(controller.replicaCount).toBe(3);
-    expect(controller.minAvailable).toBe(2);
-    expect(controller.allowSnippetAnnotations).toBe(false);
-    expect(controller.config["use-proxy-protocol"]).toBe("true");
-    expect(controller.service.annotations).toMatchObject({
-      "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-      "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-      "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
-      "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*",
-    });
+  it("installs the Gateway API standard CRDs NGF 2.6.7 needs, kept on uninstall, before the controller", () => {
+    const crds = release(json, "gateway-api-crds");
+    const docs = crds.parsed.resources as Array<Record<string, any>>;
+    expect(docs.filter((d) => d.kind === "CustomResourceDefinition").map((d) => d.metadata.name.split(".")[0]).sort()).toEqual([
+      "backendtlspolicies", "gatewayclasses", "gateways", "grpcroutes", "httproutes", "listenersets", "referencegrants", "tlsroutes",
+    ]);
+    for (const d of docs.filter((x) => x.kind === "CustomResourceDefinition")) {
+      expect(d.metadata.annotations).toMatchObject({
+        "gateway.networking.k8s.io/bundle-version": GATEWAY_API_VERSION, "gateway.networking.k8s.io/channel": "standard", "helm.sh/resource-policy": "keep",
+      });
+      expect(d.status).toBeUndefined();
+    }
+    expect(GATEWAY_API_VERSION).toBe("v1.5.1");
+    expect(release(json, "nginx-gateway").depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^helm_release\.ingress_gateway-api-crds_/)]));
+  });
+
+  it("runs NGINX Gateway Fabric with the data plane's replicas, client address from proxy protocol and no telemetry", () => {
+    const { nginxGateway, nginx } = release(json, "nginx-gateway").parsed;
+    expect(nginxGateway).toMatchObject({ gatewayClassName: "nginx", replicas: 2, productTelemetry: { enable: false }, snippets: { enable: true }, metrics: { enable: true, port: 9113 } });
+    expect(nginx.replicas).toBe(3);
+    expect(nginx.config.rewriteClientIP).toEqual({ mode: "ProxyProtocol", trustedAddresses: [{ type: "CIDR", value: "10.0.0.0/16" }] });
+    expect(nginx.config.serverTokens).toBe("off");
+    expect(nginx.config.logging).toEqual({ accessLog: { format: ACCESS_LOG_FORMAT } });
+    expect(nginx.service).toEqual({ type: "LoadBalancer", externalTrafficPolicy: "Cluster" });
+    expect(nginx.pod.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual({ "gateway.networking.k8s.io/gateway-name": "platform", "app.kubernetes.io/name": "platform-nginx" });
     const lbc = release(json, "aws-load-balancer-controller");
     expect(lbc.parsed).toMatchObject({ clusterName: CLUSTER_NAME, region: "us-east-1", serviceAccount: { name: "aws-load-balancer-controller" } });
     expect(lbc.parsed.vpcId).toMatch(/terraform_remote_state/);
     // The webhook keeps its certificate across upgrades (the chart's default is false since 3.1).
     expect(lbc.parsed.keepTLSSecret).toBe(true);
-    expect(release(json, "ingress-nginx").depends_on.some((d: string) => d.includes("aws-load-balancer-controller"))).toBe(true);
+    expect(release(json, "nginx-gateway").depends_on.some((d: string) => d.includes("aws-load-balancer-controller"))).toBe(true);
+  });
+
+  describe("the platform Gateway", () => {
+    const docs = () => release(json, "platform-gateway").parsed.resources as Array<Record<string, any>>;
+    const doc = (kind: string, name?: string) => docs().find((d) => d.kind === kind && (name === undefined || d.metadata.name === name))!;
+
+    it("gets an internet-facing NLB with IP targets and proxy protocol through its infrastructure annotations", () => {
+      expect(doc("Gateway").spec.gatewayClassName).toBe("nginx");
+      expect(doc("Gateway").spec.infrastructure.annotations).toEqual({
+        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+        "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*",
+        "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
+        "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "deregistration_delay.timeout_seconds=30",
+      });
+    });
+
+    it("listens on 80 and 443, terminating TLS with the default certificate, and admits routes from the app namespace only", () => {
+      const [http, https] = doc("Gateway").spec.listeners;
+      expect(http).toMatchObject({ name: "http", protocol: "HTTP", port: 80 });
+      expect(https).toMatchObject({ name: "https", protocol: "HTTPS", port: 443, tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "ingress-default-tls" }] } });
+      const admitted = (l: any) => l.allowedRoutes.namespaces.selector.matchExpressions[0];
+      expect(https.allowedRoutes.namespaces.from).toBe("Selector");
+      expect(admitted(https)).toEqual({ key: "kubernetes.io/metadata.name", operator: "In", values: [expect.stringMatching(/namespaces_openedx-prod_/)] });
+      // HTTP also admits the Gateway's own namespace: the redirect and the default certificate's ACME routes.
+      expect(admitted(http).values).toEqual([expect.stringMatching(/namespaces_nginx-gateway_/), expect.stringMatching(/namespaces_openedx-prod_/)]);
+      expect(https.allowedRoutes.kinds).toEqual([{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }]);
+    });
+
+    it("redirects plain HTTP to HTTPS with a 301 and sends HSTS on every response", () => {
+      expect(doc("HTTPRoute", "https-redirect").spec).toEqual({
+        parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform", sectionName: "http" }],
+        rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+      });
+      const hsts = doc("SnippetsPolicy", "hsts");
+      expect(hsts.apiVersion).toBe("gateway.nginx.org/v1alpha1");
+      expect(hsts.spec.targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform" }]);
+      expect(hsts.spec.snippets).toEqual([{ context: "http",
+        value: 'add_header_inherit merge;\nadd_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;' }]);
+    });
+
+    it("holds its release until the data plane's Service has the NLB address (hook Job, RBAC on that Service only)", () => {
+      const job = doc("Job", "wait-for-load-balancer");
+      expect(job.metadata.annotations).toEqual({
+        "helm.sh/hook": "post-install,post-upgrade", "helm.sh/hook-weight": "0", "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
+      });
+      const [container] = job.spec.template.spec.containers;
+      expect(container.image).toBe(KUBECTL_IMAGE);
+      expect(container.args).toEqual(["wait", "service/platform-nginx", "--for=jsonpath={.status.loadBalancer.ingress}", "--timeout=300s"]);
+      expect(job.spec.template.spec.serviceAccountName).toBe("wait-for-load-balancer");
+      expect(doc("Role", "wait-for-load-balancer").rules).toEqual([{ apiGroups: [""], resources: ["services"], resourceNames: ["platform-nginx"], verbs: ["get", "list", "watch"] }]);
+      // RBAC exists before the Job (lower hook weight).
+      expect(doc("RoleBinding", "wait-for-load-balancer").metadata.annotations["helm.sh/hook-weight"]).toBe("-1");
+    });
+
+    it("keeps minAvailable data-plane pods through drains and scrapes both planes", () => {
+      expect(doc("PodDisruptionBudget").spec).toEqual({ minAvailable: 2, selector: { matchLabels: { "gateway.networking.k8s.io/gateway-name": "platform", "app.kubernetes.io/name": "platform-nginx" } } });
+      expect(doc("PodMonitor", "nginx-gateway-data-plane").spec.podMetricsEndpoints).toEqual([{ port: "metrics", path: "/metrics", interval: "30s" }]);
+      expect(doc("PodMonitor", "nginx-gateway-control-plane").spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "nginx-gateway", "app.kubernetes.io/instance": "nginx-gateway" });
+      expect(release(json, "platform-gateway").depends_on).toEqual([expect.stringMatching(/^helm_release\.ingress_nginx-gateway-fabric_/)]);
+    });
   });
 
   it("installs cert-manager with CRDs and Let's Encrypt staging and production issuers", () => {
@@ -154,7 +233,7 @@ describe("production-platform", () => {
     expect(byName["letsencrypt-production"].spec.acme.server).toBe("https://acme-v02.api.letsencrypt.org/directory");
     expect(byName["letsencrypt-production"]).toMatchObject({
       kind: "ClusterIssuer",
-      spec: { acme: { email: "platform-sre@example.org", solvers: expect.arrayContaining([{ http01: { ingress: { ingressClassName: "nginx" } } }]) } },
+      spec: { acme: { email: "platform-sre@example.org", solvers: expect.arrayContaining([{ http01: { gatewayHTTPRoute: { parentRefs: [expect.objectContaining({ kind: "Gateway", name: "platform", sectionName: "http" })] } } }]) } },
     });
   });
 
@@ -193,6 +272,12 @@ describe("production-platform", () => {
     });
     // The app's repository cannot create ExternalSecrets (they could pull any readable secret in).
     expect(projects.openedx.namespaceResourceBlacklist).toEqual(expect.arrayContaining([{ group: "external-secrets.io", kind: "*" }]));
+    // The app may attach HTTPRoutes (not blacklisted) but not bring its own Gateway or NGINX snippets.
+    expect(projects.openedx.namespaceResourceBlacklist).toEqual(expect.arrayContaining([
+      { group: "gateway.networking.k8s.io", kind: "Gateway" }, { group: "gateway.networking.k8s.io", kind: "ListenerSet" },
+      { group: "gateway.nginx.org", kind: "SnippetsFilter" }, { group: "gateway.nginx.org", kind: "SnippetsPolicy" },
+    ]));
+    expect(projects.openedx.namespaceResourceBlacklist).not.toContainEqual(expect.objectContaining({ kind: "HTTPRoute" }));
     expect(root.take_ownership).toBe(true);
     expect(resources(json, "helm_release").filter((r) => r.take_ownership).map((r) => r.name)).toEqual(["argocd-root"]);
   });
@@ -209,7 +294,9 @@ describe("production-platform", () => {
     const kps = release(json, "kube-prometheus-stack").parsed;
     const rules = Object.fromEntries(kps.additionalPrometheusRulesMap["openedx-platform"].groups[0].rules.map((r: any) => [r.alert, r]));
     expect(rules.PodRestartingFrequently.expr).toBe("increase(kube_pod_container_status_restarts_total[5m]) > 3");
-    expect(rules.HighHttpErrorRate.expr).toMatch(/status=~"5\.\."\}\[2m\].*\* 100 > 5$/);
+    // From the Gateway's access log (Alloy counters): NGINX OSS exports no per-status metric.
+    expect(rules.HighHttpErrorRate.expr).toBe('(sum by (namespace) (rate(loki_process_custom_gateway_http_5xx_responses_total{namespace="nginx-gateway"}[2m])) / '
+      + 'sum by (namespace) (rate(loki_process_custom_gateway_http_responses_total{namespace="nginx-gateway"}[2m]))) * 100 > 5');
     expect(rules.HighHttpErrorRate.for).toBe("2m");
     expect(rules.HighCpuUsage.expr).toMatch(/> 80$/);
     expect(rules.HighCpuUsage.for).toBe("5m");
@@ -225,6 +312,22 @@ describe("production-platform", () => {
     expect(loki.loki.storage.bucketNames.chunks).toMatch(/^\$\{data\.terraform_remote_state\./);
     expect(loki.serviceAccount.name).toBe("loki");
     expect(release(json, "alloy").parsed.alloy.configMap.content).toContain("loki-gateway");
+  });
+
+  it("counts the Gateway's responses by status from its access log, for HighHttpErrorRate", () => {
+    const config: string = release(json, "alloy").parsed.alloy.configMap.content;
+    expect(config).toContain("forward_to = [loki.process.gateway_access.receiver]");
+    expect(config).toContain('selector = `{namespace="nginx-gateway", container="nginx"}`');
+    expect(config).toContain(`expression = \`${GATEWAY_ACCESS_LOG.regex}\``);
+    expect(config).toMatch(/name += "gateway_http_5xx_responses_total"[^}]*source += "status_class"\n\s*value += "5"/);
+    // The RE2 pattern (named groups as (?P<..>)) on lines of the data plane's format.
+    const re = new RegExp(GATEWAY_ACCESS_LOG.regex.replace(/\(\?P</g, "(?<"));
+    const line = ACCESS_LOG_FORMAT.replace("$remote_addr", "203.0.113.7").replace("$remote_user", "-").replace("$time_local", "02/Dec/2026:13:00:00 +0000")
+      .replace("$request", "GET /courses HTTP/1.1").replace("$status", "502").replace("$body_bytes_sent", "150").replace("$http_referer", "-").replace("$http_user_agent", "Mozilla/5.0");
+    expect(line.match(re)!.groups).toEqual({ status: "502", status_class: "5" });
+    expect('203.0.113.7 - - [02/Dec/2026:13:00:00 +0000] "GET /courses HTTP/1.1" 503 12 "-" "curl/8"'.match(re)!.groups)
+      .toEqual({ status: "503", status_class: "5" });
+    expect("2026/12/02 13:00:00 [error] 12#12: *3 upstream timed out".match(re)).toBeNull();
   });
 
   it("runs metrics-server, the cluster autoscaler and Velero every 6 hours", () => {
@@ -288,7 +391,14 @@ describe("platform stack in kubeconfig mode (seed 003 k3s)", () => {
     expect(velero.credentials).toEqual({ useSecret: true, existingSecret: "velero-s3" });
     expect(velero.configuration.backupStorageLocation[0].config.s3Url).toBe("https://minio.backup.internal:9000");
     expect(velero.snapshotsEnabled).toBe(false);
-    expect(release(json, "ingress-nginx").parsed.controller.service.annotations).toEqual({});
+    // No NLB: a plain LoadBalancer Service (k3s servicelb), Local to keep the client address, no proxy protocol.
+    expect(release(json, "nginx-gateway").parsed.nginx.service).toEqual({ type: "LoadBalancer", externalTrafficPolicy: "Local" });
+    expect(release(json, "nginx-gateway").parsed.nginx.config.rewriteClientIP).toBeUndefined();
+    const gateway = release(json, "platform-gateway").parsed.resources.find((d: { kind: string }) => d.kind === "Gateway");
+    expect(gateway.spec.infrastructure).toBeUndefined();
+    // Nothing reads the address in kubeconfig mode, and a cluster without a LoadBalancer implementation would never get one.
+    expect(release(json, "platform-gateway").parsed.resources.map((d: { kind: string }) => d.kind)).not.toContain("Job");
+    expect(resources(json, "helm_release").map((r) => r.name)).not.toContain("aws-load-balancer-controller");
   });
 });
 

@@ -73,16 +73,17 @@ describe("K8sNamespaces network policies (defaults)", () => {
     for (const p of Object.values(all)) expect(p.metadata.name).toMatch(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
   });
 
-  it("opens ingress-nginx to the public on 80/443 and lets it reach the app ports and ACME solvers", () => {
-    const pub = all["ingress-nginx/allow-public-ingress"]!.spec;
-    expect(pub.pod_selector.match_labels).toEqual({ "app.kubernetes.io/name": "ingress-nginx" });
+  it("opens the Gateway's data plane to the public on 80/443 and lets it reach the app ports and ACME solvers", () => {
+    const pub = all["nginx-gateway/allow-public-ingress"]!.spec;
+    // The labels NGF puts on the pods it provisions for the Gateway `platform` of class `nginx`.
+    expect(pub.pod_selector.match_labels).toEqual({ "gateway.networking.k8s.io/gateway-name": "platform", "app.kubernetes.io/name": "platform-nginx" });
     expect(pub.ingress[0].from).toEqual([{ ip_block: { cidr: "0.0.0.0/0" } }]);
     expect(ports(pub.ingress[0])).toEqual(["TCP/80", "TCP/443"]);
-    const app = all["ingress-nginx/allow-egress-app"]!.spec.egress[0];
+    const app = all["nginx-gateway/allow-egress-app"]!.spec.egress[0];
     expect(app.to[0].namespace_selector.match_labels).toEqual({ "kubernetes.io/metadata.name": "openedx-prod" });
     expect(ports(app)).toEqual(["TCP/8000", "TCP/8002"]);
     expect(ports(all["openedx-prod/allow-ingress-controller"]!.spec.ingress[0])).toEqual(["TCP/8000", "TCP/8002"]);
-    const solvers = all["ingress-nginx/allow-egress-acme-http01-solvers"]!.spec.egress[0];
+    const solvers = all["nginx-gateway/allow-egress-acme-http01-solvers"]!.spec.egress[0];
     expect(solvers.to[0]).toEqual({ namespace_selector: {}, pod_selector: { match_labels: { "acme.cert-manager.io/http01-solver": "true" } } });
     expect(ports(solvers)).toEqual(["TCP/8089"]);
   });
@@ -92,7 +93,9 @@ describe("K8sNamespaces network policies (defaults)", () => {
     expect(ports(webhook("cert-manager"))).toEqual(["TCP/10250"]);
     expect(ports(webhook("external-secrets"))).toEqual(["TCP/10250"]);
     expect(ports(webhook("observability"))).toEqual(["TCP/10250"]);
-    expect(ports(webhook("ingress-nginx"))).toEqual(["TCP/8443"]);
+    // NGINX Gateway Fabric has no admission webhook; it reaches the API server like every platform namespace.
+    expect(webhook("nginx-gateway")).toBeUndefined();
+    expect(ports(all["nginx-gateway/allow-api-server"]!.spec.egress[0])).toEqual(["TCP/443", "TCP/6443"]);
     expect(webhook("argocd")).toBeUndefined();
     expect(webhook("velero")).toBeUndefined();
     expect(webhook("openedx-prod")).toBeUndefined();
@@ -166,7 +169,7 @@ describe("K8sNamespaces with the platform's settings", () => {
   it("drops the Pod Identity agent allow, adds platform egress and exposed UIs", () => {
     expect(Object.keys(all).filter((k) => k.endsWith("/allow-pod-identity-agent"))).toEqual([]);
     expect(all["velero/allow-egress-minio"]!.spec.egress[0]).toEqual({ to: [{ ip_block: { cidr: "192.168.10.0/24" } }], ports: [{ port: "9000", protocol: "TCP" }] });
-    expect(all["ingress-nginx/allow-egress-ui-argocd"]!.spec.egress[0].to[0].pod_selector.match_labels).toEqual({ "app.kubernetes.io/name": "argocd-server" });
+    expect(all["nginx-gateway/allow-egress-ui-argocd"]!.spec.egress[0].to[0].pod_selector.match_labels).toEqual({ "app.kubernetes.io/name": "argocd-server" });
     const ui = all["argocd/allow-ingress-controller"]!.spec;
     expect(ui.pod_selector.match_labels).toEqual({ "app.kubernetes.io/name": "argocd-server" });
     expect(ports(ui.ingress[0])).toEqual(["TCP/8080"]);

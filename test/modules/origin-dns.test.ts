@@ -54,15 +54,21 @@ describe("OriginDns", () => {
 });
 
 describe("Certificates: DNS-01 and the default certificate", () => {
-  const base: CertificatesProps = { chart: platformCharts.certManager, rawChart: platformCharts.raw, acmeEmail: "a@b.org", ingressClassName: "nginx" };
-  const cert = { namespace: "ingress-nginx", secretName: "origin-tls", dnsNames: ["ingress.learn.example.org", "lms.learn.example.org"] };
+  const base: CertificatesProps = { chart: platformCharts.certManager, rawChart: platformCharts.raw, acmeEmail: "a@b.org",
+    gateway: { name: "platform", namespace: "nginx-gateway", sectionName: "http" } };
+  const cert = { namespace: "nginx-gateway", secretName: "origin-tls", dnsNames: ["ingress.learn.example.org", "lms.learn.example.org"] };
 
   it("keeps HTTP-01 only and no certificate by default", () => {
     const s = stack();
     const c = new Certificates(s, "certs", base);
     expect(c.defaultCertificate).toBeUndefined();
     const issuers = JSON.parse(resources(synth(s), "helm_release").find((r) => r.name === "cluster-issuers")!.values[0]).resources;
-    expect(issuers[0].spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: "nginx" } } }]);
+    // cert-manager's gatewayHTTPRoute solver: challenge routes attach to the Gateway's HTTP listener.
+    expect(issuers[0].spec.acme.solvers).toEqual([{ http01: { gatewayHTTPRoute: { parentRefs: [
+      { group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform", namespace: "nginx-gateway", sectionName: "http" },
+    ] } } }]);
+    const values = JSON.parse(resources(synth(s), "helm_release").find((r) => r.name === "cert-manager")!.values[0]);
+    expect(values.config).toEqual({ apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", enableGatewayAPI: true });
   });
 
   it.each<[string, Partial<CertificatesProps>, string]>([
@@ -70,6 +76,8 @@ describe("Certificates: DNS-01 and the default certificate", () => {
     ["a missing hosted zone id", { dns01: { provider: "route53", zone: "learn.example.org", hostedZoneId: "", region: "us-east-1" } }, 'dns01.hostedZoneId = "" is invalid'],
     ["a bad token Secret", { dns01: { provider: "cloudflare", zone: "learn.example.org", apiTokenSecret: { name: "CF Token", key: "t" } } },
       'dns01.apiTokenSecret = {"name":"CF Token","key":"t"} is invalid; must name an existing Secret'],
+    ["a bad Gateway namespace", { gateway: { name: "platform", namespace: "Nginx Gateway", sectionName: "http" } },
+      'Certificates c: gateway.namespace = "Nginx Gateway" is invalid; must be a DNS label'],
     ["a bad secret name", { defaultCertificate: { ...cert, secretName: "Origin_TLS" } }, 'defaultCertificate.secretName = "Origin_TLS" is invalid'],
     ["no names", { defaultCertificate: { ...cert, dnsNames: [] } }, "defaultCertificate.dnsNames = [] is invalid; must list at least 1"],
     ["too many names", { defaultCertificate: { ...cert, dnsNames: Array.from({ length: 101 }, (_, i) => `h${i}.learn.example.org`) } },
@@ -80,20 +88,44 @@ describe("Certificates: DNS-01 and the default certificate", () => {
   });
 });
 
-describe("Ingress default certificate and load balancer name", () => {
-  it("serves the named Secret by default and reads the NLB name once", () => {
+describe("Ingress (Gateway) certificate and load balancer name", () => {
+  const base = { chart: platformCharts.nginxGatewayFabric, rawChart: platformCharts.raw, appNamespace: "openedx", replicas: 1, minAvailable: 0 };
+  const gatewayDocs = (json: ReturnType<typeof synth>) =>
+    JSON.parse(resources(json, "helm_release").find((r) => r.name === "platform-gateway")!.values[0]).resources as Array<Record<string, any>>;
+
+  it("terminates TLS with the named Secret, redirects HTTP and reads the NLB name once, after the Gateway", () => {
     const s = stack();
-    const ingress = new Ingress(s, "ingress", { chart: platformCharts.ingressNginx, replicas: 1, minAvailable: 0, defaultCertificateSecret: "origin-tls" });
+    const ingress = new Ingress(s, "ingress", { ...base, defaultCertificateSecret: "origin-tls" });
     expect(ingress.loadBalancerHostname()).toBe(ingress.loadBalancerHostname());
     const json = synth(s);
-    expect(Object.keys(json.data!.kubernetes_service_v1!)).toHaveLength(1);
-    const values = JSON.parse(resource(json, "helm_release").values[0]);
-    expect(values.controller.extraArgs).toEqual({ "default-ssl-certificate": "ingress-nginx/origin-tls" });
+    const services = json.data!.kubernetes_service_v1!;
+    expect(Object.keys(services)).toHaveLength(1);
+    const svc = Object.values(services)[0] as Record<string, any>;
+    // NGF provisions the data plane's Service as <gateway>-<class> in the Gateway's namespace.
+    expect(svc.metadata).toEqual({ name: "platform-nginx", namespace: "nginx-gateway" });
+    expect(svc.depends_on).toEqual([expect.stringMatching(/^helm_release\.ingress_gateway_/)]);
+    const [gateway] = gatewayDocs(json).filter((d) => d.kind === "Gateway");
+    expect(gateway!.spec.listeners[1].tls).toEqual({ mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "origin-tls" }] });
+    expect(gatewayDocs(json).map((d) => d.kind)).toContain("HTTPRoute");
   });
 
-  it("rejects a Secret reference that is not a name", () => {
-    expect(() => new Ingress(stack(), "i", { chart: platformCharts.ingressNginx, replicas: 1, minAvailable: 0, defaultCertificateSecret: "ingress-nginx/origin-tls" }))
-      .toThrow('Ingress i: defaultCertificateSecret = "ingress-nginx/origin-tls" is invalid; must be the name of a Secret in the controller\'s namespace');
+  it("without a certificate has only the HTTP listener and no redirect", () => {
+    const s = stack();
+    new Ingress(s, "ingress", base);
+    const docs = gatewayDocs(synth(s));
+    expect(docs.find((d) => d.kind === "Gateway")!.spec.listeners.map((l: { name: string }) => l.name)).toEqual(["http"]);
+    expect(docs.map((d) => d.kind)).not.toContain("HTTPRoute");
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ["a Secret reference that is not a name", { defaultCertificateSecret: "nginx-gateway/origin-tls" },
+      'Ingress i: defaultCertificateSecret = "nginx-gateway/origin-tls" is invalid; must be the name of a Secret in the Gateway\'s namespace'],
+    ["an HSTS max-age over two years", { hstsMaxAge: 63072001 }, "Ingress i: hstsMaxAge = 63072001 is invalid; must be an integer from 0 to 63072000"],
+    ["a bad app namespace", { appNamespace: "Open edX" }, 'Ingress i: appNamespace = "Open edX" is invalid; must be a namespace name'],
+    ["a VPC CIDR that is not one", { aws: { clusterName: "c", region: "us-east-1", vpcId: "vpc-1", vpcCidr: "10.0.0.0/33", loadBalancerControllerChart: platformCharts.awsLoadBalancerController } },
+      'Ingress i: aws.vpcCidr = "10.0.0.0/33" is invalid'],
+  ])("rejects %s", (_, over, message) => {
+    expect(() => new Ingress(stack(), "i", { ...base, ...over })).toThrow(message);
   });
 });
 

@@ -112,22 +112,28 @@ describe("K8sNamespaces validation", () => {
 
 describe("chart module validation", () => {
   it("Ingress keeps a PDB that allows drains and protects HA", () => {
-    const make = (replicas: number, minAvailable: number) => () => new Ingress(k8sStack(), "ingress", { chart: platformCharts.ingressNginx, replicas, minAvailable });
+    const make = (replicas: number, minAvailable: number) => () => new Ingress(k8sStack(), "ingress", { chart: platformCharts.nginxGatewayFabric, rawChart: platformCharts.raw, appNamespace: "openedx", replicas, minAvailable });
     expect(make(2, 2)).toThrow("Ingress ingress: minAvailable = 2 is invalid; must be below replicas (2)");
     expect(make(3, 0)).toThrow("minAvailable = 0 is invalid; must be at least 1 when replicas >= 2");
     expect(make(0, 0)).toThrow("replicas = 0 is invalid; must be an integer from 1 to 50");
-    expect(() => new Ingress(k8sStack(), "i", { chart: chart(platformCharts.ingressNginx, { chart: "Bad Name" }), replicas: 1, minAvailable: 0 }))
-      .toThrow('charts.ingressNginx.chart = "Bad Name" is invalid; must be a chart name');
+    expect(() => new Ingress(k8sStack(), "i", { chart: chart(platformCharts.nginxGatewayFabric, { chart: "Bad Name" }), rawChart: platformCharts.raw, appNamespace: "openedx", replicas: 1, minAvailable: 0 }))
+      .toThrow('charts.nginxGatewayFabric.chart = "Bad Name" is invalid; must be a chart name');
+    // The Gateway API CRDs move with the controller: an unknown minor fails until they are updated.
+    expect(() => new Ingress(k8sStack(), "i", { chart: chart(platformCharts.nginxGatewayFabric, { version: "2.7.0" }), rawChart: platformCharts.raw, appNamespace: "openedx", replicas: 1, minAvailable: 0 }))
+      .toThrow('Ingress i: charts.nginxGatewayFabric.version = "2.7.0" is invalid; must be a release whose Gateway API version is the vendored v1.5.1 (known: 2.6.x -> v1.5.1)');
+    expect(() => new Ingress(k8sStack(), "i", { chart: chart(platformCharts.nginxGatewayFabric, { version: "2.6.9" }), rawChart: platformCharts.raw, appNamespace: "openedx", replicas: 1, minAvailable: 0 })).not.toThrow();
+    expect(() => new Ingress(k8sStack(), "i", { chart: chart(platformCharts.nginxGatewayFabric, { repository: "ghcr.io/nginx/charts" }), rawChart: platformCharts.raw, appNamespace: "openedx", replicas: 1, minAvailable: 0 }))
+      .toThrow('charts.nginxGatewayFabric.repository = "ghcr.io/nginx/charts" is invalid; must be an https:// chart repository URL or an oci:// registry path');
   });
 
   it("Certificates needs an e-mail and sane replicas", () => {
     const make = (acmeEmail: string, replicas?: number) => () => new Certificates(k8sStack(), "certs", {
-      chart: platformCharts.certManager, rawChart: platformCharts.raw, acmeEmail, ingressClassName: "nginx", replicas,
+      chart: platformCharts.certManager, rawChart: platformCharts.raw, acmeEmail, gateway: { name: "platform", namespace: "nginx-gateway", sectionName: "http" }, replicas,
     });
     expect(make("not-an-email")).toThrow('Certificates certs: acmeEmail = "not-an-email" is invalid; must be an e-mail address');
     expect(make("a@b.org", 0)).toThrow("replicas = 0 is invalid");
     const stack = k8sStack();
-    new Certificates(stack, "certs", { chart: platformCharts.certManager, rawChart: platformCharts.raw, acmeEmail: "a@b.org", ingressClassName: "nginx", replicas: 1 });
+    new Certificates(stack, "certs", { chart: platformCharts.certManager, rawChart: platformCharts.raw, acmeEmail: "a@b.org", gateway: { name: "platform", namespace: "nginx-gateway", sectionName: "http" }, replicas: 1 });
     const values = JSON.parse(resources(synth(stack), "helm_release").find((r) => r.name === "cert-manager")!.values[0]);
     expect(values.podDisruptionBudget).toEqual({ enabled: false });
   });
