@@ -229,3 +229,8 @@ export function parseApprovedDigests(text: string): Map<string, string> {
   }
   return out;
 }
+
+/** The hidden marker of the refusal comment on a pull request (one per stack, updated in place). */
+export function refusalMarker(stack: string): string {
+  return `<!-- apply-refused stack=${stack} -->`;
+}

@@ -4,7 +4,7 @@
  * Octokit; `GITHUB_API_URL` picks the API (a local stand-in in tests).
  */
 import { Octokit } from "@octokit/rest";
-import { parseDigestMarker, ReviewedDigest } from "./plan-digest";
+import { parseDigestMarker, refusalMarker, ReviewedDigest } from "./plan-digest";
 
 export interface Repo {
   readonly owner: string;
@@ -67,8 +67,4 @@ export async function postRefusal(token: string, r: Repo, number: number, stack:
   const existing = comments.find((c) => (c.body ?? "").includes(marker) && c.user?.login === author);
   if (existing) return (await octokit.rest.issues.updateComment({ owner: r.owner, repo: r.repo, comment_id: existing.id, body: full })).data.id;
   return (await octokit.rest.issues.createComment({ owner: r.owner, repo: r.repo, issue_number: number, body: full })).data.id;
-}
-
-export function refusalMarker(stack: string): string {
-  return `<!-- apply-refused stack=${stack} -->`;
 }

@@ -21730,6 +21730,9 @@ function parseApprovedDigests(text) {
   }
   return out;
 }
+function refusalMarker(stack) {
+  return `<!-- apply-refused stack=${stack} -->`;
+}
 
 // node_modules/universal-user-agent/index.js
 function getUserAgent() {
@@ -25811,9 +25814,6 @@ ${body}`;
   const existing = comments.find((c) => (c.body ?? "").includes(marker) && c.user?.login === author);
   if (existing) return (await octokit.rest.issues.updateComment({ owner: r.owner, repo: r.repo, comment_id: existing.id, body: full })).data.id;
   return (await octokit.rest.issues.createComment({ owner: r.owner, repo: r.repo, issue_number: number, body: full })).data.id;
-}
-function refusalMarker(stack) {
-  return `<!-- apply-refused stack=${stack} -->`;
 }
 
 // pipelines/lib/git.ts
