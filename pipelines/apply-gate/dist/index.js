@@ -25878,7 +25878,7 @@ run(async () => {
   if (token) core_exports.setSecret(token);
   const author = input("comment-author", { fallback: "github-actions[bot]" });
   const branch = input("tip-of-branch");
-  const requireReview = boolInput("require-review", false);
+  const requireReview = bool("require-review", input("require-review", { fallback: "false" }));
   const expected = input("expected-digest");
   const expectedInputs = input("expected-inputs-digest");
   const approved = parseApprovedDigests(input("approved-digests"));
@@ -25982,8 +25982,7 @@ ${message}
   core_exports.info(`posted the refusal on #${pull.number} (comment ${id})`);
   throw new Refusal(message);
 }
-function boolInput(name, fallback) {
-  const raw = input(name, { fallback: String(fallback) });
+function bool(name, raw) {
   if (raw !== "true" && raw !== "false") throw new Error(`input "${name}" = ${JSON.stringify(raw)} is invalid; must be true or false`);
   return raw === "true";
 }

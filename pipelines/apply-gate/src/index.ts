@@ -31,7 +31,7 @@ run(async () => {
   if (token) core.setSecret(token);
   const author = input("comment-author", { fallback: "github-actions[bot]" });
   const branch = input("tip-of-branch");
-  const requireReview = boolInput("require-review", false);
+  const requireReview = bool("require-review", input("require-review", { fallback: "false" }));
   const expected = input("expected-digest");
   const expectedInputs = input("expected-inputs-digest");
   const approved = parseApprovedDigests(input("approved-digests"));
@@ -134,8 +134,7 @@ async function compareWithReviewed(stack: string, digest: string, changes: numbe
   throw new Refusal(message);
 }
 
-function boolInput(name: string, fallback: boolean): boolean {
-  const raw = input(name, { fallback: String(fallback) });
+function bool(name: string, raw: string): boolean {
   if (raw !== "true" && raw !== "false") throw new Error(`input "${name}" = ${JSON.stringify(raw)} is invalid; must be true or false`);
   return raw === "true";
 }
