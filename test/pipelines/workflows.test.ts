@@ -117,6 +117,8 @@ describe("workflows", () => {
         // Destroys in production need the reviewers of production-destroy too.
         "destroy-approval": environment === "production",
         "approved-digests": "${{ inputs.approved-digests }}",
+        // Platform stacks: the environment's in-VPC runner (test/modules/ci-runner.test.ts).
+        ...(stack.endsWith("-platform") ? { runner: `openedx-${environment}-ci-runner` } : {}),
       });
       expect(jobs[stack].needs).toBe(i === 0 ? "build" : order[i - 1]);
       expect(jobs[stack].permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write", actions: "read" });
