@@ -161,6 +161,13 @@ describe("apply-gate", () => {
     expect(no.stdout).toContain(`approved-digests approves ${REVIEWED_DIGEST}, but the plan now is`);
   });
 
+  it("flags destroys (a delete alone or in a replace) for the production-destroy approval", async () => {
+    for (const [f, destroy] of [["aws-delete-all-tf0.15.json", "true"], ["extra/replace-delete-create-replace_paths-local-tf1.13.json", "true"], ["aws-create-55-tf0.12.json", "false"]]) {
+      const r = await runAction("apply-gate", { "plan-json": join(stackDir(fixture(f!)), "plan.json"), stack: "sandbox" }, env);
+      expect([f, r.code, r.outputs["has-destroy"]]).toEqual([f, 0, destroy]);
+    }
+  });
+
   it("lets a plan without changes through without a review", async () => {
     const r = await gate(fixture("no-changes-empty-tf1.13.json"), { "github-token": "" });
     expect(r.code).toBe(0);
