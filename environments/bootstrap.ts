@@ -11,7 +11,8 @@ import { TerraformCiRoles } from "../modules/github-oidc/terraform-roles";
 import { KmsKey } from "../modules/kms-key";
 import { SecureBucket } from "../modules/s3-buckets";
 import { ENVIRONMENT_NAMES, EnvironmentName } from "./config";
-import { s3State, shared } from "./shared";
+import { ciRunner, s3State, shared } from "./shared";
+import { CodeconnectionsConnection } from "@cdktf/provider-aws/lib/codeconnections-connection";
 import { configureState } from "./stack";
 
 /** What the bootstrap stack needs: the account-level pieces every other stack and pipeline rely on. */
@@ -187,6 +188,12 @@ export class BootstrapStack extends TerraformStack {
     });
     new TerraformOutput(this, "ecr-push-role-arn", { value: this.ecrPushRole.roleArn });
     new TerraformOutput(this, "state-bucket", { value: this.stateBucket.bucketName });
+
+    // Account-level: the GitHub connection every environment's in-VPC CI runner uses
+    // (modules/ci-runner). Created PENDING; a person completes the handshake once in the
+    // console (Developer Tools → Settings → Connections) before the first environment apply.
+    const connection = new CodeconnectionsConnection(this, "github-connection", { name: ciRunner.connectionName, providerType: "GitHub" });
+    new TerraformOutput(this, "github-connection-arn", { value: connection.arn });
   }
 }
 

@@ -31,6 +31,16 @@ export function edgeDefaults(domain: string) {
   } as const satisfies Partial<EdgeConfig>;
 }
 
+/**
+ * The in-VPC CI runner of the platform stacks (`modules/ci-runner`): the repository whose
+ * workflow jobs it runs (the bootstrap's `github`, a test keeps them equal) and the account's
+ * CodeConnections connection to GitHub, which the bootstrap stack creates.
+ */
+export const ciRunner = {
+  repository: "openedx-platform/learning-platform-infra",
+  connectionName: "openedx-github",
+} as const;
+
 /** S3 state in the bucket the `bootstrap` stack creates, one key per stack, with S3 native locking. */
 export const s3State: StateConfig = {
   backend: "s3",

@@ -19,6 +19,8 @@ import { RdsMysql } from "../modules/rds-mysql";
 import { EksCluster } from "../modules/eks-cluster";
 import { ciRoleNames } from "../modules/github-oidc/terraform-roles";
 import { SharedFileSystem } from "../modules/efs";
+import { CiRunner } from "../modules/ci-runner";
+import { ciRunner } from "./shared";
 import { EnvironmentConfig, StateConfig } from "./config";
 import { validateEnvironment } from "./validate";
 
@@ -50,6 +52,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly mediaStorage: SharedFileSystem;
   /** Loki/Velero buckets and Pod Identity roles (EKS environments only). */
   public readonly platformPrereqs?: PlatformPrereqs;
+  /** Runs the platform stack's CI jobs inside the VPC (absent when the platform targets a kubeconfig cluster). */
+  public readonly ciRunner?: CiRunner;
 
   constructor(scope: Construct, config: EnvironmentConfig, options: EnvironmentStackOptions = {}) {
     validateEnvironment(config);
@@ -114,6 +118,20 @@ export class EnvironmentStack extends TerraformStack {
         accessLogsBucket: this.storage.logsBucket,
         alarmTopic: alarms,
         forceDestroy: config.forceDestroy,
+      });
+    }
+
+    // The in-VPC executor of the platform stack's CI jobs: the cluster API is private to the VPC
+    // (plus publicAccessCidrs, which GitHub-hosted runners are not in). This AWS stack applies
+    // from a GitHub-hosted runner and creates it, so even the first platform apply has it.
+    if (!config.platform.kubeconfig) {
+      this.ciRunner = new CiRunner(this, "ci-runner", {
+        naming: this.naming,
+        network: this.network,
+        repository: ciRunner.repository,
+        connectionName: ciRunner.connectionName,
+        apiSecurityGroupIds: [this.cluster.clusterSecurityGroupId],
+        logRetentionDays: config.logRetentionDays,
       });
     }
 

@@ -39,9 +39,11 @@ export interface TerraformCiRolesProps {
    */
   readonly planBranch?: string;
   /**
-   * Longest apply session, in seconds: a first apply of an environment (EKS, RDS, CloudFront)
-   * takes well over an hour.
-   * @default 7200
+   * Longest apply session, in seconds: a first apply of an environment (EKS, RDS Multi-AZ,
+   * OpenSearch, CloudFront) can take two hours or more. It matches the apply job's
+   * `timeout-minutes` (180) so the credentials outlive the job and Terraform is never cut off
+   * mid-apply with an expired token (a test ties the two together).
+   * @default 10800
    */
   readonly applySessionSeconds?: number;
 }
@@ -182,7 +184,7 @@ export class TerraformCiRoles extends Construct {
       description: `Terraform applies of ${prefix} from the GitHub environment ${props.githubEnvironment}`,
       subjects: [githubSubject(props.repository, { environment: props.githubEnvironment })],
       managedPolicies: ["PowerUserAccess"],
-      maxSessionDurationSeconds: props.applySessionSeconds ?? 7200,
+      maxSessionDurationSeconds: props.applySessionSeconds ?? 10800,
       statements: [
         ...stateStatements(true),
         {

@@ -25,6 +25,17 @@ export function pullRequestContext(env: NodeJS.ProcessEnv = process.env): PullRe
   return typeof number === "number" ? { owner, repo, number } : undefined;
 }
 
+/** The pull request's head commit (what a reviewer saw), from the event payload; undefined outside pull requests. */
+export function pullRequestHeadSha(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!env.GITHUB_EVENT_PATH) return undefined;
+  try {
+    const sha = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"))?.pull_request?.head?.sha;
+    return typeof sha === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) ? sha : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface UpsertResult {
   readonly id: number;
   readonly action: "created" | "updated";

@@ -97,7 +97,7 @@ describe("bootstrap stack", () => {
   it.each(["sandbox", "staging", "production"])("%s: apply role trusts only that GitHub environment", (env) => {
     const role = resource(json, "aws_iam_role", `ci-${env}/apply/role`);
     expect(role.name).toBe(`openedx-${env}-github-apply`);
-    expect(role.max_session_duration).toBe(7200);
+    expect(role.max_session_duration).toBe(10800);
     expect(trust(role).Condition.StringEquals).toEqual({
       "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
       "token.actions.githubusercontent.com:sub": `repo:openedx-platform/learning-platform-infra:environment:${env}`,

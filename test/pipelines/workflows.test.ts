@@ -111,40 +111,90 @@ describe("workflows", () => {
     const jobs = wf["main.yml"].jobs;
     const order = ["sandbox", "sandbox-platform", "staging", "staging-platform", "production", "production-platform"];
     order.forEach((stack, i) => {
-      expect(jobs[stack].with).toEqual({ stack, environment: stack.replace(/-platform$/, "") });
+      const environment = stack.replace(/-platform$/, "");
+      expect(jobs[stack].with).toEqual({
+        stack, environment,
+        // Destroys in production need the reviewers of production-destroy too.
+        "destroy-approval": environment === "production",
+        "approved-digests": "${{ inputs.approved-digests }}",
+        // Platform stacks: the environment's in-VPC runner (test/modules/ci-runner.test.ts).
+        ...(stack.endsWith("-platform") ? { runner: `openedx-${environment}-ci-runner` } : {}),
+      });
       expect(jobs[stack].needs).toBe(i === 0 ? "build" : order[i - 1]);
+      expect(jobs[stack].permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write", actions: "read" });
     });
+    expect(wf["main.yml"].on.workflow_dispatch.inputs["approved-digests"]).toMatchObject({ type: "string", default: "" });
   });
 
-  it("applies exactly the saved plan, in the stack's environment, one run per stack, never cancelling", () => {
+  it("applies exactly the reviewed plan: gate in both jobs, re-plan and apply in one job, in the stack's environment, one run per stack", () => {
     const jobs = wf["apply-stack.yml"].jobs;
     for (const job of [jobs.plan, jobs.apply]) expect(job.concurrency).toEqual({ group: "terraform-${{ inputs.stack }}", "cancel-in-progress": false });
     expect(jobs.apply.environment).toBe("${{ inputs.environment }}");
-    expect(jobs.apply.needs).toBe("plan");
-    expect(jobs.apply.if).toBe("needs.plan.outputs.present == 'true' && needs.plan.outputs.has-changes == 'true'");
-    // The plan's working directory is the one the apply downloads into and runs in.
-    const planRun = jobs.plan.steps.find((s: any) => s.name === "terraform plan").run;
-    expect(planRun).toContain('cd "cdktf.out/stacks/$STACK"');
-    expect(planRun).toMatch(/terraform plan .*-out=tfplan\n.*\nsha256sum tfplan > tfplan.sha256/s);
-    const upload = jobs.plan.steps.find((s: any) => s.uses?.startsWith("actions/upload-artifact@")).with;
-    expect(upload.name).toBe("plan-${{ inputs.stack }}");
-    expect(upload.path.trim().split("\n").map((l: string) => l.trim()).sort()).toEqual(
-      ["cdk.tf.json", ".terraform.lock.hcl", "tfplan", "tfplan.sha256"].map((f) => `cdktf.out/stacks/\${{ inputs.stack }}/${f}`).sort());
-    expect(upload["include-hidden-files"]).toBe(true);
-    const download = jobs.apply.steps.find((s: any) => s.uses?.startsWith("actions/download-artifact@")).with;
-    expect(download).toEqual({ name: upload.name, path: "cdktf.out/stacks/${{ inputs.stack }}" });
-    const applySteps = jobs.apply.steps.filter((s: any) => s.run);
-    for (const s of applySteps) expect(s["working-directory"]).toBe(download.path);
-    const run = applySteps.map((s: any) => s.run).join("\n");
-    expect(run).toContain("sha256sum --check tfplan.sha256");
-    expect(run).toMatch(/terraform apply .* tfplan$/m);
-    expect(run.indexOf("sha256sum --check")).toBeLessThan(run.indexOf("terraform apply"));
+    expect(jobs.apply.needs).toEqual(["plan", "approve-destroy"]);
+    // The plan job: tip of main and the digest reviewed on the merged PR (or approved by hand).
+    const planGate = jobs.plan.steps.find((s: any) => s.uses === "./pipelines/apply-gate");
+    expect(planGate.with).toMatchObject({ "tip-of-branch": "main", "require-review": "true", "approved-digests": "${{ inputs.approved-digests }}", "github-token": "${{ github.token }}" });
+    expect(jobs.plan.outputs).toMatchObject({
+      digest: "${{ steps.gate.outputs.digest }}", "inputs-digest": "${{ steps.gate.outputs.inputs-digest }}",
+      "has-changes": "${{ steps.gate.outputs.has-changes }}", "has-destroy": "${{ steps.gate.outputs.has-destroy }}",
+    });
+    expect(jobs.plan.permissions["pull-requests"]).toBe("write");
+    // The apply job: plans again, gates on the plan job's digests (job outputs), applies that saved plan.
+    const steps = jobs.apply.steps;
+    const planAt = steps.findIndex((s: any) => /terraform plan .*-out=tfplan/.test(s.run ?? ""));
+    const gateAt = steps.findIndex((s: any) => s.uses === "./pipelines/apply-gate");
+    const applyAt = steps.findIndex((s: any) => /terraform apply /.test(s.run ?? ""));
+    expect([planAt >= 0, planAt < gateAt, gateAt < applyAt]).toEqual([true, true, true]);
+    expect(steps[gateAt].with).toMatchObject({
+      "expected-digest": "${{ needs.plan.outputs.digest }}",
+      "expected-inputs-digest": "${{ needs.plan.outputs.inputs-digest }}",
+      "tip-of-branch": "main",
+      "plan-json": "cdktf.out/stacks/${{ inputs.stack }}/plan.json",
+    });
+    expect(steps[applyAt].run).toMatch(/^terraform apply -input=false -no-color -lock-timeout=\d+m tfplan$/);
+    expect(steps[planAt]["working-directory"]).toBe(steps[applyAt]["working-directory"]);
+    // The apply runs only after the plan succeeded with changes, and destroys only after approval.
+    expect(jobs.apply.if).toContain("needs.plan.result == 'success'");
+    expect(jobs.apply.if).toContain("needs.plan.outputs.has-changes == 'true'");
+    expect(jobs.apply.if).toContain("(needs.approve-destroy.result == 'success' || needs.plan.outputs.has-destroy != 'true' || !inputs.destroy-approval)");
     // The same Terraform version makes the plan and applies it.
     const tf = (job: any) => job.steps.find((s: any) => s.uses?.startsWith("hashicorp/setup-terraform@")).with;
     expect(tf(jobs.plan)).toEqual(tf(jobs.apply));
     expect(tf(jobs.apply)).toEqual({ terraform_version: "${{ inputs.terraform-version }}", terraform_wrapper: false });
     expect(JSON.stringify(jobs.apply.steps)).toContain("-github-apply");
     expect(JSON.stringify(jobs.plan.steps)).toContain("-github-plan");
+  });
+
+  it("asks the <environment>-destroy reviewers before a destroy, and fails if that environment has none", () => {
+    const { inputs } = wf["apply-stack.yml"].on.workflow_call;
+    expect(inputs["destroy-approval"]).toEqual(expect.objectContaining({ type: "boolean", default: true }));
+    const job = wf["apply-stack.yml"].jobs["approve-destroy"];
+    expect(job.needs).toBe("plan");
+    expect(job.if).toBe("inputs.destroy-approval && needs.plan.outputs.has-destroy == 'true'");
+    expect(job.environment).toBe("${{ inputs.environment }}-destroy");
+    expect(job.permissions).toEqual({ actions: "read" });
+    const check = job.steps[0];
+    expect(check.env.ENVIRONMENT).toBe("${{ inputs.environment }}-destroy");
+    expect(check.run).toContain('select(.type == "required_reviewers")');
+    expect(check.run).toMatch(/if \[ "\$reviewers" = "0" \]; then\n.*::error::.*\n\s*exit 1/);
+  });
+
+  it("never uploads a Terraform plan file, and passes digests as job outputs", () => {
+    for (const f of files) {
+      for (const [name, job] of Object.entries<any>(wf[f].jobs)) {
+        for (const s of job.steps ?? []) {
+          if (!s.uses?.startsWith("actions/upload-artifact@") && !s.uses?.startsWith("actions/cache")) continue;
+          const paths = String(s.with?.path ?? "").split("\n").map((l) => l.trim()).filter(Boolean);
+          // A plan file under any name: tfplan, *.tfplan, *.plan; and no whole stack directory after a plan.
+          for (const p of paths) expect([f, name, p, /tfplan|\.plan$|\.terraform\/?$/.test(p)]).toEqual([f, name, p, false]);
+          const planned = (job.steps ?? []).some((x: any) => /terraform plan/.test(x.run ?? ""));
+          if (planned) expect([f, name, paths]).toEqual([f, name, []]);
+        }
+      }
+    }
+    // The apply job gets the synth output, never a plan artifact.
+    const downloads = wf["apply-stack.yml"].jobs.apply.steps.filter((s: any) => s.uses?.startsWith("actions/download-artifact@"));
+    expect(downloads.map((s: any) => s.with)).toEqual([{ name: "synth", path: "cdktf.out" }]);
   });
 
   it("main runs one pipeline at a time, never cancelling one in progress; drift never queues in an apply's group", () => {
@@ -164,9 +214,9 @@ describe("workflows", () => {
       for (const [name, job] of Object.entries<any>(wf[f].jobs)) {
         const tfAt = (job.steps ?? []).findIndex((s: any) => /terraform (init|plan)/.test(s.run ?? ""));
         if (tfAt < 0) continue;
-        // The synth output, or (apply) the plan artifact that carries the planned cdk.tf.json with the plan.
+        // The synth output of this run (the apply job plans again from it; no plan artifact exists).
         const got = job.steps.findIndex((s: any) => s.uses?.startsWith("actions/download-artifact@")
-          && ((s.with.name === "synth" && s.with.path === "cdktf.out") || (s.with.name === "plan-${{ inputs.stack }}" && name === "apply")));
+          && s.with.name === "synth" && s.with.path === "cdktf.out");
         expect([f, name, got >= 0 && got < tfAt]).toEqual([f, name, true]);
         expect([f, name, job.steps.find((s: any) => s.uses?.startsWith("hashicorp/setup-terraform@")).with.terraform_wrapper]).toEqual([f, name, false]);
       }

@@ -5804,35 +5804,35 @@ var require_client_h1 = __commonJS({
       return await WebAssembly.instantiate(mod, {
         env: {
           /* eslint-disable camelcase */
-          wasm_on_url: (p, at, len) => {
+          wasm_on_url: (p, at2, len) => {
             return 0;
           },
-          wasm_on_status: (p, at, len) => {
+          wasm_on_status: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onStatus(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_message_begin: (p) => {
             assert(currentParser.ptr === p);
             return currentParser.onMessageBegin() || 0;
           },
-          wasm_on_header_field: (p, at, len) => {
+          wasm_on_header_field: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderField(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
-          wasm_on_header_value: (p, at, len) => {
+          wasm_on_header_value: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderValue(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_headers_complete: (p, statusCode, upgrade, shouldKeepAlive) => {
             assert(currentParser.ptr === p);
             return currentParser.onHeadersComplete(statusCode, Boolean(upgrade), Boolean(shouldKeepAlive)) || 0;
           },
-          wasm_on_body: (p, at, len) => {
+          wasm_on_body: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onBody(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_message_complete: (p) => {
@@ -22078,8 +22078,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
+    const isObject2 = val !== null && typeof val === "object";
+    const hasToJSON = isObject2 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -25507,6 +25507,15 @@ function pullRequestContext(env = process.env) {
   const number = event.pull_request?.number ?? (event.issue?.pull_request ? event.issue.number : void 0);
   return typeof number === "number" ? { owner, repo, number } : void 0;
 }
+function pullRequestHeadSha(env = process.env) {
+  if (!env.GITHUB_EVENT_PATH) return void 0;
+  try {
+    const sha = JSON.parse((0, import_fs2.readFileSync)(env.GITHUB_EVENT_PATH, "utf8"))?.pull_request?.head?.sha;
+    return typeof sha === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) ? sha : void 0;
+  } catch {
+    return void 0;
+  }
+}
 async function upsertComment(token, ctx, marker, body, author) {
   const octokit = new Octokit2({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: "learning-platform-plan-comment" });
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: ctx.owner, repo: ctx.repo, issue_number: ctx.number, per_page: 100 });
@@ -25670,29 +25679,131 @@ function firstValueEnd(text, from = 0) {
 }
 function countDocuments(text) {
   let count = 0;
-  let at = 0;
-  while (at < text.length) {
-    const start = text.slice(at).search(/\S/);
+  let at2 = 0;
+  while (at2 < text.length) {
+    const start = text.slice(at2).search(/\S/);
     if (start < 0) break;
-    const end = firstValueEnd(text, at + start);
+    const end = firstValueEnd(text, at2 + start);
     if (end < 0) break;
     count++;
-    at = end;
+    at2 = end;
   }
   return count;
 }
 
+// pipelines/lib/plan-digest.ts
+var import_crypto = require("crypto");
+var DIGEST_VERSION = 1;
+var UNKNOWN = "(known after apply)";
+var SENSITIVE = "(sensitive)";
+var SENSITIVE_CHANGED = "(sensitive, changed)";
+function canonicalJson(value) {
+  return JSON.stringify(sortKeys(value));
+}
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
+  }
+  return value;
+}
+var isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+var at = (mask2, key) => mask2 !== null && typeof mask2 === "object" ? mask2[key] : void 0;
+function normalize(value, unknown, sensitive) {
+  if (sensitive === true) return SENSITIVE;
+  if (unknown === true) return UNKNOWN;
+  if (Array.isArray(value)) return value.map((v, i) => normalize(v, at(unknown, i), at(sensitive, i)));
+  if (isObject(value) || isObject(unknown)) {
+    const obj = isObject(value) ? value : {};
+    const keys = /* @__PURE__ */ new Set([...Object.keys(obj), ...Object.entries(isObject(unknown) ? unknown : {}).filter(([, u]) => u === true).map(([k]) => k)]);
+    return Object.fromEntries([...keys].sort().map((k) => [k, normalize(obj[k], at(unknown, k), at(sensitive, k))]));
+  }
+  return value === void 0 ? null : value;
+}
+function diff(before, after, unknown, beforeSens, afterSens, path6, out) {
+  if (unknown === true) {
+    out.push([path6, normalize(before, void 0, beforeSens), UNKNOWN]);
+    return;
+  }
+  if (beforeSens === true || afterSens === true) {
+    if (canonicalJson(before ?? null) !== canonicalJson(after ?? null)) {
+      out.push([path6, beforeSens === true ? SENSITIVE_CHANGED : normalize(before, void 0, void 0), afterSens === true ? SENSITIVE_CHANGED : normalize(after, void 0, void 0)]);
+    }
+    return;
+  }
+  if (isObject(before) && isObject(after)) {
+    const a2 = after;
+    const keys = /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(a2), ...Object.entries(isObject(unknown) ? unknown : {}).filter(([, u]) => u === true).map(([k]) => k)]);
+    for (const k of [...keys].sort()) diff(before[k], a2[k], at(unknown, k), at(beforeSens, k), at(afterSens, k), [...path6, k], out);
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    before.forEach((b2, i) => diff(b2, after[i], at(unknown, i), at(beforeSens, i), at(afterSens, i), [...path6, i], out));
+    return;
+  }
+  const b = normalize(before, void 0, beforeSens);
+  const a = normalize(after, unknown, afterSens);
+  if (canonicalJson(b) !== canonicalJson(a)) out.push([path6, b, a]);
+  else if (canonicalJson(before ?? null) !== canonicalJson(after ?? null)) out.push([path6, SENSITIVE_CHANGED, SENSITIVE_CHANGED]);
+}
+function counts(rc) {
+  const a = rc.change.actions;
+  if (a.length === 1 && a[0] === "read") return false;
+  const noop3 = a.length === 0 || a.length === 1 && a[0] === "no-op";
+  if (!noop3) return true;
+  return Boolean(rc.change.importing) || Boolean(rc.previous_address && rc.previous_address !== rc.address);
+}
+function entryOf(rc) {
+  const c = rc.change;
+  const a = c.actions;
+  const base = {
+    address: label(rc),
+    actions: [...a],
+    ...rc.previous_address && rc.previous_address !== rc.address ? { previous_address: rc.previous_address } : {},
+    ...c.importing ? { importing: c.importing.id ?? "" } : {}
+  };
+  if (a.length === 1 && a[0] === "create") return { ...base, after: normalize(c.after, c.after_unknown, c.after_sensitive) };
+  if (a.includes("delete") && !a.includes("create")) return base;
+  if (a.length === 1 && a[0] === "forget") return base;
+  const changes = [];
+  diff(c.before, c.after, c.after_unknown, c.before_sensitive, c.after_sensitive, [], changes);
+  return { ...base, changes, ...c.replace_paths ? { replace_paths: sortKeys(c.replace_paths) } : {} };
+}
+function planDigest(plan) {
+  const resources = (plan.resource_changes ?? []).filter(counts).map(entryOf).map((e) => ({ e, key: canonicalJson(e) })).sort((x, y) => x.e.address < y.e.address ? -1 : x.e.address > y.e.address ? 1 : x.key < y.key ? -1 : x.key > y.key ? 1 : 0).map((x) => x.e);
+  const outputs = Object.entries(plan.output_changes ?? {}).filter(([, o]) => !(o.actions.length === 0 || o.actions.length === 1 && o.actions[0] === "no-op")).sort(([x], [y]) => x < y ? -1 : x > y ? 1 : 0).map(([name, o]) => ({ name, actions: [...o.actions], after: normalize(o.after, o.after_unknown, o.after_sensitive) }));
+  const canonical = canonicalJson({ version: DIGEST_VERSION, resources, outputs });
+  return {
+    digest: `sha256:${(0, import_crypto.createHash)("sha256").update(canonical).digest("hex")}`,
+    canonical,
+    changes: resources.length,
+    deletes: resources.filter((r) => r.actions.includes("delete")).map((r) => r.address)
+  };
+}
+var DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
+var STACK_RE = /^[A-Za-z0-9._-]{1,100}$/;
+function checkDigest(where, value) {
+  if (!DIGEST_RE.test(value)) throw new Error(`${where} = ${JSON.stringify(value)} is not a plan digest; expected "sha256:" and 64 lowercase hex digits`);
+  return value;
+}
+function digestMarker(stack, digest, headSha) {
+  if (!STACK_RE.test(stack)) throw new Error(`stack ${JSON.stringify(stack)} is invalid; use 1-100 letters, digits, '.', '_' or '-'`);
+  checkDigest("digest", digest);
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(headSha)) throw new Error(`head SHA ${JSON.stringify(headSha)} is not a full commit SHA (40 or 64 hex digits)`);
+  return `<!-- plan-digest v${DIGEST_VERSION} stack=${stack} head=${headSha} ${digest} -->`;
+}
+
 // pipelines/lib/render.ts
 var GITHUB_COMMENT_LIMIT = 65536;
-var SENSITIVE = "(sensitive value)";
-var UNKNOWN = "(known after apply)";
+var SENSITIVE2 = "(sensitive value)";
+var UNKNOWN2 = "(known after apply)";
 var MAX_VALUE_CHARS = 160;
 var MAX_ROWS_PER_RESOURCE = 60;
 var MAX_DESTROY_LIST_CHARS = 24e3;
 var SECRET_NAME = /(^|_)(password|passwd|passphrase|secret|secrets|token|private_key|secret_key|access_key|api_key|credential|credentials|connection_string|auth_token|client_secret)($|_)/i;
-var STACK_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+var STACK_RE2 = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 function markerFor(stack) {
-  if (!STACK_RE.test(stack)) {
+  if (!STACK_RE2.test(stack)) {
     throw new Error(`stack ${JSON.stringify(stack)} is invalid; use 1-100 letters, digits, '.', '_' or '-' (it becomes the comment's hidden marker)`);
   }
   return `<!-- terraform-plan-comment: stack=${stack} -->`;
@@ -25879,7 +25990,7 @@ function outputItems(plan) {
     if (a.length === 0 || a.length === 1 && a[0] === "no-op") continue;
     const action = a.includes("create") && a.includes("delete") ? "replace" : a.join(", ");
     const sensitive = outputIsSensitive(plan, name, oc);
-    const show = (v, unknown) => sensitive ? SENSITIVE : unknown === true ? UNKNOWN : v === void 0 || v === null ? "\u2014" : formatValue(v, false, unknown);
+    const show = (v, unknown) => sensitive ? SENSITIVE2 : unknown === true ? UNKNOWN2 : v === void 0 || v === null ? "\u2014" : formatValue(v, false, unknown);
     const before = a.includes("create") && !a.includes("delete") ? "\u2014" : show(oc.before, void 0);
     const after = a.includes("delete") && !a.includes("create") ? "\u2014" : show(oc.after, oc.after_unknown);
     items.push({ line: `- ${code(name)} (${action}): ${cell(before)} \u2192 ${cell(after)}
@@ -25923,12 +26034,12 @@ function walk(path6, b, a, unk, bs, as, secretName, onlyAfter, rows) {
   const sensitive = secretName || bs === true || as === true;
   if (sensitive) {
     if (unk === true || !deepEqual(b, a)) {
-      rows.push({ path: path6, before: onlyAfter || b === void 0 || b === null ? "" : SENSITIVE, after: unk === true ? UNKNOWN : a === void 0 || a === null ? "" : SENSITIVE });
+      rows.push({ path: path6, before: onlyAfter || b === void 0 || b === null ? "" : SENSITIVE2, after: unk === true ? UNKNOWN2 : a === void 0 || a === null ? "" : SENSITIVE2 });
     }
     return;
   }
   if (unk === true) {
-    rows.push({ path: path6, before: onlyAfter ? "" : formatMasked(b, bs, void 0), after: UNKNOWN });
+    rows.push({ path: path6, before: onlyAfter ? "" : formatMasked(b, bs, void 0), after: UNKNOWN2 });
     return;
   }
   const bObj = isPlainObject3(b), aObj = isPlainObject3(a), bArr = Array.isArray(b), aArr = Array.isArray(a);
@@ -25981,8 +26092,8 @@ function formatMasked(v, sens, unk) {
   return formatValue(mask(v, sens, unk, false), true, void 0);
 }
 function mask(v, sens, unk, secretName) {
-  if (secretName || sens === true) return SENSITIVE;
-  if (unk === true) return UNKNOWN;
+  if (secretName || sens === true) return SENSITIVE2;
+  if (unk === true) return UNKNOWN2;
   if (Array.isArray(v)) return v.map((x, i) => mask(x, sub(sens, i), sub(unk, i), false));
   if (isPlainObject3(v)) {
     const out = {};
@@ -25993,7 +26104,7 @@ function mask(v, sens, unk, secretName) {
 }
 function formatValue(v, masked, unk) {
   const value = masked ? v : mask(v, void 0, unk, false);
-  const text = value === SENSITIVE || value === UNKNOWN ? String(value) : JSON.stringify(value) ?? "";
+  const text = value === SENSITIVE2 || value === UNKNOWN2 ? String(value) : JSON.stringify(value) ?? "";
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}\u2026` : text;
 }
 function detailsBlock(summary2, rows, forces, showBefore) {
@@ -26046,7 +26157,15 @@ run(async () => {
   }
   const serverUrl = process.env.GITHUB_SERVER_URL || "https://github.com";
   const runUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID ? `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : void 0;
-  const { body, summary: summary2, truncated } = renderPlan(parsePlan(text, `plan-json ${planPath}`), { stack, sha: process.env.GITHUB_SHA, runUrl });
+  const plan = parsePlan(text, `plan-json ${planPath}`);
+  const { digest } = planDigest(plan);
+  const head = pullRequestHeadSha();
+  const digestLine = head ? `${digestMarker(stack, digest, head)}
+` : "";
+  const rendered = renderPlan(plan, { stack, sha: process.env.GITHUB_SHA, runUrl, limit: GITHUB_COMMENT_LIMIT - digestLine.length });
+  const { summary: summary2, truncated } = rendered;
+  const body = `${digestLine}${rendered.body}`;
+  core_exports.setOutput("digest", digest);
   if (bodyFile) (0, import_fs3.writeFileSync)(bodyFile, body);
   core_exports.setOutput("add", summary2.add);
   core_exports.setOutput("change", summary2.change);

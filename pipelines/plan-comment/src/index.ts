@@ -5,9 +5,10 @@
  */
 import { readFileSync, writeFileSync } from "fs";
 import { core, input, run, writeSummary } from "../../lib/action";
-import { pullRequestContext, upsertComment } from "../../lib/github";
+import { pullRequestContext, pullRequestHeadSha, upsertComment } from "../../lib/github";
 import { parsePlan } from "../../lib/plan";
-import { markerFor, renderPlan } from "../../lib/render";
+import { digestMarker, planDigest } from "../../lib/plan-digest";
+import { GITHUB_COMMENT_LIMIT, markerFor, renderPlan } from "../../lib/render";
 
 run(async () => {
   const planPath = input("plan-json", { required: true });
@@ -27,7 +28,15 @@ run(async () => {
   const serverUrl = process.env.GITHUB_SERVER_URL || "https://github.com";
   const runUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID
     ? `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
-  const { body, summary, truncated } = renderPlan(parsePlan(text, `plan-json ${planPath}`), { stack, sha: process.env.GITHUB_SHA, runUrl });
+  const plan = parsePlan(text, `plan-json ${planPath}`);
+  // The reviewed plan's digest, hidden in the comment: main applies only a plan with this digest.
+  const { digest } = planDigest(plan);
+  const head = pullRequestHeadSha();
+  const digestLine = head ? `${digestMarker(stack, digest, head)}\n` : "";
+  const rendered = renderPlan(plan, { stack, sha: process.env.GITHUB_SHA, runUrl, limit: GITHUB_COMMENT_LIMIT - digestLine.length });
+  const { summary, truncated } = rendered;
+  const body = `${digestLine}${rendered.body}`;
+  core.setOutput("digest", digest);
 
   if (bodyFile) writeFileSync(bodyFile, body);
   core.setOutput("add", summary.add);
