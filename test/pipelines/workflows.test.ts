@@ -71,7 +71,10 @@ describe("workflows", () => {
     expect(plan.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
     expect(plan.strategy.matrix).toBe("${{ fromJSON(needs.build.outputs.matrix) }}");
     expect(plan.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
-    expect(JSON.stringify(plan.steps)).toContain("-github-plan");
+    // PR code only reaches AWS through the PR plan role, in the `<env>-plan` environment (production-plan has reviewers).
+    expect(plan.environment).toBe("${{ matrix.environment }}-plan");
+    expect(JSON.stringify(plan.steps)).toContain("-github-pr-plan");
+    expect(JSON.stringify(plan.steps)).toContain("-lock=false");
     expect(plan.steps.find((s: any) => s.uses?.startsWith("./pipelines/plan-comment")).with["github-token"]).toBe("${{ github.token }}");
     expect(plan.steps.find((s: any) => s.uses?.startsWith("hashicorp/setup-terraform@")).with.terraform_wrapper).toBe(false);
     expect(pr.jobs["fork-notice"].if).toContain("!= github.repository");
@@ -107,14 +110,8 @@ describe("workflows", () => {
     for (const cmd of installs) expect(cmd).toBe("npm ci --no-audit --no-fund");
   });
 
-  it("applies on main in order sandbox → staging → production, platform stacks after their AWS stack", () => {
-    const jobs = wf["main.yml"].jobs;
-    const order = ["sandbox", "sandbox-platform", "staging", "staging-platform", "production", "production-platform"];
-    order.forEach((stack, i) => {
-      expect(jobs[stack].with).toEqual({ stack, environment: stack.replace(/-platform$/, "") });
-      expect(jobs[stack].needs).toBe(i === 0 ? "build" : order[i - 1]);
-    });
-  });
+  // The main workflow's apply chain is checked against the environment registry in
+  // test/environments/registry.test.ts (one list of environments, not one per test).
 
   it("applies exactly the saved plan, in the stack's environment, one run per stack, never cancelling", () => {
     const jobs = wf["apply-stack.yml"].jobs;
