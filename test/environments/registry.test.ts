@@ -1,3 +1,4 @@
+import { Testing } from "cdktf";
 import { execFileSync } from "child_process";
 import { mkdtempSync, readFileSync, readdirSync } from "fs";
 import { tmpdir } from "os";
@@ -59,7 +60,7 @@ describe("the environment registry drives the stacks, the bootstrap roles and th
     const json = appStacks().bootstrap!;
     const roleNames = resources(json, "aws_iam_role").map((r) => String(r.name)).filter((n) => !n.includes("-bootstrap-"));
     expect(roleNames.sort()).toEqual(environmentOrder.flatMap((e) => ["plan", "pr-plan", "apply"].map((k) => `openedx-${e}-github-${k}`)).sort());
-    const stack = new BootstrapStack(require("cdktf").Testing.app());
+    const stack = new BootstrapStack(Testing.app());
     expect(Object.keys(stack.ciRoles)).toEqual([...environmentOrder]);
     const applyPolicy = (env: string) => resources(json, "aws_iam_role_policy").find((p) => String(p.role).includes(`ci-${env}_apply_role`))!;
     for (const env of environmentOrder) {
