@@ -47,7 +47,7 @@ export interface ProtectedResources {
 
 export interface TerraformCiRolesProps {
   readonly provider: GithubOidcProvider;
-  /** The environment's naming (`<project>-<env>`): roles are `<prefix>-github-plan` / `-apply`. */
+  /** The environment's naming (`<project>-<env>`): roles are `<prefix>-github-pr-plan` / `-plan` / `-apply`. */
   readonly naming: Naming;
   readonly repository: GithubRepository;
   /** GitHub environment whose jobs may apply (in the token's subject). */
@@ -82,7 +82,7 @@ export interface TerraformCiRolesProps {
 }
 
 /**
- * Names of an environment's CI roles (`<prefix>-github-plan`, `<prefix>-github-apply`): the
+ * Names of an environment's CI roles (`<prefix>-github-pr-plan`, `-github-plan`, `-github-apply`): the
  * one place the bootstrap stack, the environment's cluster access entries and the workflows'
  * role ARNs (`openedx-<env>-github-plan`) agree on.
  */
