@@ -1,4 +1,5 @@
 import { Testing } from "cdktf";
+import { environmentOrder } from "../../environments";
 import { BootstrapStack, bootstrap, BootstrapConfig } from "../../environments/bootstrap";
 import { s3State } from "../../environments/shared";
 import { policy, resource, resources, synth } from "../helpers";
@@ -39,7 +40,7 @@ describe("bootstrap stack", () => {
 
   it("confines each environment's CI roles to that environment's state keys", () => {
     const doc = policy(resource(json, "aws_s3_bucket_policy", "state/").policy);
-    for (const env of ["Sandbox", "Staging", "Production"]) {
+    for (const env of environmentOrder.map((e) => e[0]!.toUpperCase() + e.slice(1))) {
       const s = doc.Statement.find((x: any) => x.Sid === `Confine${env}CiToItsState`);
       expect(s.Effect).toBe("Deny");
       expect(s.Condition.ArnLike["aws:PrincipalArn"]).toMatch(new RegExp(`:role/openedx-${env.toLowerCase()}-github-\\*$`));
@@ -59,7 +60,7 @@ describe("bootstrap stack", () => {
   const sub = (context: string, ref: string, workflow: string, workflowRef = ref) =>
     `repo:${INFRA}:${context}:ref:${ref}:job_workflow_ref:${INFRA}/.github/workflows/${workflow}@${workflowRef}`;
 
-  it.each(["sandbox", "staging", "production"])("%s: PR plan role trusts only pull-request.yml jobs of PRs in the `<env>-plan` environment, reads without locks", (env) => {
+  it.each(environmentOrder)("%s: PR plan role trusts only pull-request.yml jobs of PRs in the `<env>-plan` environment, reads without locks", (env) => {
     const role = resource(json, "aws_iam_role", `ci-${env}/pr-plan/role`);
     expect(role.name).toBe(`openedx-${env}-github-pr-plan`);
     const statements = policy(role.assume_role_policy).Statement;
@@ -83,7 +84,7 @@ describe("bootstrap stack", () => {
     }
   });
 
-  it.each(["sandbox", "staging", "production"])("%s: plan role trusts only the main pipeline's plan job and drift on main, read-only but for its lock", (env) => {
+  it.each(environmentOrder)("%s: plan role trusts only the main pipeline's plan job and drift on main, read-only but for its lock", (env) => {
     const role = resource(json, "aws_iam_role", `ci-${env}/plan/role`);
     expect(role.name).toBe(`openedx-${env}-github-plan`);
     const t = trust(role);
@@ -122,7 +123,7 @@ describe("bootstrap stack", () => {
     expect(s.find((x) => x.Sid === "GeneratePasswords")).toMatchObject({ Effect: "Allow", Action: "secretsmanager:GetRandomPassword", Resource: "*" });
   });
 
-  it.each(["sandbox", "staging", "production"])("%s: apply role trusts only apply-stack.yml on main in that GitHub environment", (env) => {
+  it.each(environmentOrder)("%s: apply role trusts only apply-stack.yml on main in that GitHub environment", (env) => {
     const role = resource(json, "aws_iam_role", `ci-${env}/apply/role`);
     expect(role.name).toBe(`openedx-${env}-github-apply`);
     expect(role.max_session_duration).toBe(7200);
@@ -174,7 +175,7 @@ describe("bootstrap stack", () => {
 
   it("exposes the role ARNs as outputs and typed properties", () => {
     expect(Object.keys(json.output!)).toEqual(expect.arrayContaining(["production-pr-plan-role-arn", "production-plan-role-arn", "production-apply-role-arn", "ecr-push-role-arns", "state-bucket"]));
-    expect(Object.keys(stack.ciRoles)).toEqual(["sandbox", "staging", "production"]);
+    expect(Object.keys(stack.ciRoles)).toEqual([...environmentOrder]);
   });
 
   it.each<[string, Partial<BootstrapConfig>, RegExp]>([

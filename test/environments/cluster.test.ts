@@ -1,5 +1,5 @@
 import { Testing } from "cdktf";
-import { EnvironmentConfig, EnvironmentStack, environments } from "../../environments";
+import { EnvironmentConfig, EnvironmentStack, environments, environmentOrder } from "../../environments";
 import { ciRoleNames } from "../../modules/github-oidc/terraform-roles";
 import { policy, resource, resources, synth, TfJson } from "../helpers";
 
@@ -171,7 +171,7 @@ describe("environment clusters", () => {
     expect(resource(sandbox, "aws_cloudwatch_log_group", "control-plane-logs").retention_in_days).toBe(30);
   });
 
-  it.each(["production", "staging", "sandbox"])("%s names its cluster as configured and tags subnets for it", (name) => {
+  it.each(environmentOrder)("%s names its cluster as configured and tags subnets for it", (name) => {
     const json = built[name]!.json;
     const clusterName = environments[name as keyof typeof environments].clusterName;
     expect(resource(json, "aws_eks_cluster").name).toBe(clusterName);
