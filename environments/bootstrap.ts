@@ -258,12 +258,14 @@ export function validateBootstrap(config: BootstrapConfig): void {
   for (const service of config.serviceLinkedRoles) {
     check(/^[a-z0-9.-]+\.amazonaws\.com$/.test(service), where, "serviceLinkedRoles", service, "must be AWS service names such as opensearchservice.amazonaws.com");
   }
-  checkUniqueList(where, "serviceLinkedRoles", config.serviceLinkedRoles);
+  checkUniqueList(where, "serviceLinkedRoles", config.serviceLinkedRoles, 0);
   for (const [name, source] of Object.entries(config.ecr.repositories)) {
     check(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(source), where, `ecr.repositories.${name}`, source, "must be the GitHub repository that builds it, as owner/name");
     check(ecrPushRoleName(config.project, name).length <= 64, where, "ecr.repositories", name,
       `must be short enough for its push role name ${ecrPushRoleName(config.project, name)} (at most 64 characters)`);
   }
+  const roleNames = Object.keys(config.ecr.repositories).map((n) => ecrPushRoleName(config.project, n));
+  checkUniqueList(where, "ecr.repositories (push role names)", roleNames);
   check(config.ecr.releaseWorkflow.refs.length > 0, where, "ecr.releaseWorkflow.refs", config.ecr.releaseWorkflow.refs, "must list at least one ref");
   for (const ref of config.ecr.releaseWorkflow.refs) {
     check(/^refs\/(heads|tags)\/[A-Za-z0-9._/-]+$/.test(ref), where, "ecr.releaseWorkflow.refs", ref,
