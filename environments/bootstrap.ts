@@ -207,6 +207,16 @@ export class BootstrapStack extends TerraformStack {
       new TerraformOutput(this, `${env}-apply-role-arn`, { value: ci.applyRole.roleArn });
     }
     this.ciRoles = roles;
+    // Bucket-side too: no pull-request plan role writes or deletes anything here (state or lock),
+    // whatever its identity policy becomes.
+    this.stateBucket.policy.addStatements({
+      Sid: "DenyPullRequestPlanWrites",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+      Resource: `${this.stateBucket.bucketArn}/*`,
+      Condition: { ArnLike: { "aws:PrincipalArn": `arn:${partition}:iam::${accountId}:role/${config.project}-*-github-pr-plan` } },
+    });
 
     // One push role per repository: a service's release can push its own images and nothing else.
     const pushRoles: Record<string, GithubActionsRole> = {};

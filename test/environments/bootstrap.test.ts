@@ -50,6 +50,15 @@ describe("bootstrap stack", () => {
     }
   });
 
+  it("denies every PR plan role any write or delete in the state bucket, in the bucket policy too", () => {
+    const doc = policy(resource(json, "aws_s3_bucket_policy", "state/").policy);
+    expect(doc.Statement.find((x: any) => x.Sid === "DenyPullRequestPlanWrites")).toMatchObject({
+      Effect: "Deny", Principal: "*", Action: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+      Resource: expect.stringMatching(/^\$\{aws_s3_bucket\.state_bucket_\w+\.arn\}\/\*$/),
+      Condition: { ArnLike: { "aws:PrincipalArn": expect.stringMatching(/:role\/openedx-\*-github-pr-plan$/) } },
+    });
+  });
+
   it("registers GitHub's OIDC provider for the STS audience", () => {
     const p = resource(json, "aws_iam_openid_connect_provider", "github-oidc");
     expect(p.url).toBe("https://token.actions.githubusercontent.com");
