@@ -198,6 +198,16 @@ describe("what each CI role can do, tried as requests", () => {
       expect(decide(`openedx-${env}-github-pr-plan`, request)).toBe(expected);
     });
 
+    it("the state bucket's own policy refuses the PR plan role any write, and leaves the main plan role its lock", () => {
+      const bucketPolicy = policy(resolveTokens(resources(json, "aws_s3_bucket_policy").find((p) => String(p.bucket).includes("aws_s3_bucket.state_bucket"))!.policy, json, ACCOUNT)).Statement;
+      const as = (role: string, action: string, resource: string) =>
+        evaluate(bucketPolicy, { action, resource, context: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/${role}`, "aws:SecureTransport": "true" } });
+      expect(as(`openedx-${env}-github-pr-plan`, "s3:PutObject", `${key(env)}.tflock`)).toBe("explicit-deny");
+      expect(as(`openedx-${env}-github-pr-plan`, "s3:DeleteObject", `${key(env)}.tflock`)).toBe("explicit-deny");
+      expect(as(`openedx-${env}-github-plan`, "s3:PutObject", `${key(env)}.tflock`)).not.toBe("explicit-deny");
+      expect(as(`openedx-${env}-github-plan`, "s3:GetObject", key(env === "production" ? "staging" : "production"))).toBe("explicit-deny");
+    });
+
     it.each(readRequests(env))("plan (main, drift): %s", (_what, request, expected) => {
       expect(decide(`openedx-${env}-github-plan`, request)).toBe(expected);
     });
