@@ -1,18 +1,20 @@
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 import { awsContext } from "../modules/core/aws-context";
 import { Naming } from "../modules/core/naming";
 import { suppress } from "../modules/core/suppress";
 import { check, checkInt, checkUniqueList } from "../modules/core/validation";
 import { EcrRepositories } from "../modules/ecr";
-import { GithubActionsRole, GithubOidcProvider, GithubRepository, githubSubject } from "../modules/github-oidc";
-import { TerraformCiRoles } from "../modules/github-oidc/terraform-roles";
+import { GithubActionsRole, GithubJob, GithubOidcProvider, GithubRepository, githubSubject } from "../modules/github-oidc";
+import { CiWorkflows, DEFAULT_CI_WORKFLOWS, TerraformCiRoles } from "../modules/github-oidc/terraform-roles";
 import { KmsKey } from "../modules/kms-key";
 import { SecureBucket } from "../modules/s3-buckets";
-import { ENVIRONMENT_NAMES, EnvironmentName } from "./config";
-import { ciRunner, s3State, shared } from "./shared";
 import { CodeconnectionsConnection } from "@cdktf/provider-aws/lib/codeconnections-connection";
+import { EnvironmentName } from "./config";
+import { environmentOrder, environmentStacks, environments as registry } from "./registry";
+import { ciRunner, s3State, shared } from "./shared";
 import { configureState } from "./stack";
 
 /** What the bootstrap stack needs: the account-level pieces every other stack and pipeline rely on. */
@@ -23,23 +25,44 @@ export interface BootstrapConfig {
   readonly costCenter: string;
   /** This infrastructure repository: its pull requests plan, its environments apply. */
   readonly github: GithubRepository;
-  /** Branch whose pushes (main pipeline) and schedules (drift) plan with the read-only role. */
+  /** The branch that applies: main-pipeline and drift jobs must run on it (the roles' trust requires it). */
   readonly mainBranch: string;
+  /** Workflow files of this repository whose jobs assume the CI roles (named in the roles' trust). */
+  readonly workflows: CiWorkflows;
   /** Terraform state: the bucket name and key prefix the environments' S3 backends use. */
   readonly state: { readonly bucket: string; readonly keyPrefix: string; readonly noncurrentVersionDays: number };
   /**
-   * Environments deployed into this account, each getting a plan and an apply role. The
-   * GitHub environment of an apply has the same name.
+   * Environments deployed into this account, each getting a PR plan, a plan and an apply role.
+   * The registry's (environments/registry.ts), in its order; an account that holds only some of
+   * them lists those, still in registry order. GitHub environments: `<env>` (apply) and
+   * `<env>-plan` (pull-request plans).
    */
   readonly environments: readonly EnvironmentName[];
+  /**
+   * Account-level service-linked roles (AWS service names) the environments need before their
+   * first apply. IAM allows one per account, so an environment stack creating one would make the
+   * second environment in the account fail; they live here. `opensearchservice` lets the search
+   * domain place its ENIs in the VPC; `autoscaling` is named by the EKS node volume key's policy
+   * (a key policy naming a missing principal is refused). One that already exists in the account
+   * (any Auto Scaling group ever created makes that one) is imported or dropped from the list.
+   */
+  readonly serviceLinkedRoles: readonly string[];
   /** Container registry for the services' images, and who may push. */
   readonly ecr: {
-    /** Repository names, created as `<project>/<name>`. */
-    readonly repositories: readonly string[];
+    /**
+     * Repository (created as `<project>/<name>`) → the one GitHub repository (`owner/name`)
+     * whose main-branch releases may push to it. Each repository gets its own push role, so a
+     * service can only ever push its own images.
+     */
+    readonly repositories: Readonly<Record<string, string>>;
     /** Images kept per repository (how far back a rollback can go). */
     readonly keepImages: number;
-    /** Service repositories (`owner/name`) whose main-branch releases may push images. */
-    readonly pushFrom: readonly string[];
+    /**
+     * The reusable release workflow pushes must run in (`job_workflow_ref`): this repository's
+     * file, at one of these refs. Not a commit SHA: a SHA may name any commit, an unmerged
+     * pull request's included, while `refs/heads/main` (or a tag a ruleset protects) is reviewed code.
+     */
+    readonly releaseWorkflow: { readonly path: string; readonly refs: readonly string[] };
   };
 }
 
@@ -54,18 +77,22 @@ export const bootstrap: BootstrapConfig = {
   costCenter: shared.costCenter,
   github: { owner: "openedx-platform", name: "learning-platform-infra" },
   mainBranch: "main",
+  workflows: DEFAULT_CI_WORKFLOWS,
   state: { bucket: s3State.backend === "s3" ? s3State.bucket : "", keyPrefix: s3State.backend === "s3" ? s3State.keyPrefix : "", noncurrentVersionDays: 90 },
-  environments: ["sandbox", "staging", "production"],
+  environments: environmentOrder,
+  serviceLinkedRoles: ["opensearchservice.amazonaws.com", "autoscaling.amazonaws.com"],
   ecr: {
-    repositories: ["lms", "cms", "mfe", "course-service", "user-service", "notification-service", "frontend"],
+    repositories: {
+      lms: "openedx-platform/openedx-images",
+      cms: "openedx-platform/openedx-images",
+      mfe: "openedx-platform/openedx-images",
+      "course-service": "openedx-platform/course-service",
+      "user-service": "openedx-platform/user-service",
+      "notification-service": "openedx-platform/notification-service",
+      frontend: "openedx-platform/frontend",
+    },
     keepImages: 50,
-    pushFrom: [
-      "openedx-platform/openedx-images",
-      "openedx-platform/course-service",
-      "openedx-platform/user-service",
-      "openedx-platform/notification-service",
-      "openedx-platform/frontend",
-    ],
+    releaseWorkflow: { path: ".github/workflows/release.yml", refs: ["refs/heads/main"] },
   },
 };
 
@@ -77,10 +104,13 @@ export const bootstrap: BootstrapConfig = {
  * - Terraform state bucket: versioned, SSE-KMS with its own key, TLS-only, never public,
  *   access-logged to a separate SSE-S3 bucket, old versions expire, `prevent_destroy`. Its
  *   policy confines each environment's CI roles to that environment's state keys.
- * - GitHub Actions OIDC provider, and per environment a read-only plan role and an apply role
- *   (see TerraformCiRoles for what each may do and why).
- * - ECR repositories (immutable tags, scan on push, CMK, lifecycle) and a push role trusted
- *   only for the main branch of the configured service repositories.
+ * - GitHub Actions OIDC provider, and per environment a pull-request plan role, a plan role and
+ *   an apply role (see TerraformCiRoles for what each may do and why), each trusting customized
+ *   OIDC subjects only (repository, environment, ref and workflow file: SUB_CLAIM_KEYS).
+ * - The account-level service-linked roles the environments need (`serviceLinkedRoles`).
+ * - ECR repositories (immutable tags, scan on push, CMK, lifecycle) and per repository a push
+ *   role trusted only for the release workflow on the main branch of the one service repository
+ *   that builds it.
  */
 export class BootstrapStack extends TerraformStack {
   public readonly config: BootstrapConfig;
@@ -89,7 +119,10 @@ export class BootstrapStack extends TerraformStack {
   public readonly github: GithubOidcProvider;
   public readonly ciRoles: Readonly<Partial<Record<EnvironmentName, TerraformCiRoles>>>;
   public readonly registry: EcrRepositories;
-  public readonly ecrPushRole: GithubActionsRole;
+  /** Push role by ECR repository name (config `ecr.repositories`). */
+  public readonly ecrPushRoles: Readonly<Record<string, GithubActionsRole>>;
+  /** Jobs each ECR push role trusts, by repository name. */
+  public readonly ecrPushJobs: Readonly<Record<string, readonly GithubJob[]>>;
 
   constructor(scope: Construct, config: BootstrapConfig = bootstrap) {
     validateBootstrap(config);
@@ -132,20 +165,29 @@ export class BootstrapStack extends TerraformStack {
     }
 
     this.github = new GithubOidcProvider(this, "github-oidc");
-    this.registry = new EcrRepositories(this, "ecr", { naming, repositories: config.ecr.repositories, keepImages: config.ecr.keepImages });
+    for (const service of config.serviceLinkedRoles) {
+      new IamServiceLinkedRole(this, `service-linked-role-${service.split(".")[0]}`, {
+        awsServiceName: service,
+        description: "Account-level: created once here, never per environment",
+      });
+    }
+    this.registry = new EcrRepositories(this, "ecr", { naming, repositories: Object.keys(config.ecr.repositories), keepImages: config.ecr.keepImages });
     const ecrArns = Object.values(this.registry.repositoryArns);
 
     const roles: Partial<Record<EnvironmentName, TerraformCiRoles>> = {};
     for (const env of config.environments) {
+      const stacks = environmentStacks(env);
       const ci = new TerraformCiRoles(this, `ci-${env}`, {
         provider: this.github,
         naming: new Naming(config.project, env),
         repository: config.github,
         githubEnvironment: env,
-        stacks: [env, `${env}-platform`],
-        state: { bucketArn: this.stateBucket.bucketArn, keyPrefix: config.state.keyPrefix, kmsKeyArn: this.stateKey.keyArn },
-        region: config.region,
-        planBranch: config.mainBranch,
+        pullRequestPlanEnvironment: `${env}-plan`,
+        workflows: config.workflows,
+        stacks,
+        state: { bucketArn: this.stateBucket.bucketArn, keyPrefix: config.state.keyPrefix, kmsKeyArn: this.stateKey.keyArn, region: config.region },
+        region: registry[env].region,
+        mainBranch: config.mainBranch,
         protect: { bucketArns: [this.stateBucket.bucketArn, accessLogs.bucketArn], kmsKeyArns: [this.stateKey.keyArn], ecrRepositoryArns: ecrArns },
       });
       // Bucket-side fence: an environment's CI roles touch no other environment's state objects.
@@ -154,39 +196,61 @@ export class BootstrapStack extends TerraformStack {
         Effect: "Deny",
         Principal: "*",
         Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
-        NotResource: [env, `${env}-platform`].flatMap((s) => {
+        NotResource: stacks.flatMap((s) => {
           const key = `${this.stateBucket.bucketArn}/${config.state.keyPrefix}/${s}.tfstate`;
           return [key, `${key}.tflock`];
         }),
         Condition: { ArnLike: { "aws:PrincipalArn": ci.roleArnPattern } },
       });
       roles[env] = ci;
+      new TerraformOutput(this, `${env}-pr-plan-role-arn`, { value: ci.prPlanRole.roleArn });
       new TerraformOutput(this, `${env}-plan-role-arn`, { value: ci.planRole.roleArn });
       new TerraformOutput(this, `${env}-apply-role-arn`, { value: ci.applyRole.roleArn });
     }
     this.ciRoles = roles;
-
-    this.ecrPushRole = new GithubActionsRole(this, "ecr-push", {
-      provider: this.github,
-      roleName: naming.name("github-ecr-push", "iamRole"),
-      description: "Image pushes to ECR from the main branch of the service repositories (release workflow)",
-      subjects: config.ecr.pushFrom.map((r) => {
-        const [owner, name] = r.split("/") as [string, string];
-        return githubSubject({ owner, name }, { branch: config.mainBranch });
-      }),
-      statements: [
-        // GetAuthorizationToken has no resource-level permissions: AWS requires "*".
-        { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-        {
-          Sid: "PushImages",
-          Effect: "Allow",
-          Action: ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
-            "ecr:PutImage", "ecr:BatchGetImage", "ecr:DescribeImages"],
-          Resource: ecrArns,
-        },
-      ],
+    // Bucket-side too: no pull-request plan role writes or deletes anything here (state or lock),
+    // whatever its identity policy becomes.
+    this.stateBucket.policy.addStatements({
+      Sid: "DenyPullRequestPlanWrites",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+      Resource: `${this.stateBucket.bucketArn}/*`,
+      Condition: { ArnLike: { "aws:PrincipalArn": `arn:${partition}:iam::${accountId}:role/${config.project}-*-github-pr-plan` } },
     });
-    new TerraformOutput(this, "ecr-push-role-arn", { value: this.ecrPushRole.roleArn });
+
+    // One push role per repository: a service's release can push its own images and nothing else.
+    const pushRoles: Record<string, GithubActionsRole> = {};
+    const pushJobs: Record<string, GithubJob[]> = {};
+    for (const [name, source] of Object.entries(config.ecr.repositories)) {
+      const [owner, repo] = source.split("/") as [string, string];
+      const jobs: GithubJob[] = config.ecr.releaseWorkflow.refs.map((ref) => ({
+        repository: { owner, name: repo },
+        on: { branch: config.mainBranch },
+        workflow: { repository: config.github, path: config.ecr.releaseWorkflow.path, ref },
+      }));
+      pushJobs[name] = jobs;
+      pushRoles[name] = new GithubActionsRole(this, `ecr-push-${name.replace(/[^a-z0-9-]/g, "-")}`, {
+        provider: this.github,
+        roleName: ecrPushRoleName(config.project, name),
+        description: `Image pushes to ${config.project}/${name} from ${source}'s ${config.mainBranch} through the release workflow`,
+        subjects: jobs.map(githubSubject),
+        statements: [
+          // GetAuthorizationToken has no resource-level permissions: AWS requires "*".
+          { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+          {
+            Sid: "PushImages",
+            Effect: "Allow",
+            Action: ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
+              "ecr:PutImage", "ecr:BatchGetImage", "ecr:DescribeImages"],
+            Resource: this.registry.repositoryArns[name]!,
+          },
+        ],
+      });
+    }
+    this.ecrPushRoles = pushRoles;
+    this.ecrPushJobs = pushJobs;
+    new TerraformOutput(this, "ecr-push-role-arns", { value: Object.fromEntries(Object.entries(pushRoles).map(([n, r]) => [n, r.roleArn])) });
     new TerraformOutput(this, "state-bucket", { value: this.stateBucket.bucketName });
 
     // Account-level: the GitHub connection every environment's in-VPC CI runner uses
@@ -204,10 +268,30 @@ export function validateBootstrap(config: BootstrapConfig): void {
     "must be a valid S3 bucket name (3-63 lower-case letters, digits, '.', '-')");
   checkInt(where, "state.noncurrentVersionDays", config.state.noncurrentVersionDays, 30, 3650);
   checkUniqueList(where, "environments", config.environments);
-  for (const env of config.environments) check((ENVIRONMENT_NAMES as readonly string[]).includes(env), where, "environments", env, `must be one of ${ENVIRONMENT_NAMES.join(", ")}`);
-  checkUniqueList(where, "ecr.pushFrom", config.ecr.pushFrom);
-  for (const r of config.ecr.pushFrom) {
-    check(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(r), where, "ecr.pushFrom", r, "must be GitHub repositories as owner/name");
+  for (const env of config.environments) check(environmentOrder.includes(env), where, "environments", env, `must be one of the registry's ${environmentOrder.join(", ")}`);
+  const inOrder = environmentOrder.filter((e) => config.environments.includes(e));
+  check(inOrder.every((e, i) => config.environments[i] === e), where, "environments", config.environments,
+    `must follow the registry's apply order (${environmentOrder.join(" → ")})`);
+  for (const service of config.serviceLinkedRoles) {
+    check(/^[a-z0-9.-]+\.amazonaws\.com$/.test(service), where, "serviceLinkedRoles", service, "must be AWS service names such as opensearchservice.amazonaws.com");
+  }
+  checkUniqueList(where, "serviceLinkedRoles", config.serviceLinkedRoles, 0);
+  for (const [name, source] of Object.entries(config.ecr.repositories)) {
+    check(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(source), where, `ecr.repositories.${name}`, source, "must be the GitHub repository that builds it, as owner/name");
+    check(ecrPushRoleName(config.project, name).length <= 64, where, "ecr.repositories", name,
+      `must be short enough for its push role name ${ecrPushRoleName(config.project, name)} (at most 64 characters)`);
+  }
+  const roleNames = Object.keys(config.ecr.repositories).map((n) => ecrPushRoleName(config.project, n));
+  checkUniqueList(where, "ecr.repositories (push role names)", roleNames);
+  check(config.ecr.releaseWorkflow.refs.length > 0, where, "ecr.releaseWorkflow.refs", config.ecr.releaseWorkflow.refs, "must list at least one ref");
+  for (const ref of config.ecr.releaseWorkflow.refs) {
+    check(/^refs\/(heads|tags)\/[A-Za-z0-9._/-]+$/.test(ref), where, "ecr.releaseWorkflow.refs", ref,
+      "must be branch or tag refs such as refs/heads/main (not a commit SHA: any commit, an unmerged pull request's too, has one)");
   }
   check(/^[A-Za-z0-9._/-]+$/.test(config.mainBranch), where, "mainBranch", config.mainBranch, "must be a branch name");
+}
+
+/** Name of the role that may push to ECR repository `<project>/<name>`. */
+export function ecrPushRoleName(project: string, repository: string): string {
+  return `${project}-bootstrap-github-ecr-push-${repository.replace(/[^a-z0-9-]/g, "-")}`;
 }

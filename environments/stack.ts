@@ -88,7 +88,8 @@ export class EnvironmentStack extends TerraformStack {
       ...config.cluster,
       // CI (bootstrap's roles): the apply role installs the platform stack, the plan role refreshes it.
       adminRoles: [...config.cluster.adminRoles, ciRoleNames(this.naming).apply],
-      planReaderRoles: [ciRoleNames(this.naming).plan],
+      // Both plan roles: the platform stack's plan reads the cluster (PR plans included).
+      planReaderRoles: [ciRoleNames(this.naming).plan, ciRoleNames(this.naming).prPlan],
       logRetentionDays: config.logRetentionDays,
       deletionProtection: config.deletionProtection,
       platformControllerRoles: !config.platform.kubeconfig,

@@ -201,9 +201,9 @@ const CONTROL_PLANE_TO_NODE_PORTS = [443, 4443, 6443, 8443, 9443, 10250] as cons
  *   those EKS needs (API 443 from nodes; kubelet and webhook ports from the control plane;
  *   node-to-node for pod traffic). Data stores allow `nodeSecurityGroupId` only.
  *
- * Prerequisite: the account's EC2 Auto Scaling service-linked role must exist (any ASG ever
- * created makes it; else `aws iam create-service-linked-role --aws-service-name
- * autoscaling.amazonaws.com`), because the node volume key's policy names it.
+ * Prerequisite: the account's EC2 Auto Scaling service-linked role must exist, because the
+ * node volume key's policy names it. It is account-level, so the bootstrap stack creates it
+ * (`serviceLinkedRoles`), never the environment.
  */
 export class EksCluster extends Construct implements ClusterRef {
   /**

@@ -2,7 +2,6 @@ import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { OpensearchDomain } from "@cdktf/provider-aws/lib/opensearch-domain";
 import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
-import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
 import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
@@ -47,12 +46,6 @@ export interface ElasticsearchSettings {
    * @default none
    */
   readonly dedicatedMasters?: { readonly type: string; readonly count: number };
-  /**
-   * Create the OpenSearch service-linked role. It exists once per account, so with several
-   * environments in one account exactly one of them creates it.
-   * @default true (one account per environment)
-   */
-  readonly createServiceLinkedRole?: boolean;
   /** @default AWS's recommended thresholds */
   readonly alarmThresholds?: ElasticsearchAlarmThresholds;
 }
@@ -153,13 +146,9 @@ export class Elasticsearch extends Construct {
         Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": this.domainArn } },
       }]),
     });
+    // The OpenSearch service-linked role (VPC ENIs) is account-level: IAM allows one per
+    // account, so the bootstrap stack creates it (serviceLinkedRoles), never an environment.
     const dependsOn: ITerraformDependable[] = [logPolicy];
-    if (props.createServiceLinkedRole ?? true) {
-      dependsOn.push(new IamServiceLinkedRole(this, "service-linked-role", {
-        awsServiceName: "opensearchservice.amazonaws.com",
-        description: "Lets OpenSearch Service place domain ENIs in the VPC",
-      }));
-    }
 
     const masters = props.dedicatedMasters;
     const burstable = family.startsWith("t");

@@ -15,8 +15,33 @@ export const STS_AUDIENCE = "sts.amazonaws.com";
 
 const OWNER_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPO_RE = /^[A-Za-z0-9._-]{1,100}$/;
-/** Exact subjects only: a wildcard would let any branch, environment or fork of a name assume the role. */
-const SUBJECT_RE = /^repo:[A-Za-z0-9-]+\/[A-Za-z0-9._-]+:(pull_request|environment:[A-Za-z0-9._ -]+|ref:refs\/(heads|tags)\/[A-Za-z0-9._/-]+)$/;
+const BRANCH_RE = /^[A-Za-z0-9._/-]+$/;
+const ENVIRONMENT_RE = /^[A-Za-z0-9._-]+$/;
+const WORKFLOW_RE = /^\.github\/workflows\/[A-Za-z0-9._-]+\.ya?ml$/;
+
+/**
+ * Claim keys of the customized OIDC `sub` claim every repository trusted here must use, in this
+ * order (`PUT repos/{owner}/{repo}/actions/oidc/customization/sub`, a one-time step per
+ * repository: see the README). The default subject (`repo:<o>/<r>:environment:<env>`) names
+ * neither the branch nor the workflow, so any job of the repository that may name the
+ * environment, from any branch and any workflow file, would match it. With these keys the
+ * subject carries the ref the run is on and the workflow file that defines the job (the
+ * reusable workflow for called jobs), and trust policies below require both. A token in the
+ * default format matches none of them: forgetting the customization fails closed.
+ */
+export const SUB_CLAIM_KEYS = ["repo", "context", "ref", "job_workflow_ref"] as const;
+
+/**
+ * Exact subjects in the customized format; the only wildcard is the pull-request number in
+ * `refs/pull/*\/merge` (every PR of the repository is the same principal; what gates PR
+ * jobs is the GitHub environment in the context). Owner, repository, environment, branch and
+ * workflow file are always literal.
+ */
+const SUBJECT_RE = new RegExp(
+  "^repo:[A-Za-z0-9-]+/[A-Za-z0-9._-]+" +
+  ":(environment:[A-Za-z0-9._-]+|pull_request|ref:refs/heads/[A-Za-z0-9._/-]+)" +
+  ":ref:(refs/heads/[A-Za-z0-9._/-]+|refs/pull/\\*/merge)" +
+  ":job_workflow_ref:[A-Za-z0-9-]+/[A-Za-z0-9._-]+/\\.github/workflows/[A-Za-z0-9._-]+\\.ya?ml@(refs/(heads|tags)/[A-Za-z0-9._/-]+|refs/pull/\\*/merge)$");
 
 /** A GitHub repository, `owner/name`. */
 export interface GithubRepository {
@@ -24,13 +49,64 @@ export interface GithubRepository {
   readonly name: string;
 }
 
-/** The OIDC `sub` claim of a job: `pull_request`, `environment:<name>` or `ref:refs/heads/<branch>`. */
-export function githubSubject(repo: GithubRepository, context: "pull_request" | { environment: string } | { branch: string }): string {
-  check(OWNER_RE.test(repo.owner), "githubSubject", "owner", repo.owner, "must be a GitHub user or organisation name (letters, digits, hyphens)");
-  check(REPO_RE.test(repo.name), "githubSubject", "name", repo.name, "must be a GitHub repository name (letters, digits, '.', '_', '-')");
-  const base = `repo:${repo.owner}/${repo.name}`;
-  if (context === "pull_request") return `${base}:pull_request`;
-  return "environment" in context ? `${base}:environment:${context.environment}` : `${base}:ref:refs/heads/${context.branch}`;
+/** One kind of GitHub Actions job, as its OIDC token describes it (with SUB_CLAIM_KEYS). */
+export interface GithubJob {
+  /** Repository whose workflow run the job is part of. */
+  readonly repository: GithubRepository;
+  /**
+   * What the run is on: a branch (pushes, schedules, dispatches on it) or any pull request
+   * of the repository (`refs/pull/<n>/merge`).
+   */
+  readonly on: { readonly branch: string } | "pull_request";
+  /**
+   * GitHub environment the job names; GitHub then puts it in the subject's context, and only
+   * hands the job a token after the environment's protection rules (reviewers, branches) pass.
+   * @default none
+   */
+  readonly environment?: string;
+  /**
+   * Workflow file that defines the job: for a job of a reusable workflow, that workflow
+   * (`job_workflow_ref`), not the caller.
+   */
+  readonly workflow: {
+    readonly path: string;
+    /** @default the job's own repository (a local reusable workflow or a top-level one) */
+    readonly repository?: GithubRepository;
+    /**
+     * Ref of the workflow file. A local (`./…`) reusable or top-level workflow is read at the
+     * run's own ref, which is the default.
+     * @default the run's ref
+     */
+    readonly ref?: string;
+  };
+}
+
+function checkRepository(where: string, prop: string, repo: GithubRepository): void {
+  check(OWNER_RE.test(repo.owner), where, `${prop}.owner`, repo.owner, "must be a GitHub user or organisation name (letters, digits, hyphens)");
+  check(REPO_RE.test(repo.name), where, `${prop}.name`, repo.name, "must be a GitHub repository name (letters, digits, '.', '_', '-')");
+}
+
+/**
+ * The customized `sub` claim (SUB_CLAIM_KEYS) of a job, e.g.
+ * `repo:acme/infra:environment:production:ref:refs/heads/main:job_workflow_ref:acme/infra/.github/workflows/apply-stack.yml@refs/heads/main`.
+ */
+export function githubSubject(job: GithubJob): string {
+  const where = "githubSubject";
+  checkRepository(where, "repository", job.repository);
+  if (job.workflow.repository) checkRepository(where, "workflow.repository", job.workflow.repository);
+  check(WORKFLOW_RE.test(job.workflow.path), where, "workflow.path", job.workflow.path, "must be a workflow file such as .github/workflows/apply-stack.yml");
+  if (job.environment !== undefined) {
+    check(ENVIRONMENT_RE.test(job.environment), where, "environment", job.environment, "must be a GitHub environment name (letters, digits, '.', '_', '-')");
+  }
+  if (job.on !== "pull_request") check(BRANCH_RE.test(job.on.branch) && !job.on.branch.includes("*"), where, "on.branch", job.on.branch, "must be one branch name (no wildcards)");
+  const ref = job.on === "pull_request" ? "refs/pull/*/merge" : `refs/heads/${job.on.branch}`;
+  const workflowRef = job.workflow.ref ?? ref;
+  check(/^refs\/(heads|tags)\/[A-Za-z0-9._/-]+$/.test(workflowRef) || workflowRef === ref, where, "workflow.ref", workflowRef,
+    "must be a branch or tag ref such as refs/heads/main");
+  const context = job.environment !== undefined ? `environment:${job.environment}` : job.on === "pull_request" ? "pull_request" : `ref:${ref}`;
+  const wf = job.workflow.repository ?? job.repository;
+  return `repo:${job.repository.owner}/${job.repository.name}:${context}:ref:${ref}` +
+    `:job_workflow_ref:${wf.owner}/${wf.name}/${job.workflow.path}@${workflowRef}`;
 }
 
 export interface GithubOidcProviderProps {
@@ -70,7 +146,10 @@ export interface GithubActionsRoleProps {
   /** Physical role name (from `Naming.name(…, "iamRole")`). */
   readonly roleName: string;
   readonly description: string;
-  /** Exact `sub` claims that may assume the role (see `githubSubject`); wildcards are refused. */
+  /**
+   * `sub` claims (customized format, see `githubSubject`) that may assume the role; the only
+   * wildcard accepted is the pull-request number.
+   */
   readonly subjects: readonly string[];
   /** Inline policy statements: what the job needs. */
   readonly statements: readonly PolicyStatement[];
@@ -88,8 +167,11 @@ export interface GithubActionsRoleProps {
 
 /**
  * A role that GitHub Actions jobs assume with their OIDC token. The trust policy pins the
- * audience and the exact subjects (repository plus pull_request, environment or branch),
- * so a fork, another branch or another environment of the same repository cannot assume it.
+ * audience and the subjects in the customized format (repository, environment or event, ref,
+ * workflow file), so a fork, another branch, another environment or another workflow of the
+ * same repository cannot assume it, nor can any token in GitHub's default subject format.
+ * Exact subjects are matched with StringEquals; PR subjects (number wildcard) with StringLike
+ * in a statement of their own.
  */
 export class GithubActionsRole extends Construct {
   public readonly roleArn: string;
@@ -103,7 +185,7 @@ export class GithubActionsRole extends Construct {
     checkUniqueList(where, "subjects", props.subjects);
     for (const s of props.subjects) {
       check(SUBJECT_RE.test(s), where, "subjects", s,
-        "must be an exact GitHub OIDC subject: repo:<owner>/<repo>:pull_request, :environment:<name> or :ref:refs/heads/<branch> (no wildcards)");
+        "must be a customized GitHub OIDC subject repo:<owner>/<repo>:<context>:ref:<ref>:job_workflow_ref:<owner>/<repo>/.github/workflows/<file>@<ref> (see githubSubject; no wildcard but the PR number)");
     }
     check(props.roleName.length <= NAME_LIMITS.iamRole && /^[\w+=,.@-]+$/.test(props.roleName), where, "roleName", props.roleName,
       `must be at most ${NAME_LIMITS.iamRole} characters of letters, digits and +=,.@_-`);
@@ -117,18 +199,7 @@ export class GithubActionsRole extends Construct {
       name: props.roleName,
       description: props.description,
       maxSessionDuration: duration,
-      assumeRolePolicy: policyJson([{
-        Sid: "GithubActionsOidc",
-        Effect: "Allow",
-        Principal: { Federated: props.provider.providerArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE,
-            [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0]! : subjects,
-          },
-        },
-      }]),
+      assumeRolePolicy: policyJson(trustStatements(props.provider.providerArn, subjects)),
     });
     this.roleArn = role.arn;
     this.roleName = role.name;
@@ -142,4 +213,25 @@ export class GithubActionsRole extends Construct {
       });
     }
   }
+}
+
+/** One statement per matching operator: exact subjects (StringEquals), PR subjects (StringLike). */
+function trustStatements(providerArn: string, subjects: readonly string[]): PolicyStatement[] {
+  const exact = subjects.filter((s) => !s.includes("*"));
+  const patterns = subjects.filter((s) => s.includes("*"));
+  const statement = (sid: string, operator: "StringEquals" | "StringLike", subs: string[]): PolicyStatement => ({
+    Sid: sid,
+    Effect: "Allow",
+    Principal: { Federated: providerArn },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: {
+      // The audience is always matched exactly, whatever operator the subject needs.
+      StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE, ...(operator === "StringEquals" ? { [`${GITHUB_OIDC_HOST}:sub`]: subs.length === 1 ? subs[0]! : subs } : {}) },
+      ...(operator === "StringLike" ? { StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: subs.length === 1 ? subs[0]! : subs } } : {}),
+    },
+  });
+  return [
+    ...(exact.length ? [statement("GithubActionsOidc", "StringEquals", exact)] : []),
+    ...(patterns.length ? [statement("GithubActionsOidcPullRequests", "StringLike", patterns)] : []),
+  ];
 }

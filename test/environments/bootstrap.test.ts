@@ -1,4 +1,5 @@
 import { Testing } from "cdktf";
+import { environmentOrder } from "../../environments";
 import { BootstrapStack, bootstrap, BootstrapConfig } from "../../environments/bootstrap";
 import { s3State } from "../../environments/shared";
 import { policy, resource, resources, synth } from "../helpers";
@@ -39,7 +40,7 @@ describe("bootstrap stack", () => {
 
   it("confines each environment's CI roles to that environment's state keys", () => {
     const doc = policy(resource(json, "aws_s3_bucket_policy", "state/").policy);
-    for (const env of ["Sandbox", "Staging", "Production"]) {
+    for (const env of environmentOrder.map((e) => e[0]!.toUpperCase() + e.slice(1))) {
       const s = doc.Statement.find((x: any) => x.Sid === `Confine${env}CiToItsState`);
       expect(s.Effect).toBe("Deny");
       expect(s.Condition.ArnLike["aws:PrincipalArn"]).toMatch(new RegExp(`:role/openedx-${env.toLowerCase()}-github-\\*$`));
@@ -49,13 +50,50 @@ describe("bootstrap stack", () => {
     }
   });
 
+  it("denies every PR plan role any write or delete in the state bucket, in the bucket policy too", () => {
+    const doc = policy(resource(json, "aws_s3_bucket_policy", "state/").policy);
+    expect(doc.Statement.find((x: any) => x.Sid === "DenyPullRequestPlanWrites")).toMatchObject({
+      Effect: "Deny", Principal: "*", Action: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+      Resource: expect.stringMatching(/^\$\{aws_s3_bucket\.state_bucket_\w+\.arn\}\/\*$/),
+      Condition: { ArnLike: { "aws:PrincipalArn": expect.stringMatching(/:role\/openedx-\*-github-pr-plan$/) } },
+    });
+  });
+
   it("registers GitHub's OIDC provider for the STS audience", () => {
     const p = resource(json, "aws_iam_openid_connect_provider", "github-oidc");
     expect(p.url).toBe("https://token.actions.githubusercontent.com");
     expect(p.client_id_list).toEqual(["sts.amazonaws.com"]);
   });
 
-  it.each(["sandbox", "staging", "production"])("%s: plan role trusts pull requests and main of the repository only, read-only", (env) => {
+  const INFRA = "openedx-platform/learning-platform-infra";
+  const sub = (context: string, ref: string, workflow: string, workflowRef = ref) =>
+    `repo:${INFRA}:${context}:ref:${ref}:job_workflow_ref:${INFRA}/.github/workflows/${workflow}@${workflowRef}`;
+
+  it.each(environmentOrder)("%s: PR plan role trusts only pull-request.yml jobs of PRs in the `<env>-plan` environment, reads without locks", (env) => {
+    const role = resource(json, "aws_iam_role", `ci-${env}/pr-plan/role`);
+    expect(role.name).toBe(`openedx-${env}-github-pr-plan`);
+    const statements = policy(role.assume_role_policy).Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Condition).toEqual({
+      StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+      StringLike: { "token.actions.githubusercontent.com:sub": sub(`environment:${env}-plan`, "refs/pull/*/merge", "pull-request.yml") },
+    });
+    expect(resource(json, "aws_iam_role_policy_attachment", `ci-${env}/pr-plan/`).policy_arn).toMatch(/:iam::aws:policy\/ReadOnlyAccess$/);
+    const s = inline(json, `ci-${env}/pr-plan/`);
+    expect(s.find((x) => x.Sid === "StateObjects")).toMatchObject({ Effect: "Allow", Action: "s3:GetObject" });
+    expect(s.find((x) => x.Sid === "StateLocks")).toBeUndefined();
+    expect(s.find((x) => x.Sid === "StateKey")).toMatchObject({ Action: "kms:Decrypt", Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } });
+    expect(s.find((x) => x.Sid === "DenyObjectWrites")).toMatchObject({ Effect: "Deny", Resource: "*", Action: expect.arrayContaining(["s3:PutObject", "s3:DeleteObject"]) });
+    expect(s.find((x) => x.Sid === "DenyDecryptOutsideStateAndSecrets").Condition).toEqual({
+      StringNotEquals: { "kms:ViaService": ["s3.us-east-1.amazonaws.com", "secretsmanager.us-east-1.amazonaws.com"] },
+    });
+    // No S3 write or KMS encrypt allowed anywhere.
+    for (const x of s.filter((x) => x.Effect === "Allow")) {
+      expect([x.Sid, [x.Action].flat().filter((a: string) => /^s3:(Put|Delete)|^kms:(Encrypt|GenerateDataKey)/.test(a))]).toEqual([x.Sid, []]);
+    }
+  });
+
+  it.each(environmentOrder)("%s: plan role trusts only the main pipeline's plan job and drift on main, read-only but for its lock", (env) => {
     const role = resource(json, "aws_iam_role", `ci-${env}/plan/role`);
     expect(role.name).toBe(`openedx-${env}-github-plan`);
     const t = trust(role);
@@ -65,8 +103,8 @@ describe("bootstrap stack", () => {
       StringEquals: {
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
         "token.actions.githubusercontent.com:sub": [
-          "repo:openedx-platform/learning-platform-infra:pull_request",
-          "repo:openedx-platform/learning-platform-infra:ref:refs/heads/main",
+          sub("ref:refs/heads/main", "refs/heads/main", "apply-stack.yml"),
+          sub("ref:refs/heads/main", "refs/heads/main", "drift.yml"),
         ],
       },
     });
@@ -94,13 +132,15 @@ describe("bootstrap stack", () => {
     expect(s.find((x) => x.Sid === "GeneratePasswords")).toMatchObject({ Effect: "Allow", Action: "secretsmanager:GetRandomPassword", Resource: "*" });
   });
 
-  it.each(["sandbox", "staging", "production"])("%s: apply role trusts only that GitHub environment", (env) => {
+  it.each(environmentOrder)("%s: apply role trusts only apply-stack.yml on main in that GitHub environment", (env) => {
     const role = resource(json, "aws_iam_role", `ci-${env}/apply/role`);
     expect(role.name).toBe(`openedx-${env}-github-apply`);
     expect(role.max_session_duration).toBe(10800);
-    expect(trust(role).Condition.StringEquals).toEqual({
-      "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-      "token.actions.githubusercontent.com:sub": `repo:openedx-platform/learning-platform-infra:environment:${env}`,
+    expect(trust(role).Condition).toEqual({
+      StringEquals: {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": sub(`environment:${env}`, "refs/heads/main", "apply-stack.yml"),
+      },
     });
   });
 
@@ -118,33 +158,44 @@ describe("bootstrap stack", () => {
     expect(s.find((x) => x.Sid === "DenyOtherRegions").Condition.StringNotEquals["aws:RequestedRegion"]).toEqual(["us-east-1"]);
     expect(s.find((x) => x.Sid === "DenyCiIdentityChanges").Resource[0]).toMatch(/role\/\*-github-\*$/);
     expect(s.find((x) => x.Sid === "DenyBootstrapKeyChanges").Action).toContain("kms:ScheduleKeyDeletion");
-    expect(s.find((x) => x.Sid === "DenyEcrChanges").Resource).toHaveLength(bootstrap.ecr.repositories.length);
+    expect(s.find((x) => x.Sid === "DenyEcrChanges").Resource).toHaveLength(Object.keys(bootstrap.ecr.repositories).length);
     expect(s.find((x) => x.Sid === "StateObjects").Action).toEqual(["s3:GetObject", "s3:PutObject"]);
   });
 
-  it("creates the ECR repositories and a push role trusted only for the services' main branch", () => {
-    expect(resources(json, "aws_ecr_repository")).toHaveLength(bootstrap.ecr.repositories.length);
-    const push = resource(json, "aws_iam_role", "ecr-push/role");
-    expect(push.name).toBe("openedx-bootstrap-github-ecr-push");
-    expect(trust(push).Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toEqual(
-      bootstrap.ecr.pushFrom.map((r) => `repo:${r}:ref:refs/heads/main`));
-    const s = inline(json, "ecr-push/");
-    expect(s.find((x) => x.Sid === "RegistryLogin")).toEqual({ Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-    expect(s.find((x) => x.Sid === "PushImages").Resource).toHaveLength(bootstrap.ecr.repositories.length);
-    expect(resources(json, "aws_iam_role")).toHaveLength(7);
+  it("creates the ECR repositories and one push role each, trusted only for the release workflow on its service's main", () => {
+    const repos = Object.entries(bootstrap.ecr.repositories);
+    expect(resources(json, "aws_ecr_repository").map((r) => r.name).sort()).toEqual(repos.map(([n]) => `openedx/${n}`).sort());
+    for (const [name, source] of repos) {
+      const push = resource(json, "aws_iam_role", `ecr-push-${name}/role`);
+      expect(push.name).toBe(`openedx-bootstrap-github-ecr-push-${name}`);
+      expect(trust(push).Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toBe(
+        `repo:${source}:ref:refs/heads/main:ref:refs/heads/main:job_workflow_ref:${INFRA}/.github/workflows/release.yml@refs/heads/main`);
+      const s = inline(json, `ecr-push-${name}/`);
+      expect(s.find((x) => x.Sid === "RegistryLogin")).toEqual({ Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
+      expect(s.find((x) => x.Sid === "PushImages").Resource).toMatch(/^\$\{aws_ecr_repository\.[\w-]+\.arn\}$/);
+      expect(stack.ecrPushJobs[name]).toHaveLength(1);
+    }
+    expect(resources(json, "aws_iam_role")).toHaveLength(3 * 3 + repos.length);
+  });
+
+  it("creates the account-level service-linked roles once, here", () => {
+    expect(resources(json, "aws_iam_service_linked_role").map((r) => r.aws_service_name).sort()).toEqual(["autoscaling.amazonaws.com", "opensearchservice.amazonaws.com"]);
   });
 
   it("exposes the role ARNs as outputs and typed properties", () => {
-    expect(Object.keys(json.output!)).toEqual(expect.arrayContaining(["production-plan-role-arn", "production-apply-role-arn", "ecr-push-role-arn", "state-bucket"]));
-    expect(Object.keys(stack.ciRoles)).toEqual(["sandbox", "staging", "production"]);
+    expect(Object.keys(json.output!)).toEqual(expect.arrayContaining(["production-pr-plan-role-arn", "production-plan-role-arn", "production-apply-role-arn", "ecr-push-role-arns", "state-bucket"]));
+    expect(Object.keys(stack.ciRoles)).toEqual([...environmentOrder]);
   });
 
   it.each<[string, Partial<BootstrapConfig>, RegExp]>([
     ["state.bucket", { state: { ...bootstrap.state, bucket: "Bad_Bucket" } }, /bootstrap: state\.bucket = "Bad_Bucket" is invalid; must be a valid S3 bucket name/],
     ["state.noncurrentVersionDays", { state: { ...bootstrap.state, noncurrentVersionDays: 7 } }, /state\.noncurrentVersionDays = 7 is invalid; must be an integer from 30 to 3650/],
     ["environments", { environments: ["sandbox", "sandbox"] }, /environments = \["sandbox","sandbox"\] is invalid; must not repeat values/],
-    ["environments (unknown)", { environments: ["qa" as never] }, /environments = "qa" is invalid; must be one of production, staging, sandbox/],
-    ["ecr.pushFrom", { ecr: { ...bootstrap.ecr, pushFrom: ["no-slash"] } }, /ecr\.pushFrom = "no-slash" is invalid; must be GitHub repositories as owner\/name/],
+    ["environments (unknown)", { environments: ["qa" as never] }, /environments = "qa" is invalid; must be one of the registry's sandbox, staging, production/],
+    ["environments (order)", { environments: ["production", "sandbox"] }, /environments = \["production","sandbox"\] is invalid; must follow the registry's apply order \(sandbox → staging → production\)/],
+    ["ecr.repositories", { ecr: { ...bootstrap.ecr, repositories: { web: "no-slash" } } }, /ecr\.repositories\.web = "no-slash" is invalid; must be the GitHub repository that builds it, as owner\/name/],
+    ["ecr.releaseWorkflow.refs (a SHA)", { ecr: { ...bootstrap.ecr, releaseWorkflow: { path: ".github/workflows/release.yml", refs: ["0123456789abcdef0123456789abcdef01234567"] } } }, /ecr\.releaseWorkflow\.refs = "0123456789abcdef0123456789abcdef01234567" is invalid; must be branch or tag refs/],
+    ["serviceLinkedRoles", { serviceLinkedRoles: ["opensearch"] }, /serviceLinkedRoles = "opensearch" is invalid; must be AWS service names/],
     ["mainBranch", { mainBranch: "main branch" }, /mainBranch = "main branch" is invalid/],
   ])("rejects a bad %s", (_name, override, message) => {
     expect(() => build({ ...bootstrap, ...override })).toThrow(message);

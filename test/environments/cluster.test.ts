@@ -1,5 +1,5 @@
 import { Testing } from "cdktf";
-import { EnvironmentConfig, EnvironmentStack, environments } from "../../environments";
+import { EnvironmentConfig, EnvironmentStack, environments, environmentOrder } from "../../environments";
 import { ciRoleNames } from "../../modules/github-oidc/terraform-roles";
 import { policy, resource, resources, synth, TfJson } from "../helpers";
 
@@ -99,22 +99,25 @@ describe("environment clusters", () => {
       expect(resource(prod, "aws_eks_addon", "addon-vpc-cni").service_account_role_arn).toMatch(/vpc-cni-role/);
     });
 
-    it("gives cluster-admin only to the configured admin role and CI's apply role; CI's plan role may only read", () => {
+    it("gives cluster-admin only to the configured admin role and CI's apply role; CI's plan roles (main and PR) may only read", () => {
       const access = (name: string) => [[
         resource(prod, "aws_eks_access_entry", `cluster/${name}`).principal_arn.split("/").pop(),
         resource(prod, "aws_eks_access_policy_association", `cluster/${name}-policy`).policy_arn.split("/").pop(),
       ]];
       // Entries without a Kubernetes group are the ones with EKS access policies.
       expect(resources(prod, "aws_eks_access_entry").filter((e) => !e.kubernetes_groups).map((e) => e.principal_arn.split("/").pop()))
-        .toEqual(["platform-admin", "openedx-production-github-apply", "openedx-production-github-plan"]);
-      expect(resources(prod, "aws_eks_access_policy_association")).toHaveLength(3);
-      expect([...access("admin-0"), ...access("admin-1"), ...access("plan-reader-0")]).toEqual([
+        .toEqual(["platform-admin", "openedx-production-github-apply", "openedx-production-github-plan", "openedx-production-github-pr-plan"]);
+      expect(resources(prod, "aws_eks_access_policy_association")).toHaveLength(4);
+      expect([...access("admin-0"), ...access("admin-1"), ...access("plan-reader-0"), ...access("plan-reader-1")]).toEqual([
         ["platform-admin", "AmazonEKSClusterAdminPolicy"],
         ["openedx-production-github-apply", "AmazonEKSClusterAdminPolicy"],
         ["openedx-production-github-plan", "AmazonEKSAdminViewPolicy"],
+        ["openedx-production-github-pr-plan", "AmazonEKSAdminViewPolicy"],
       ]);
       // The names are the bootstrap stack's CI roles, which the workflows assume.
-      expect(ciRoleNames(built.production!.stack.naming)).toEqual({ plan: "openedx-production-github-plan", apply: "openedx-production-github-apply" });
+      expect(ciRoleNames(built.production!.stack.naming)).toEqual({
+        plan: "openedx-production-github-plan", prPlan: "openedx-production-github-pr-plan", apply: "openedx-production-github-apply",
+      });
     });
 
     it("names every generated secret under the prefix whose values CI's plan role may refresh", () => {
@@ -168,7 +171,7 @@ describe("environment clusters", () => {
     expect(resource(sandbox, "aws_cloudwatch_log_group", "control-plane-logs").retention_in_days).toBe(30);
   });
 
-  it.each(["production", "staging", "sandbox"])("%s names its cluster as configured and tags subnets for it", (name) => {
+  it.each(environmentOrder)("%s names its cluster as configured and tags subnets for it", (name) => {
     const json = built[name]!.json;
     const clusterName = environments[name as keyof typeof environments].clusterName;
     expect(resource(json, "aws_eks_cluster").name).toBe(clusterName);

@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { suppressionsOf } from "../../modules/core/suppress";
-import { EnvironmentConfig, EnvironmentStack, environments } from "../../environments";
+import { EnvironmentConfig, EnvironmentStack, environments, environmentOrder } from "../../environments";
 import { resource, resources, synth, TfJson } from "../helpers";
 
 const PORTS: Record<string, number> = { mysql: 3306, redis: 6379, search: 443, docdb: 27017 };
@@ -111,7 +111,7 @@ describe("data layer per environment", () => {
     expect(resources(staging, "aws_docdb_cluster_instance")).toHaveLength(2);
   });
 
-  it.each(["production", "staging", "sandbox"])("%s: security group rules are exactly seed 000's port matrix, from the cluster node security group only", (name) => {
+  it.each(environmentOrder)("%s: security group rules are exactly seed 000's port matrix, from the cluster node security group only", (name) => {
     const json = built[name]!.json;
     const groups = resources(json, "aws_security_group");
     const nodeSgKey = Object.keys(json.resource!.aws_security_group!).find((k) => k.startsWith("cluster_node-sg"))!;

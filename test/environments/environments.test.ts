@@ -1,5 +1,5 @@
 import { Testing } from "cdktf";
-import { EnvironmentConfig, EnvironmentStack, environments, getEnvironment } from "../../environments";
+import { EnvironmentConfig, EnvironmentStack, environments, getEnvironment, environmentOrder } from "../../environments";
 import { addressPlan } from "../../environments/shared";
 import { appStacks, resource, resources, synth, TfJson } from "../helpers";
 
@@ -20,7 +20,7 @@ describe("environments", () => {
     expect(new EnvironmentStack(Testing.app(), environments.staging).node.id).toBe("staging");
   });
 
-  it.each(["production", "staging", "sandbox"])("%s tags everything through provider default tags", (name) => {
+  it.each(environmentOrder)("%s tags everything through provider default tags", (name) => {
     const provider = built[name]!.json.provider!.aws[0];
     expect(provider.region).toBe("us-east-1");
     expect(provider.default_tags[0].tags).toEqual({
@@ -28,7 +28,7 @@ describe("environments", () => {
     });
   });
 
-  it.each(["production", "staging", "sandbox"])("%s keeps state in S3 with native locking, encrypted by the bucket default (the CMK), no SSE-S3 header", (name) => {
+  it.each(environmentOrder)("%s keeps state in S3 with native locking, encrypted by the bucket default (the CMK), no SSE-S3 header", (name) => {
     expect(built[name]!.json.terraform!.backend.s3).toEqual({
       bucket: "openedx-terraform-state", key: `learning-platform/${name}.tfstate`, region: "us-east-1", use_lockfile: true,
     });
@@ -61,7 +61,7 @@ describe("environments", () => {
     expect(new Set(ranges).size).toBe(3);
   });
 
-  it.each(["production", "staging", "sandbox"])("%s has flow logs, the S3 endpoint, a locked default SG and secure buckets", (name) => {
+  it.each(environmentOrder)("%s has flow logs, the S3 endpoint, a locked default SG and secure buckets", (name) => {
     const json = built[name]!.json;
     expect(resource(json, "aws_flow_log").traffic_type).toBe("ALL");
     expect(resource(json, "aws_vpc_endpoint").vpc_endpoint_type).toBe("Gateway");

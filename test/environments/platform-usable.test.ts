@@ -3,14 +3,14 @@
  * credentials, alerts reach a person, UIs sit behind SSO — in all three environments.
  */
 import { Testing } from "cdktf";
-import { EnvironmentConfig, EnvironmentStack, PlatformStack, environments } from "../../environments";
+import { EnvironmentConfig, EnvironmentStack, PlatformStack, environments, environmentOrder } from "../../environments";
 import { LOCKED_DEFAULT_PROJECT } from "../../modules/gitops";
 import { DEFAULT_APP_RESOURCES } from "../../modules/k8s-namespaces";
 import { checkPlainScalar } from "../../modules/core/helm";
 import { TfJson, appStacks, policy, resource, resources } from "../helpers";
 
 const stacks = appStacks();
-const ENVS = ["production", "staging", "sandbox"] as const;
+const ENVS = environmentOrder;
 /** A value the platform stack reads from `<env>`'s state. */
 const fromState = (env: string) => new RegExp(`^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-${env}\\.outputs\\.cross-stack-output-`);
 

@@ -66,12 +66,11 @@ describe("elasticsearch", () => {
     expect(stmt.Principal.Service).toBe("es.amazonaws.com");
     expect(stmt.Resource).toHaveLength(4);
     expect(stmt.Condition.ArnLike["aws:SourceArn"]).toContain("domain/openedx-production-search");
-    expect(domain.depends_on).toEqual(expect.arrayContaining([expect.stringContaining("aws_cloudwatch_log_resource_policy"), expect.stringContaining("aws_iam_service_linked_role")]));
+    expect(domain.depends_on).toEqual([expect.stringContaining("aws_cloudwatch_log_resource_policy")]);
   });
 
-  it("creates the service-linked role unless another stack owns it", () => {
-    expect(resource(json, "aws_iam_service_linked_role").aws_service_name).toBe("opensearchservice.amazonaws.com");
-    expect(resources(build({ createServiceLinkedRole: false }).json, "aws_iam_service_linked_role")).toHaveLength(0);
+  it("never creates the account-level service-linked role (the bootstrap stack does)", () => {
+    expect(resources(json, "aws_iam_service_linked_role")).toHaveLength(0);
   });
 
   it("accepts 443 only from the client security groups", () => {

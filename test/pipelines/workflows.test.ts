@@ -71,7 +71,10 @@ describe("workflows", () => {
     expect(plan.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
     expect(plan.strategy.matrix).toBe("${{ fromJSON(needs.build.outputs.matrix) }}");
     expect(plan.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
-    expect(JSON.stringify(plan.steps)).toContain("-github-plan");
+    // PR code only reaches AWS through the PR plan role, in the `<env>-plan` environment (production-plan has reviewers).
+    expect(plan.environment).toBe("${{ matrix.environment }}-plan");
+    expect(JSON.stringify(plan.steps)).toContain("-github-pr-plan");
+    expect(JSON.stringify(plan.steps)).toContain("-lock=false");
     expect(plan.steps.find((s: any) => s.uses?.startsWith("./pipelines/plan-comment")).with["github-token"]).toBe("${{ github.token }}");
     expect(plan.steps.find((s: any) => s.uses?.startsWith("hashicorp/setup-terraform@")).with.terraform_wrapper).toBe(false);
     expect(pr.jobs["fork-notice"].if).toContain("!= github.repository");
