@@ -335,7 +335,7 @@ export class PlatformStack extends TerraformStack {
 
     this.addons = new ClusterAddons(this, "addons", {
       metricsServerChart: eks || kubeconfig!.installMetricsServer ? p.charts.metricsServer : undefined,
-      clusterAutoscaler: eks ? { chart: p.charts.clusterAutoscaler, clusterName: eks.clusterName, region: eks.region } : undefined,
+      clusterAutoscaler: eks ? { chart: p.charts.clusterAutoscaler, clusterName: eks.clusterName, region: eks.region, kubernetesVersion: config.cluster.kubernetesVersion } : undefined,
       dependsOn: monitoring,
     });
 

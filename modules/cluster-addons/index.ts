@@ -3,6 +3,7 @@ import { ITerraformDependable } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { ChartRef, chartRelease } from "../core/helm";
 import { PLATFORM_SERVICE_ACCOUNTS } from "../core/pod-identity";
+import { clusterAutoscalerImageTag } from "../core/lifecycle";
 
 export interface ClusterAddonsProps {
   /**
@@ -13,10 +14,15 @@ export interface ClusterAddonsProps {
   readonly metricsServerChart?: ChartRef;
   /**
    * Cluster autoscaler on EKS: discovers the cluster's managed node groups by tag and runs
-   * with the role the eks-cluster module binds to its service account (Pod Identity).
+   * with the role the eks-cluster module binds to its service account (Pod Identity). Its
+   * image is the autoscaler release of the cluster's Kubernetes minor (`kubernetesVersion`).
    * @default undefined: no node autoscaling (clusters whose nodes are not in AWS)
    */
-  readonly clusterAutoscaler?: { readonly chart: ChartRef | undefined; readonly clusterName: string; readonly region: string };
+  readonly clusterAutoscaler?: {
+    readonly chart: ChartRef | undefined; readonly clusterName: string; readonly region: string;
+    /** The cluster's Kubernetes minor, e.g. "1.36": the autoscaler image must be the same minor. */
+    readonly kubernetesVersion: string;
+  };
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -53,6 +59,8 @@ export class ClusterAddons extends Construct {
         dependsOn: props.dependsOn,
         values: {
           cloudProvider: "aws",
+          // Same minor as the cluster: the autoscaler schedules with its own release's code.
+          image: { tag: clusterAutoscalerImageTag(where, props.clusterAutoscaler.kubernetesVersion) },
           awsRegion: props.clusterAutoscaler.region,
           autoDiscovery: { clusterName: props.clusterAutoscaler.clusterName },
           rbac: { serviceAccount: { create: true, name: sa.name } },

@@ -222,9 +222,9 @@ describe("production-platform", () => {
     expect(release(json, "metrics-server").parsed.replicas).toBe(2);
     const ca = release(json, "cluster-autoscaler");
     expect(ca.parsed).toMatchObject({ autoDiscovery: { clusterName: CLUSTER_NAME }, rbac: { serviceAccount: { name: "cluster-autoscaler" } } });
-    // Chart 9.50.1 ships Cluster Autoscaler 1.33.0, the cluster's minor (9.43.0 shipped 1.31).
-    expect(environments.production.cluster.kubernetesVersion).toBe("1.33");
-    expect(ca.version).toBe("9.50.1");
+    // The autoscaler's minor is the cluster's: its image tag follows kubernetesVersion, whatever the chart ships.
+    expect(environments.production.cluster.kubernetesVersion).toBe("1.36");
+    expect(ca.parsed.image).toEqual({ tag: "v1.36.1" });
     const velero = release(json, "velero").parsed;
     expect(velero.initContainers[0].image).toBe("velero/velero-plugin-for-aws:v1.12.0");
     expect(velero.credentials).toEqual({ useSecret: false });
