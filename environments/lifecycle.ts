@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from "fs";
 import { join } from "path";
 import {
-  CLUSTER_AUTOSCALER_IMAGE_TAGS, daysUntil, LIFECYCLE_CHECKED_ON, nextVersion, PRODUCTS, ProductId, releaseLine,
+  CLUSTER_AUTOSCALER_IMAGE_TAGS, daysUntil, LIFECYCLE_CHECKED_ON, nextVersion, PRODUCTS, ProductId, releaseLine, WARN_DAYS,
 } from "../modules/core/lifecycle";
 import { DEFAULT_MYSQL_VERSION } from "../modules/rds-mysql";
 import { DEFAULT_SEARCH_ENGINE } from "../modules/elasticsearch";
@@ -261,3 +261,16 @@ export const WAIVERS: readonly Waiver[] = [
     ["kube-prometheus-stack", "77.9.1"], ["loki", "6.39.0"], ["alloy", "1.2.0"], ["metrics-server", "3.13.0"], ["cluster-autoscaler", "9.50.1"], ["velero", "10.0.10"],
   ] as const).map(([chart, version]) => ({ component: `chart ${chart}`, version, until: "2026-12-16", reason: CHARTS_BRANCH })),
 ];
+
+/**
+ * The synth-time warning for a chart whose support ends within `WARN_DAYS` (or has ended), or
+ * that the table does not know; undefined when nothing is due.
+ */
+export function chartLifecycleWarning(chart: ChartRef, today: Date): string | undefined {
+  const support = CHART_SUPPORT[chart.chart]?.(chart.version);
+  if (!support) return `chart ${chart.chart} ${chart.version} has no row in CHART_SUPPORT (environments/lifecycle.ts): its support is unknown`;
+  if (support.kind !== "dated") return undefined;
+  const days = daysUntil(support.endOfStandardSupport, today);
+  if (days > WARN_DAYS) return undefined;
+  return `chart ${chart.chart} ${chart.version} ${days <= 0 ? "reached" : `reaches (in ${days} days)`} the end of its support on ${support.endOfStandardSupport}; move to ${support.next}`;
+}

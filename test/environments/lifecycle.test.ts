@@ -2,7 +2,7 @@ import { join } from "path";
 import { environments } from "../../environments";
 import { platformCharts } from "../../environments/shared";
 import {
-  ACTION_SUPPORT, autoscalerCoupling, CHART_SUPPORT, evaluate, LIFECYCLE_CHECKED_ON, PinnedComponent, pinnedComponents, WAIVERS, workflowActions,
+  ACTION_SUPPORT, autoscalerCoupling, CHART_SUPPORT, chartLifecycleWarning, evaluate, LIFECYCLE_CHECKED_ON, PinnedComponent, pinnedComponents, WAIVERS, workflowActions,
 } from "../../environments/lifecycle";
 import { daysUntil, FAIL_DAYS, PRODUCTS } from "../../modules/core/lifecycle";
 
@@ -86,5 +86,13 @@ describe("lifecycle table", () => {
       expect([env.name, coupling.message, coupling.ok]).toEqual([env.name, coupling.message, true]);
     }
     expect(autoscalerCoupling("1.34")).toEqual({ ok: false, message: expect.stringContaining("Cluster Autoscaler image for Kubernetes 1.34 is missing") });
+  });
+
+  it("warns at synth 180 days before a chart's support ends, and for charts the table does not know", () => {
+    const cm = { repository: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.19.6" };
+    expect(chartLifecycleWarning(cm, new Date("2026-01-10T00:00:00Z"))).toBe("chart cert-manager v1.19.6 reaches (in 179 days) the end of its support on 2026-07-08; move to v1.21.1");
+    expect(chartLifecycleWarning(cm, new Date("2026-01-08T00:00:00Z"))).toBeUndefined();
+    expect(chartLifecycleWarning({ ...cm, version: "v1.21.1" }, today)).toBeUndefined();
+    expect(chartLifecycleWarning({ ...cm, chart: "mystery" }, today)).toMatch(/chart mystery v1.19.6 has no row in CHART_SUPPORT/);
   });
 });
