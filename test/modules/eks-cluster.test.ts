@@ -1,3 +1,5 @@
+import { TerraformElement } from "cdktf";
+import { suppressionsOf } from "../../modules/core/suppress";
 import { ADDON_NAMES, EksCluster, EksClusterProps, NodeGroupSpec } from "../../modules/eks-cluster";
 import { NetworkRef } from "../../modules/core/types";
 import { policy, resource, resources, synth, testStack, TfJson } from "../helpers";
@@ -329,6 +331,12 @@ describe("eks-cluster lifecycle", () => {
     const { cluster, json } = build({ kubernetesVersion: "1.33", upgradeSupportType: "EXTENDED", extendedSupport: { reason: "OPS-42: CRD migration, until 2027-01" } });
     expect(resource(json, "aws_eks_cluster")).toMatchObject({ version: "1.33", upgrade_policy: { support_type: "EXTENDED" } });
     expect(warnings(cluster)).toEqual([expect.stringMatching(/kubernetesVersion 1.33 is past the end of .* standard support \(2026-07-29\).*accepted: OPS-42.*move to 1.36/)]);
+  });
+
+  it("tells Checkov (whose EKS list ends at 1.35) that 1.36 is supported, and only for versions past its list", () => {
+    const ids = (c: EksCluster) => suppressionsOf(c.node.findChild("cluster") as TerraformElement).map((x) => x.id);
+    expect(ids(build().cluster)).toContain("CKV_AWS_339");
+    expect(ids(build({ kubernetesVersion: "1.35" }).cluster)).not.toContain("CKV_AWS_339");
   });
 
   it("only warns on an unprotected (sandbox) cluster past standard support", () => {
