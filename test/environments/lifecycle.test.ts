@@ -1,5 +1,6 @@
 import { join } from "path";
-import { environments } from "../../environments";
+import { Testing } from "cdktf";
+import { EnvironmentStack, environments } from "../../environments";
 import { platformCharts } from "../../environments/shared";
 import {
   ACTION_SUPPORT, autoscalerCoupling, CHART_SUPPORT, chartLifecycleWarning, evaluate, LIFECYCLE_CHECKED_ON, PinnedComponent, pinnedComponents, WAIVERS, workflowActions,
@@ -94,5 +95,22 @@ describe("lifecycle table", () => {
     expect(chartLifecycleWarning(cm, new Date("2026-01-08T00:00:00Z"))).toBeUndefined();
     expect(chartLifecycleWarning({ ...cm, version: "v1.21.1" }, today)).toBeUndefined();
     expect(chartLifecycleWarning({ ...cm, chart: "mystery" }, today)).toMatch(/chart mystery v1.19.6 has no row in CHART_SUPPORT/);
+  });
+
+  it("rejects an environment config past end of standard support at synth unless it accepts extended support with a reason", () => {
+    const prod = environments.production;
+    const stack = (config: typeof prod) => () => new EnvironmentStack(Testing.app(), config);
+    expect(stack({ ...prod, data: { ...prod.data, mysql: { ...prod.data.mysql, engineVersion: "8.0" } } }))
+      .toThrow(/RdsMysql mysql: engineVersion = "8.0" is invalid; reached the end of Amazon RDS for MySQL standard support on 2026-07-31 .*use a supported version \(8.4\), or set extendedSupport/);
+    expect(stack({ ...prod, cluster: { ...prod.cluster, kubernetesVersion: "1.34" } }))
+      .toThrow(/EksCluster cluster: kubernetesVersion = "1.34" is invalid; reached the end of Amazon EKS Kubernetes standard support on 2026-12-02 .*\(1.36, 1.35\)/);
+    const accepted = new EnvironmentStack(Testing.app(), {
+      ...prod, data: { ...prod.data, mysql: { ...prod.data.mysql, engineVersion: "8.0", extendedSupport: { reason: "blue/green to 8.4 on 2027-01-10 (OPS-77)" } } },
+    });
+    expect(accepted.data.mysql.node.metadata.map((m) => String(m.data))).toEqual([expect.stringMatching(/engineVersion 8.0 is past the end .*accepted: blue\/green/)]);
+    // A sandbox (no deletion protection) runs it with a warning instead.
+    const sandbox = environments.sandbox;
+    const sb = new EnvironmentStack(Testing.app(), { ...sandbox, data: { ...sandbox.data, mysql: { ...sandbox.data.mysql, engineVersion: "8.0" } } });
+    expect(sb.data.mysql.node.metadata.map((m) => String(m.data))).toEqual([expect.stringMatching(/engineVersion 8.0 is past the end/)]);
   });
 });
