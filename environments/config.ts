@@ -14,6 +14,7 @@ import type { GrafanaSso } from "../modules/observability";
 import type { OnCallTarget } from "../modules/core/on-call";
 import type { AppResources } from "../modules/k8s-namespaces";
 import type { BackupSchedule } from "../modules/backups";
+import type { ExtendedSupport } from "../modules/core/lifecycle";
 
 export const ENVIRONMENT_NAMES = ["production", "staging", "sandbox"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -72,8 +73,14 @@ export interface NetworkConfig {
 
 /** The EKS cluster (its name is `clusterName`, which the VPC also tags subnets with). */
 export interface ClusterConfig {
-  /** Kubernetes minor version, e.g. "1.33"; `addonVersions` must be built for it. */
+  /** Kubernetes minor version, e.g. "1.36" (an EKS version in modules/core/lifecycle.ts). */
   readonly kubernetesVersion: string;
+  /**
+   * Accept paid EKS extended support for a `kubernetesVersion` past its end of standard support,
+   * with the reason (needs `upgradeSupportType: "EXTENDED"`). Protected environments refuse such a version otherwise.
+   * @default undefined (not accepted)
+   */
+  readonly extendedSupport?: ExtendedSupport;
   /** End of standard support: `STANDARD` auto-upgrades, `EXTENDED` pays to stay. */
   readonly upgradeSupportType: "STANDARD" | "EXTENDED";
   /** Serve the API publicly too (private access is always on), limited to `publicAccessCidrs`. */
@@ -88,8 +95,12 @@ export interface ClusterConfig {
   readonly developerRoles: readonly string[];
   /** Managed node groups by name. */
   readonly nodeGroups: Readonly<Record<string, NodeGroupSpec>>;
-  /** Pinned EKS add-on versions for `kubernetesVersion`. */
-  readonly addonVersions: AddonVersions;
+  /**
+   * EKS add-on versions to pin, built for `kubernetesVersion`; the others take the most recent
+   * version EKS offers for it, resolved at plan time.
+   * @default {} (all resolved at plan time)
+   */
+  readonly addonVersions?: AddonVersions;
 }
 
 /** Shared media storage (EFS) mounted by the platform's pods. */
@@ -109,7 +120,7 @@ export interface DataConfig {
   readonly mysql: RdsMysqlSettings;
   /** Cache and Celery broker (ElastiCache, Valkey/Redis). */
   readonly redis: ElastiCacheSettings;
-  /** Course search (OpenSearch Service, Elasticsearch 7.10 engine). */
+  /** Course search (OpenSearch Service, OpenSearch 2.19 engine by default). */
   readonly search: ElasticsearchSettings;
   /** Course modulestore (DocumentDB, MongoDB-compatible). */
   readonly documentdb: DocumentDbSettings;

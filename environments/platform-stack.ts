@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, TerraformStack } from "cdktf";
+import { Annotations, Fn, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { DataAwsEfsFileSystem } from "@cdktf/provider-aws/lib/data-aws-efs-file-system";
@@ -28,6 +28,8 @@ import { MediaStorage } from "../modules/media-storage";
 import { Observability } from "../modules/observability";
 import { EnvironmentConfig, KubeconfigTargetConfig, StateConfig } from "./config";
 import { configureState, defaultTags } from "./stack";
+import { chartLifecycleWarning } from "./lifecycle";
+import { lifecycleToday } from "../modules/core/lifecycle";
 
 /**
  * The environment's EKS cluster and the AWS-side resources the platform uses, as plain
@@ -181,6 +183,12 @@ export class PlatformStack extends TerraformStack {
     const p = config.platform;
     const { eks, kubeconfig } = props;
     this.mode = eks ? "eks" : "kubeconfig";
+    // Charts whose support ends within 180 days (or has ended) say so at every synth.
+    const today = lifecycleToday();
+    for (const [key, chart] of Object.entries(p.charts)) {
+      const warning = chartLifecycleWarning(chart, today);
+      if (warning) Annotations.of(this).addWarning(`${where}: platform.charts.${key}: ${warning}`);
+    }
 
     let cluster: DataAwsEksCluster | undefined;
     if (eks) {

@@ -1,5 +1,4 @@
 import type { ClusterConfig, EdgeConfig, EnvironmentConfig, PlatformCharts, PlatformConfig, StateConfig } from "./config";
-import type { AddonVersions } from "../modules/eks-cluster";
 
 /**
  * What every environment shares. Environment files spread this and state only what
@@ -73,20 +72,6 @@ export function addressPlan(firstTwoOctets: string, azs: readonly string[]) {
 }
 
 /**
- * EKS add-on versions built for Kubernetes 1.33 (from `aws eks describe-addon-versions
- * --kubernetes-version 1.33`, cross-checked against public production configs on 1.33).
- * Bump them together with `kubernetesVersion`; synth checks kube-proxy matches it.
- */
-export const addonVersions133: AddonVersions = {
-  "vpc-cni": "v1.20.1-eksbuild.1",
-  "kube-proxy": "v1.33.3-eksbuild.4",
-  "coredns": "v1.12.2-eksbuild.4",
-  "eks-pod-identity-agent": "v1.3.8-eksbuild.2",
-  "aws-ebs-csi-driver": "v1.47.0-eksbuild.1",
-  "aws-efs-csi-driver": "v2.1.10-eksbuild.1",
-};
-
-/**
  * What every cluster shares. The public endpoint is open only to the operators' VPN and the
  * CI runners' egress (seed 000: private access + public CIDR restricted). The two ranges
  * here are documentation placeholders (RFC 5737): replace them with your real egress CIDRs.
@@ -95,14 +80,15 @@ export const addonVersions133: AddonVersions = {
  * other human roles. The roles must exist before the AWS stack is applied (EKS checks them).
  */
 export const clusterDefaults = {
-  kubernetesVersion: "1.33",
+  // EKS add-ons take the most recent build for this version at plan time; node AMIs follow it.
+  // renovate: datasource=endoflife-date depName=amazon-eks versioning=loose
+  kubernetesVersion: "1.36",
   upgradeSupportType: "STANDARD",
   endpointPublicAccess: true,
   publicAccessCidrs: ["198.51.100.0/24", "203.0.113.0/24"],
   adminRoles: ["platform-admin"],
   viewerRoles: ["platform-viewer"],
   developerRoles: ["openedx-developer"],
-  addonVersions: addonVersions133,
 } as const satisfies Omit<ClusterConfig, "nodeGroups">;
 
 /** Seed 000's shared media volume: `/openedx/media`, owned by the Open edX app user (1000). */

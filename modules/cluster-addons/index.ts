@@ -3,20 +3,7 @@ import { ITerraformDependable } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { ChartRef, chartRelease } from "../core/helm";
 import { PLATFORM_SERVICE_ACCOUNTS } from "../core/pod-identity";
-import { check } from "../core/validation";
-
-/**
- * Cluster Autoscaler release per Kubernetes minor (the newest patch of each line). The
- * autoscaler simulates scheduling with the scheduler code of its own release, so its minor
- * must be the cluster's; the chart ships one default (9.59.0: v1.35.0) and passes the same
- * flags to every release here, so the image follows the cluster instead of the chart.
- */
-export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<string, string>> = {
-  "1.33": "v1.33.6",
-  "1.34": "v1.34.5",
-  "1.35": "v1.35.2",
-  "1.36": "v1.36.1",
-};
+import { clusterAutoscalerImageTag } from "../core/lifecycle";
 
 export interface ClusterAddonsProps {
   /**
@@ -27,14 +14,13 @@ export interface ClusterAddonsProps {
   readonly metricsServerChart?: ChartRef;
   /**
    * Cluster autoscaler on EKS: discovers the cluster's managed node groups by tag and runs
-   * with the role the eks-cluster module binds to its service account (Pod Identity).
+   * with the role the eks-cluster module binds to its service account (Pod Identity). Its
+   * image is the autoscaler release of the cluster's Kubernetes minor (`kubernetesVersion`).
    * @default undefined: no node autoscaling (clusters whose nodes are not in AWS)
    */
   readonly clusterAutoscaler?: {
-    readonly chart: ChartRef | undefined;
-    readonly clusterName: string;
-    readonly region: string;
-    /** The cluster's Kubernetes minor, e.g. `1.35`: picks the autoscaler release (`CLUSTER_AUTOSCALER_IMAGE_TAGS`). */
+    readonly chart: ChartRef | undefined; readonly clusterName: string; readonly region: string;
+    /** The cluster's Kubernetes minor, e.g. "1.36": the autoscaler image must be the same minor. */
     readonly kubernetesVersion: string;
   };
   readonly dependsOn?: ITerraformDependable[];
@@ -68,16 +54,13 @@ export class ClusterAddons extends Construct {
     }
     if (props.clusterAutoscaler) {
       const sa = PLATFORM_SERVICE_ACCOUNTS.clusterAutoscaler;
-      const k8s = props.clusterAutoscaler.kubernetesVersion;
-      const tag = Object.hasOwn(CLUSTER_AUTOSCALER_IMAGE_TAGS, k8s) ? CLUSTER_AUTOSCALER_IMAGE_TAGS[k8s] : undefined;
-      check(tag !== undefined, where, "clusterAutoscaler.kubernetesVersion", k8s,
-        `must be a Kubernetes minor with a Cluster Autoscaler release listed in CLUSTER_AUTOSCALER_IMAGE_TAGS (${Object.keys(CLUSTER_AUTOSCALER_IMAGE_TAGS).join(", ")})`);
       this.clusterAutoscaler = chartRelease(this, "cluster-autoscaler", {
         where, prop: "charts.clusterAutoscaler", chart: props.clusterAutoscaler.chart, name: "cluster-autoscaler", namespace: sa.namespace,
         dependsOn: props.dependsOn,
         values: {
-          image: { tag },
           cloudProvider: "aws",
+          // Same minor as the cluster: the autoscaler schedules with its own release's code.
+          image: { tag: clusterAutoscalerImageTag(where, "clusterAutoscaler.kubernetesVersion", props.clusterAutoscaler.kubernetesVersion) },
           awsRegion: props.clusterAutoscaler.region,
           autoDiscovery: { clusterName: props.clusterAutoscaler.clusterName },
           rbac: { serviceAccount: { create: true, name: sa.name } },

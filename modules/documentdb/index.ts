@@ -11,6 +11,11 @@ import { GeneratedSecret } from "../core/secret";
 import { storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
+import { checkVersionLifecycle, ExtendedSupport } from "../core/lifecycle";
+
+/** MongoDB 5.0-compatible engine: what Open edX's modulestore drivers support; no published end of standard support. */
+// renovate: datasource=endoflife-date depName=amazon-documentdb versioning=loose
+export const DEFAULT_DOCUMENTDB_VERSION = "5.0.0";
 
 /** Alarm thresholds; seed 001's alerting rules are the defaults. */
 export interface DocumentDbAlarmThresholds {
@@ -30,9 +35,14 @@ export interface DocumentDbSettings {
   readonly instanceCount: number;
   /**
    * MongoDB 5.0-compatible engine by default (what Open edX's modulestore drivers support).
-   * @default "5.0.0"
+   * @default DEFAULT_DOCUMENTDB_VERSION ("5.0.0")
    */
   readonly engineVersion?: "4.0.0" | "5.0.0";
+  /**
+   * Accept paid extended support for an `engineVersion` past its end of standard support, with the reason.
+   * @default undefined (not accepted)
+   */
+  readonly extendedSupport?: ExtendedSupport;
   /**
    * Days of continuous backup / point-in-time restore (1-35).
    * @default 35
@@ -83,9 +93,13 @@ export class DocumentDb extends Construct {
     super(scope, id);
     const where = `DocumentDb ${id}`;
     const d = dataStoreDefaults(this, where, "docdb", props);
-    const version = props.engineVersion ?? "5.0.0";
+    const version = props.engineVersion ?? DEFAULT_DOCUMENTDB_VERSION;
     const backups = props.backupRetentionDays ?? 35;
     validate(where, props, version, backups, d.multiAz);
+    checkVersionLifecycle(this, {
+      where, prop: "engineVersion", product: "documentdb", version,
+      protectedEnvironment: d.deletionProtection, extendedSupport: props.extendedSupport,
+    });
 
     const { naming } = props;
     const { accountId, partition, region } = awsContext(this);

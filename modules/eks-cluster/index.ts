@@ -3,6 +3,7 @@ import { Fn, ITerraformDependable } from "cdktf";
 import { EksCluster as EksClusterResource } from "@cdktf/provider-aws/lib/eks-cluster";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
+import { DataAwsEksAddonVersion } from "@cdktf/provider-aws/lib/data-aws-eks-addon-version";
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
 import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
 import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
@@ -21,6 +22,7 @@ import { encryptedLogGroup } from "../core/log-group";
 import { suppress } from "../core/suppress";
 import { ClusterRef, NetworkRef } from "../core/types";
 import { checkLogRetention } from "../core/validation";
+import { checkVersionLifecycle, ExtendedSupport } from "../core/lifecycle";
 import { KmsKey } from "../kms-key";
 import { PLATFORM_SERVICE_ACCOUNTS, podIdentityTrustPolicy, ServiceAccountRef } from "../core/pod-identity";
 import { iamRoleArn, PLATFORM_GROUPS } from "../core/rbac";
@@ -30,8 +32,12 @@ import { ADDON_NAMES, validateCluster } from "./validate";
 export { ADDON_NAMES, MIN_KUBERNETES_MINOR } from "./validate";
 
 export type AddonName = (typeof ADDON_NAMES)[number];
-/** Pinned EKS add-on versions (`aws eks describe-addon-versions --kubernetes-version <v>`). */
-export type AddonVersions = Readonly<Record<AddonName, string>>;
+/**
+ * Pinned EKS add-on versions (`aws eks describe-addon-versions --kubernetes-version <v>`), by
+ * add-on; an add-on not listed gets the most recent version EKS offers for the cluster's
+ * Kubernetes version, resolved at plan time.
+ */
+export type AddonVersions = Readonly<Partial<Record<AddonName, string>>>;
 
 export interface NodeTaint {
   readonly key: string;
@@ -85,8 +91,19 @@ export interface EksClusterProps {
   /** Cluster name (not derived from naming: seed 000 fixes production's as `openedx-eks`). */
   readonly clusterName: string;
   readonly network: NetworkRef;
-  /** Kubernetes minor version, e.g. "1.33". Node groups follow it. */
+  /**
+   * Kubernetes minor version, e.g. "1.36": one of the EKS versions in modules/core/lifecycle.ts.
+   * Node groups follow it (their AL2023/Bottlerocket AMI is the EKS-optimized release for it).
+   */
   readonly kubernetesVersion: string;
+  /**
+   * Accept paid EKS extended support for a `kubernetesVersion` past its end of standard
+   * support, with the reason. Without it, a cluster with deletion protection on refuses such
+   * a version at synth; with it, `upgradeSupportType` must be `EXTENDED` (else EKS would
+   * upgrade the control plane on its own).
+   * @default undefined (not accepted)
+   */
+  readonly extendedSupport?: ExtendedSupport;
   /**
    * What happens at the end of standard support: `STANDARD` auto-upgrades the control plane
    * (keeps it patched, no extended-support fee); `EXTENDED` keeps the version at extra cost.
@@ -130,7 +147,14 @@ export interface EksClusterProps {
   readonly planReaderRoles?: readonly string[];
   /** Managed node groups by name (`general`, `compute`, ...). */
   readonly nodeGroups: Readonly<Record<string, NodeGroupSpec>>;
-  readonly addonVersions: AddonVersions;
+  /**
+   * Add-on versions to pin (validated: `vX.Y.Z-eksbuild.N`, kube-proxy on the cluster's minor).
+   * Add-ons not pinned take the most recent version EKS publishes for `kubernetesVersion`
+   * (`aws_eks_addon_version` data source, `most_recent = true`), so a Kubernetes bump brings
+   * add-ons built for it instead of versions nobody checked against a real cluster.
+   * @default {} (every add-on resolved at plan time)
+   */
+  readonly addonVersions?: AddonVersions;
   /**
    * Retention of the control-plane log group.
    * @default 365
@@ -174,6 +198,9 @@ export const SERVICE_ACCOUNTS = {
   loadBalancerController: PLATFORM_SERVICE_ACCOUNTS.loadBalancerController,
 } as const satisfies Record<string, ServiceAccountRef>;
 
+/** Newest EKS minor in Checkov's CKV_AWS_339 list (checkov 3.3.30, scripts/scan.js). */
+const CHECKOV_NEWEST_EKS_MINOR = 35;
+
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
 /** Ports the control plane opens on nodes: kubelet, and admission webhooks / aggregated APIs. */
@@ -191,7 +218,8 @@ const CONTROL_PLANE_TO_NODE_PORTS = [443, 4443, 6443, 8443, 9443, 10250] as cons
  *   and a node role with only AmazonEKSWorkerNodePolicy + AmazonEC2ContainerRegistryPullOnly.
  *   The CNI's permissions are not on the node role: vpc-cni gets its own IRSA role (IRSA, not
  *   Pod Identity, because aws-node starts before the Pod Identity agent can serve it).
- * - Add-ons: pinned versions; vpc-cni, kube-proxy and the Pod Identity agent are installed
+ * - Add-ons: the most recent version EKS publishes for the cluster's Kubernetes version,
+ *   resolved at plan time by `aws_eks_addon_version` (so the plan shows it), unless pinned; vpc-cni, kube-proxy and the Pod Identity agent are installed
  *   before nodes join (EKS's self-managed defaults are not bootstrapped), CoreDNS and the CSI
  *   drivers after, since they need nodes to become healthy.
  * - Pod Identity roles for EBS CSI, EFS CSI, Cluster Autoscaler and the AWS Load Balancer
@@ -244,6 +272,10 @@ export class EksCluster extends Construct implements ClusterRef {
     super(scope, id);
     const where = `EksCluster ${id}`;
     validateCluster(where, props);
+    checkVersionLifecycle(this, {
+      where, prop: "kubernetesVersion", product: "eks", version: props.kubernetesVersion,
+      protectedEnvironment: props.deletionProtection ?? true, extendedSupport: props.extendedSupport,
+    });
     const retention = props.logRetentionDays ?? 365;
     checkLogRetention(where, "logRetentionDays", retention);
 
@@ -365,6 +397,12 @@ export class EksCluster extends Construct implements ClusterRef {
         + "the private endpoint is always on, and every caller still needs an access entry";
       suppress(cluster, { id: "AVD-AWS-0040", reason: why }, { id: "CKV_AWS_39", reason: why });
     }
+    // Checkov's CKV_AWS_339 carries a fixed list of EKS versions (1.29-1.35 in 3.3.30, its newest
+    // release); newer versions are checked against the EKS calendar by checkVersionLifecycle above.
+    if (Number(props.kubernetesVersion.split(".")[1]) > CHECKOV_NEWEST_EKS_MINOR) {
+      suppress(cluster, { id: "CKV_AWS_339",
+        reason: `Checkov 3.3.30 lists EKS versions up to 1.${CHECKOV_NEWEST_EKS_MINOR}; ${props.kubernetesVersion} is in EKS standard support, checked at synth against the EKS release calendar (modules/core/lifecycle.ts)` });
+    }
     const clusterRef = cluster.name;
     this.clusterName = clusterRef; // the name, as a reference that orders dependants after the cluster
     this.clusterArn = cluster.arn;
@@ -446,11 +484,15 @@ export class EksCluster extends Construct implements ClusterRef {
     }
 
     // --- Add-ons that must run before nodes can become Ready.
+    // Unpinned add-ons: the newest build for this Kubernetes version, read at plan time from the
+    // static version string (not the cluster's attribute) so the plan shows the real version.
+    const addonVersion = (name: AddonName): string => props.addonVersions?.[name]
+      ?? new DataAwsEksAddonVersion(this, `addon-version-${name}`, { addonName: name, kubernetesVersion: props.kubernetesVersion, mostRecent: true }).version;
     const addon = (name: AddonName, extra: Partial<ConstructorParameters<typeof EksAddon>[2]> = {}) =>
       new EksAddon(this, `addon-${name}`, {
         clusterName: clusterRef,
         addonName: name,
-        addonVersion: props.addonVersions[name],
+        addonVersion: addonVersion(name),
         // Terraform is the source of truth: take over on create, and re-apply our config on update.
         resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "OVERWRITE",

@@ -13,10 +13,11 @@ export const ADDON_NAMES = [
 ] as const;
 
 /**
- * Oldest Kubernetes minor in EKS standard support when this module was last reviewed; raise
- * it as versions leave standard support so a stale pin fails at synth, not at apply.
+ * Oldest Kubernetes minor EKS still runs (standard or extended support) when this module was
+ * last reviewed (1.31 left extended support on 2026-11-26); the lifecycle table
+ * (modules/core/lifecycle.ts) decides what is in standard support.
  */
-export const MIN_KUBERNETES_MINOR = 31;
+export const MIN_KUBERNETES_MINOR = 32;
 /** Managed node group size limit (EKS service quota "nodes per managed node group"). */
 export const MAX_NODES_PER_GROUP = 450;
 
@@ -37,12 +38,16 @@ export function validateCluster(where: string, props: EksClusterProps): void {
 
   const version = /^1\.(\d+)$/.exec(props.kubernetesVersion);
   check(version !== null && Number(version[1]) >= MIN_KUBERNETES_MINOR, where, "kubernetesVersion", props.kubernetesVersion,
-    `must be a Kubernetes minor version such as "1.33", at least 1.${MIN_KUBERNETES_MINOR} (older versions have left EKS standard support)`);
+    `must be a Kubernetes minor version such as "1.36", at least 1.${MIN_KUBERNETES_MINOR} (older versions have left EKS extended support too)`);
   checkOneOf(where, "upgradeSupportType", props.upgradeSupportType ?? "STANDARD", SUPPORT_TYPES);
 
   validateEndpoint(where, props);
   validateAccess(where, props);
-  validateAddonVersions(where, props.addonVersions, props.kubernetesVersion);
+  validateAddonVersions(where, props.addonVersions ?? {}, props.kubernetesVersion);
+  if (props.extendedSupport) {
+    check((props.upgradeSupportType ?? "STANDARD") === "EXTENDED", where, "upgradeSupportType", props.upgradeSupportType ?? "STANDARD",
+      "must be \"EXTENDED\" when extendedSupport is set (with STANDARD, EKS upgrades the control plane itself at the end of standard support)");
+  }
 
   const groups = Object.entries(props.nodeGroups);
   check(groups.length >= 1, where, "nodeGroups", Object.keys(props.nodeGroups), "must define at least one node group");
@@ -87,13 +92,19 @@ function validateAccess(where: string, props: EksClusterProps): void {
 }
 
 function validateAddonVersions(where: string, versions: AddonVersions, kubernetesVersion: string): void {
+  for (const key of Object.keys(versions)) {
+    check((ADDON_NAMES as readonly string[]).includes(key), where, "addonVersions", key, `must name EKS add-ons the module installs: ${ADDON_NAMES.join(", ")}`);
+  }
   for (const addon of ADDON_NAMES) {
     const v = versions[addon];
+    if (v === undefined) continue; // resolved at plan time
     check(typeof v === "string" && ADDON_VERSION_RE.test(v), where, `addonVersions["${addon}"]`, v,
-      "must be a pinned EKS add-on version such as v1.20.1-eksbuild.1 (aws eks describe-addon-versions)");
+      "must be a pinned EKS add-on version such as v1.20.1-eksbuild.1 (aws eks describe-addon-versions), or left out to take the most recent one for the cluster's version");
   }
-  const kubeProxy = ADDON_VERSION_RE.exec(versions["kube-proxy"])!;
-  check(`${kubeProxy[1]}.${kubeProxy[2]}` === kubernetesVersion, where, `addonVersions["kube-proxy"]`, versions["kube-proxy"],
+  const pinnedKubeProxy = versions["kube-proxy"];
+  if (pinnedKubeProxy === undefined) return;
+  const kubeProxy = ADDON_VERSION_RE.exec(pinnedKubeProxy)!;
+  check(`${kubeProxy[1]}.${kubeProxy[2]}` === kubernetesVersion, where, `addonVersions["kube-proxy"]`, pinnedKubeProxy,
     `must match the cluster's Kubernetes minor version ${kubernetesVersion} (kube-proxy is built per Kubernetes version)`);
 }
 

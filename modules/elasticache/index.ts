@@ -8,6 +8,14 @@ import { GeneratedSecret } from "../core/secret";
 import { storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
+import { checkVersionLifecycle, ExtendedSupport } from "../core/lifecycle";
+
+/** Default Valkey line (no published end of standard support on ElastiCache). */
+// renovate: datasource=endoflife-date depName=valkey versioning=loose
+export const DEFAULT_VALKEY_VERSION = "8.0";
+/** Default Redis OSS line (7.1 is the last Redis OSS engine ElastiCache offers). */
+// renovate: datasource=endoflife-date depName=amazon-elasticache-redis versioning=loose
+export const DEFAULT_REDIS_VERSION = "7.1";
 
 export type CacheEngine = "valkey" | "redis";
 
@@ -34,9 +42,14 @@ export interface ElastiCacheSettings {
   readonly engine?: CacheEngine;
   /**
    * Major.minor version: valkey 7.2, 8.0 or 8.1; redis 7.0 or 7.1.
-   * @default "8.0" for valkey, "7.1" for redis
+   * @default DEFAULT_VALKEY_VERSION ("8.0") for valkey, DEFAULT_REDIS_VERSION ("7.1") for redis
    */
   readonly engineVersion?: string;
+  /**
+   * Accept paid extended support for an `engineVersion` past its end of standard support, with the reason.
+   * @default undefined (not accepted)
+   */
+  readonly extendedSupport?: ExtendedSupport;
   /**
    * Cluster mode shards keys over node groups. Open edX's clients (django-redis, Celery's
    * Redis transport) speak the single-endpoint protocol, so it stays off by default.
@@ -110,12 +123,16 @@ export class ElastiCache extends Construct {
     const where = `ElastiCache ${id}`;
     const d = dataStoreDefaults(this, where, "redis", props);
     const engine = props.engine ?? "valkey";
-    const version = props.engineVersion ?? (engine === "valkey" ? "8.0" : "7.1");
+    const version = props.engineVersion ?? (engine === "valkey" ? DEFAULT_VALKEY_VERSION : DEFAULT_REDIS_VERSION);
     const clusterMode = props.clusterMode ?? "disabled";
     const shards = props.shards ?? 1;
     const replicas = props.replicasPerShard ?? 2;
     const retention = props.snapshotRetentionDays ?? 35;
     validate(where, props, engine, version, clusterMode, shards, replicas, retention, d.multiAz);
+    checkVersionLifecycle(this, {
+      where, prop: "engineVersion", product: engine === "valkey" ? "elasticacheValkey" : "elasticacheRedis", version,
+      protectedEnvironment: d.deletionProtection, extendedSupport: props.extendedSupport,
+    });
 
     const { naming } = props;
     this.replicationGroupId = naming.name("redis", "elasticacheReplicationGroup");

@@ -10,6 +10,17 @@ import { storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
 import { policyJson } from "../core/policy";
+import { checkVersionLifecycle, ExtendedSupport } from "../core/lifecycle";
+
+/**
+ * OpenSearch 2.19, the newest 2.x engine (standard support until 2027-11-07). Not 3.x:
+ * OpenSearch 3.0 removed `compatibility.override_main_response_version`, which lets Open edX's
+ * Elasticsearch 7 client (edx-search pins elasticsearch-py < 7.14) see a 7.10.2 server, and
+ * dropped more 7.x-era APIs; move to 3.x once the platform's search runs on an OpenSearch
+ * client (or Meilisearch/Typesense, where Open edX is heading).
+ */
+// renovate: datasource=endoflife-date depName=amazon-opensearch versioning=loose
+export const DEFAULT_SEARCH_ENGINE = "OpenSearch_2.19";
 
 /** Alarm thresholds; seed 001's alerting rules and AWS's recommended alarms are the defaults. */
 export interface ElasticsearchAlarmThresholds {
@@ -26,11 +37,19 @@ export interface ElasticsearchAlarmThresholds {
 /** Sizing and tuning: the part of the props an environment's config provides. */
 export interface ElasticsearchSettings {
   /**
-   * Open edX's search (course discovery, forum) needs the Elasticsearch 7.10 API, so that is
-   * the default; `OpenSearch_<major>.<minor>` is accepted for platforms that moved on.
-   * @default "Elasticsearch_7.10"
+   * Engine: `OpenSearch_<major>.<minor>` or `Elasticsearch_7.10`, one of the versions in
+   * modules/core/lifecycle.ts. OpenSearch 1.x/2.x domains report 7.10.2 to clients
+   * (`override_main_response_version`) so Open edX's Elasticsearch 7 client connects; use
+   * `Elasticsearch_7.10` only for a domain that must stay on the legacy engine.
+   * @default DEFAULT_SEARCH_ENGINE ("OpenSearch_2.19")
    */
   readonly engineVersion?: string;
+  /**
+   * Accept paid extended support for an `engineVersion` past its end of standard support,
+   * with the reason.
+   * @default undefined (not accepted)
+   */
+  readonly extendedSupport?: ExtendedSupport;
   /** Data node type, e.g. `i3.2xlarge.search`. */
   readonly dataNodeType: string;
   /** Data nodes; a multiple of the AZ count when zone-aware. */
@@ -62,8 +81,18 @@ const LOG_TYPES = ["INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS", "ES_APPLICATION_LOGS",
 const PORT = 443;
 
 /**
- * Search for Open edX: an Amazon OpenSearch Service domain (Elasticsearch 7.10 engine by
+ * Search for Open edX: an Amazon OpenSearch Service domain (OpenSearch 2.19 engine by
  * default) inside the VPC.
+ *
+ * - Engine: OpenSearch 2.19, not the Elasticsearch 7.10 engine (legacy; kept for domains
+ *   configured with it) and not 3.x. Open edX's search (edx-search's Elasticsearch engine,
+ *   course discovery, forum) talks the Elasticsearch 7 REST API through elasticsearch-py
+ *   < 7.14; OpenSearch 2.x serves that API and, with `override_main_response_version`,
+ *   reports version 7.10.2 so the client accepts it. OpenSearch 3.0 removed that setting and
+ *   more 7.x compatibility, and Open edX is moving its new search to Meilisearch/Typesense
+ *   rather than onto OpenSearch 3, so 2.19 is the newest engine the platform is known to work
+ *   with. Upgrading a 7.10 domain to 2.19 is an in-place blue/green upgrade by AWS (7.10 ->
+ *   OpenSearch 1.3 -> 2.19; take a manual snapshot first).
  *
  * - Subnets: the database tier, like every other store. The domain only answers clients and
  *   needs no route out (its snapshots go to a service-owned bucket), so the tier without a
@@ -103,9 +132,13 @@ export class Elasticsearch extends Construct {
     super(scope, id);
     const where = `Elasticsearch ${id}`;
     const d = dataStoreDefaults(this, where, "search", props);
-    const engineVersion = props.engineVersion ?? "Elasticsearch_7.10";
+    const engineVersion = props.engineVersion ?? DEFAULT_SEARCH_ENGINE;
     const zones = d.multiAz ? Math.min(3, props.network.databaseSubnetIds.length) : 1;
     const family = validate(where, props, engineVersion, zones, d.multiAz);
+    checkVersionLifecycle(this, {
+      where, prop: "engineVersion", product: "opensearch", version: engineVersion,
+      protectedEnvironment: d.deletionProtection, extendedSupport: props.extendedSupport,
+    });
     const instanceStore = INSTANCE_STORE.includes(family);
 
     const { naming } = props;
@@ -163,7 +196,8 @@ export class Elasticsearch extends Construct {
         dedicatedMasterCount: masters?.count,
         zoneAwarenessEnabled: zones > 1,
         zoneAwarenessConfig: zones > 1 ? { availabilityZoneCount: zones } : undefined,
-        // Standby needs OpenSearch 1.3+; Elasticsearch 7.10 (Open edX) cannot use it.
+        // Off: standby needs an OpenSearch engine (not the legacy 7.10 one), 3 AZs and dedicated
+        // masters, which only production has; the topology is unchanged from the 7.10 default.
         multiAzWithStandbyEnabled: false,
       },
       ebsOptions: instanceStore
@@ -194,8 +228,9 @@ export class Elasticsearch extends Construct {
       autoTuneOptions: { desiredState: burstable ? "DISABLED" : "ENABLED", rollbackOnDisable: "NO_ROLLBACK" },
       advancedOptions: {
         "rest.action.multi.allow_explicit_index": "true",
-        // OpenSearch engines report 7.10.2 so Elasticsearch 7 clients (Open edX) connect.
-        ...(engineVersion.startsWith("OpenSearch") ? { override_main_response_version: "true" } : {}),
+        // OpenSearch 1.x/2.x report 7.10.2 so Elasticsearch 7 clients (Open edX) connect; 3.x
+        // removed the setting (and rejects it).
+        ...(/^OpenSearch_[12]\./.test(engineVersion) ? { override_main_response_version: "true" } : {}),
       },
       logPublishingOptions: logGroups.map((l) => ({ logType: l.type, cloudwatchLogGroupArn: l.group.arn, enabled: true })),
       dependsOn,

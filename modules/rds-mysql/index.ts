@@ -13,6 +13,14 @@ import { serviceTrustPolicy } from "../core/policy";
 import { storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
+import { checkVersionLifecycle, ExtendedSupport } from "../core/lifecycle";
+
+/**
+ * MySQL 8.4, the LTS line: RDS standard support until 2029-07-31 (8.0's ended 2026-07-31,
+ * after which RDS bills Extended Support).
+ */
+// renovate: datasource=endoflife-date depName=amazon-rds-mysql versioning=loose
+export const DEFAULT_MYSQL_VERSION = "8.4";
 
 /** Alarm thresholds; seed 001's alerting rules are the defaults. */
 export interface RdsMysqlAlarmThresholds {
@@ -32,10 +40,17 @@ export interface RdsMysqlSettings {
   readonly instanceClass: string;
   /**
    * Major version only; AWS applies minor versions in the maintenance window, so Terraform
-   * never sees a drift it would try to "downgrade".
-   * @default "8.0"
+   * never sees a drift it would try to "downgrade". "8.0" is past its end of standard support
+   * (2026-07-31): protected environments refuse it unless `extendedSupport` accepts it.
+   * @default DEFAULT_MYSQL_VERSION ("8.4")
    */
   readonly engineVersion?: "8.0" | "8.4";
+  /**
+   * Accept paid RDS Extended Support for an `engineVersion` past its end of standard support,
+   * with the reason (e.g. while the blue/green upgrade to 8.4 is prepared).
+   * @default undefined (not accepted)
+   */
+  readonly extendedSupport?: ExtendedSupport;
   /** Initial gp3 storage (GiB, 20-65536). */
   readonly allocatedStorageGiB: number;
   /** Storage autoscaling ceiling (GiB); at least 10 % above the allocated storage. */
@@ -75,7 +90,26 @@ const PORT = 3306;
 /**
  * Open edX's relational database: RDS for MySQL in the database subnets.
  *
- * - MySQL 8.0, major version pinned, minor upgrades automatic (`engine_version = "8.0"`).
+ * - MySQL 8.4 (the LTS line; RDS standard support until 2029-07-31), major version pinned,
+ *   minor upgrades automatic (`engine_version = "8.4"`). The parameter group family follows
+ *   the version (`mysql8.4`); its TLS settings are valid on 8.4: `require_secure_transport`
+ *   (still OFF by default on RDS 8.4) and `tls_version = TLSv1.2,TLSv1.3` (8.4 removed TLS 1.0
+ *   and 1.1; RDS builds it on AWS-LC). 8.4 disables `mysql_native_password` by default: Open
+ *   edX's mysqlclient speaks `caching_sha2_password`, so its users need nothing else.
+ * - Upgrading an existing 8.0 database: an RDS blue/green deployment, never an in-place
+ *   major upgrade of the live instance. Until it is done, keep `engineVersion: "8.0"` with
+ *   `extendedSupport: { reason }` (protected environments refuse 8.0 otherwise).
+ *   1. Check readiness on blue: MySQL Shell 8.4 `util.checkForServerUpgrade()`, and no user
+ *      left on `mysql_native_password` (`SELECT user, plugin FROM mysql.user`).
+ *   2. Create the 8.4 groups green will use, with this module's settings and names
+ *      (`<project>-<env>-mysql84`, family `mysql8.4`; `<project>-<env>-mysql84-audit`).
+ *   3. `aws rds create-blue-green-deployment --source <primary ARN> --target-engine-version 8.4
+ *      --target-db-parameter-group-name <project>-<env>-mysql84` (then set the option group
+ *      on green); green replicates from blue, read replicas included.
+ *   4. Point a staging copy of Open edX at the green endpoint and run its checks; then
+ *      `switchover-blue-green-deployment` (writes pause about a minute; endpoint names stay).
+ *   5. Set `engineVersion: "8.4"`, drop `extendedSupport`, `terraform import` the two groups,
+ *      and check the plan changes nothing on the instances; delete the old blue instances.
  * - Multi-AZ from config; gp3 with storage autoscaling; storage, Performance Insights and
  *   the master secret under one CMK; master password managed by RDS in Secrets Manager
  *   (`manage_master_user_password`, rotated by RDS), so no credential is ever in code.
@@ -85,7 +119,7 @@ const PORT = 3306;
  *   MySQL 8.0.28+ and 8.4) exported to CMK-encrypted log groups created beforehand.
  * - Production sizes (seed 002 asks for db.r5.4xlarge): the config uses db.r7g.4xlarge —
  *   the same 16 vCPU / 128 GiB shape on Graviton3, roughly 20-30 % better price/performance
- *   than r5 (Intel, two generations old) and supported by every MySQL 8.0 minor AWS offers.
+ *   than r5 (Intel, two generations old) and supported by every MySQL 8.4 minor AWS offers.
  * - Failover, failure, low-storage and recovery events go to the alarm topic through an RDS
  *   event subscription; CPU, storage, memory and replica-lag alarms use the shared helper.
  */
@@ -107,12 +141,16 @@ export class RdsMysql extends Construct {
     super(scope, id);
     const where = `RdsMysql ${id}`;
     const d = dataStoreDefaults(this, where, "mysql", props);
-    const version = props.engineVersion ?? "8.0";
+    const version = props.engineVersion ?? DEFAULT_MYSQL_VERSION;
     const backups = props.backupRetentionDays ?? 35;
     const replicas = props.readReplicas ?? 0;
     const piRetention = props.performanceInsightsRetentionDays ?? 7;
     const monitoring = props.monitoringIntervalSeconds ?? 60;
     validate(where, props, version, backups, replicas, piRetention, monitoring);
+    checkVersionLifecycle(this, {
+      where, prop: "engineVersion", product: "rdsMysql", version,
+      protectedEnvironment: d.deletionProtection, extendedSupport: props.extendedSupport,
+    });
 
     const { naming } = props;
     const { accountId, partition, region } = awsContext(this);

@@ -23,7 +23,7 @@ describe("environment clusters", () => {
 
     it("is seed 000's openedx-eks, encrypted, logged, access-entry only and protected", () => {
       expect(eks).toMatchObject({
-        name: "openedx-eks", version: "1.33", deletion_protection: true,
+        name: "openedx-eks", version: "1.36", deletion_protection: true,
         access_config: { authentication_mode: "API", bootstrap_cluster_creator_admin_permissions: false },
         upgrade_policy: { support_type: "STANDARD" },
       });
@@ -75,10 +75,14 @@ describe("environment clusters", () => {
       }
     });
 
-    it("installs the managed add-ons at the pinned versions", () => {
-      const addons = Object.fromEntries(resources(prod, "aws_eks_addon").map((a) => [a.addon_name, a.addon_version]));
-      expect(addons).toEqual(environments.production.cluster.addonVersions);
-      expect(addons["kube-proxy"]).toMatch(/^v1\.33\./);
+    it("installs the managed add-ons at the most recent version EKS offers for the cluster's version (resolved at plan time)", () => {
+      expect(environments.production.cluster.addonVersions).toBeUndefined();
+      const lookups = Object.values(prod.data?.aws_eks_addon_version ?? {}) as any[];
+      expect(lookups).toHaveLength(6);
+      for (const l of lookups) expect(l).toMatchObject({ kubernetes_version: "1.36", most_recent: true });
+      for (const a of resources(prod, "aws_eks_addon")) expect(a.addon_version).toMatch(/^\$\{data\.aws_eks_addon_version\./);
+      // Node groups run the cluster's version, so EKS picks the AL2023 AMI release built for it.
+      for (const g of resources(prod, "aws_eks_node_group")) expect(g).toMatchObject({ version: "1.36", ami_type: "AL2023_x86_64_STANDARD" });
     });
 
     it("scopes the Pod Identity and IRSA roles to their service accounts", () => {

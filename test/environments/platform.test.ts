@@ -3,7 +3,7 @@ import * as path from "path";
 import { Testing } from "cdktf";
 import { EnvironmentConfig, PlatformStack, addEnvironment, environments } from "../../environments";
 import { KubeconfigTargetConfig } from "../../environments/config";
-import { CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../../modules/cluster-addons";
+import { CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../../modules/core/lifecycle";
 import { resource, resources, TfJson } from "../helpers";
 import { ACCESS_LOG_FORMAT, GATEWAY_API_VERSION, KUBECTL_IMAGE } from "../../modules/ingress";
 import { GATEWAY_ACCESS_LOG } from "../../modules/observability";
@@ -338,6 +338,9 @@ describe("production-platform", () => {
     const k8s = environments.production.cluster.kubernetesVersion;
     expect(ca.parsed.image.tag).toBe(CLUSTER_AUTOSCALER_IMAGE_TAGS[k8s]);
     expect(ca.parsed.image.tag).toMatch(new RegExp(`^v${k8s.replace(".", "\\.")}\\.\\d+$`));
+    // The autoscaler's minor is the cluster's: its image tag follows kubernetesVersion, whatever the chart ships.
+    expect(environments.production.cluster.kubernetesVersion).toBe("1.36");
+    expect(ca.parsed.image).toEqual({ tag: "v1.36.1" });
     const velero = release(json, "velero").parsed;
     expect(velero.initContainers[0].image).toBe(`velero/velero-plugin-for-aws:${environments.production.platform.veleroAwsPluginTag}`);
     expect(velero.credentials).toEqual({ useSecret: false });

@@ -1,6 +1,8 @@
-import { EksCluster, EksClusterProps, NodeGroupSpec } from "../../modules/eks-cluster";
+import { TerraformElement } from "cdktf";
+import { suppressionsOf } from "../../modules/core/suppress";
+import { ADDON_NAMES, EksCluster, EksClusterProps, NodeGroupSpec } from "../../modules/eks-cluster";
 import { NetworkRef } from "../../modules/core/types";
-import { policy, resource, resources, synth, testStack } from "../helpers";
+import { policy, resource, resources, synth, testStack, TfJson } from "../helpers";
 
 const network: NetworkRef = {
   vpcId: "vpc-1",
@@ -15,7 +17,7 @@ const general: NodeGroupSpec = { instanceTypes: ["m5.large"], minSize: 1, desire
 const base: Omit<EksClusterProps, "naming"> = {
   clusterName: "test-eks",
   network,
-  kubernetesVersion: "1.33",
+  kubernetesVersion: "1.36",
   endpointPublicAccess: true,
   publicAccessCidrs: ["203.0.113.0/24"],
   adminRoles: ["platform-admin", "arn:aws:iam::111122223333:role/ci-deploy"],
@@ -26,15 +28,11 @@ const base: Omit<EksClusterProps, "naming"> = {
       labels: { workload: "batch" }, taints: [{ key: "workload", value: "batch", effect: "NO_SCHEDULE" }],
     },
   },
-  addonVersions: {
-    "vpc-cni": "v1.20.1-eksbuild.1",
-    "kube-proxy": "v1.33.3-eksbuild.4",
-    "coredns": "v1.12.2-eksbuild.4",
-    "eks-pod-identity-agent": "v1.3.8-eksbuild.2",
-    "aws-ebs-csi-driver": "v1.47.0-eksbuild.1",
-    "aws-efs-csi-driver": "v2.1.10-eksbuild.1",
-  },
 };
+/** A config that pins two add-ons (the rest resolve at plan time). */
+const pins = { "vpc-cni": "v1.21.1-eksbuild.3", "kube-proxy": "v1.36.2-eksbuild.1" } as const;
+
+const addonLookups = (json: TfJson): any[] => Object.values(json.data?.aws_eks_addon_version ?? {});
 
 function build(overrides: Partial<EksClusterProps> = {}) {
   const { stack, naming } = testStack();
@@ -60,7 +58,7 @@ describe("eks-cluster", () => {
 
   it("pins the version, upgrade policy, and turns on deletion protection", () => {
     expect(eks).toMatchObject({
-      name: "test-eks", version: "1.33", upgrade_policy: { support_type: "STANDARD" },
+      name: "test-eks", version: "1.36", upgrade_policy: { support_type: "STANDARD" },
       deletion_protection: true, bootstrap_self_managed_addons: false,
     });
     expect(eks.vpc_config.subnet_ids).toEqual(["priv-a", "priv-b"]);
@@ -119,7 +117,7 @@ describe("eks-cluster", () => {
     expect(groups.map((g) => g.node_group_name).sort()).toEqual(["openedx-test-eks-batch", "openedx-test-eks-general"]);
     const batch = resource(json, "aws_eks_node_group", "ng-batch");
     expect(batch).toMatchObject({
-      capacity_type: "SPOT", instance_types: ["c5.large", "c5a.large"], ami_type: "AL2023_x86_64_STANDARD", version: "1.33",
+      capacity_type: "SPOT", instance_types: ["c5.large", "c5a.large"], ami_type: "AL2023_x86_64_STANDARD", version: "1.36",
       scaling_config: { min_size: 0, desired_size: 0, max_size: 5 }, update_config: { max_unavailable_percentage: 25 },
       labels: { "node-group": "batch", workload: "batch" }, taint: [{ key: "workload", value: "batch", effect: "NO_SCHEDULE" }],
       node_repair_config: { enabled: true }, subnet_ids: ["priv-a", "priv-b"],
@@ -154,9 +152,26 @@ describe("eks-cluster", () => {
     expect(grants).toMatchObject({ Action: "kms:CreateGrant", Condition: { Bool: { "kms:GrantIsForAWSResource": true } } });
   });
 
-  it("installs the six add-ons at pinned versions, the networking ones before nodes", () => {
+  it("installs the six add-ons at the most recent version for the cluster's Kubernetes version, resolved at plan time", () => {
+    const lookups = addonLookups(json);
+    expect(lookups.map((l) => l.addon_name).sort()).toEqual([...ADDON_NAMES].sort());
+    for (const l of lookups) expect(l).toMatchObject({ kubernetes_version: "1.36", most_recent: true });
+    for (const a of resources(json, "aws_eks_addon")) {
+      expect(a.addon_version).toMatch(new RegExp(`^\\$\\{data\\.aws_eks_addon_version\\.cluster_addon-version-${a.addon_name}_\\w+\\.version\\}$`));
+    }
+  });
+
+  it("uses a pinned add-on version as given and looks up only the others", () => {
+    const pinned = build({ addonVersions: pins }).json;
+    const versions = Object.fromEntries(resources(pinned, "aws_eks_addon").map((a) => [a.addon_name, a.addon_version]));
+    expect(versions).toMatchObject(pins);
+    expect(versions.coredns).toMatch(/aws_eks_addon_version\.cluster_addon-version-coredns/);
+    expect(addonLookups(pinned).map((l) => l.addon_name).sort())
+      .toEqual(["aws-ebs-csi-driver", "aws-efs-csi-driver", "coredns", "eks-pod-identity-agent"]);
+  });
+
+  it("installs the networking add-ons before nodes and the others after", () => {
     const addons = resources(json, "aws_eks_addon");
-    expect(Object.fromEntries(addons.map((a) => [a.addon_name, a.addon_version]))).toEqual(base.addonVersions);
     for (const a of addons) expect(a).toMatchObject({ resolve_conflicts_on_create: "OVERWRITE", resolve_conflicts_on_update: "OVERWRITE" });
     const groups = resources(json, "aws_eks_node_group");
     for (const pre of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) {
@@ -269,9 +284,20 @@ describe("eks-cluster validation", () => {
     ["a malformed plan-reader ARN", { planReaderRoles: ["arn:aws:iam::123:user/bob"] }, /planReaderRoles = "arn:aws:iam::123:user\/bob" is invalid/],
     ["a plan reader that is also an admin", { planReaderRoles: ["platform-admin"] }, /planReaderRoles = "platform-admin" is invalid; must not repeat a role of adminRoles/],
     ["a repeated plan reader", { planReaderRoles: ["ci-plan", "ci-plan"] }, /planReaderRoles = \["ci-plan","ci-plan"\] is invalid; must not repeat values/],
-    ["a floating add-on version", { addonVersions: { ...base.addonVersions, coredns: "latest" } }, /addonVersions\["coredns"\] = "latest" is invalid; must be a pinned EKS add-on version/],
-    ["kube-proxy for another Kubernetes version", { addonVersions: { ...base.addonVersions, "kube-proxy": "v1.32.0-eksbuild.2" } },
-      /addonVersions\["kube-proxy"\] = "v1.32.0-eksbuild.2" is invalid; must match the cluster's Kubernetes minor version 1.33/],
+    ["a floating add-on version", { addonVersions: { ...pins, coredns: "latest" } }, /addonVersions\["coredns"\] = "latest" is invalid; must be a pinned EKS add-on version/],
+    ["kube-proxy for another Kubernetes version", { addonVersions: { ...pins, "kube-proxy": "v1.32.0-eksbuild.2" } },
+      /addonVersions\["kube-proxy"\] = "v1.32.0-eksbuild.2" is invalid; must match the cluster's Kubernetes minor version 1.36/],
+    ["an add-on the module does not install", { addonVersions: { "metrics-server": "v0.8.0-eksbuild.1" } as never },
+      /addonVersions = "metrics-server" is invalid; must name EKS add-ons the module installs/],
+    ["a version EKS no longer runs", { kubernetesVersion: "1.31" }, /kubernetesVersion = "1.31" is invalid; must be a Kubernetes minor version such as "1.36", at least 1.32/],
+    ["a version past end of standard support on a protected cluster", { kubernetesVersion: "1.33" },
+      /kubernetesVersion = "1.33" is invalid; reached the end of Amazon EKS Kubernetes standard support on 2026-07-29 .*use a supported version \(1.36, 1.35\), or set extendedSupport/],
+    ["a version the lifecycle table does not know", { kubernetesVersion: "1.40" },
+      /kubernetesVersion = "1.40" is invalid; must be a Amazon EKS Kubernetes version listed in modules\/core\/lifecycle.ts \(1.36, 1.35, 1.34, 1.33, 1.32\)/],
+    ["extended support accepted without a reason", { kubernetesVersion: "1.33", upgradeSupportType: "EXTENDED", extendedSupport: { reason: " " } },
+      /extendedSupport.reason = " " is invalid; must say why/],
+    ["extended support accepted with the STANDARD upgrade policy", { kubernetesVersion: "1.33", extendedSupport: { reason: "OPS-1" } },
+      /upgradeSupportType = "STANDARD" is invalid; must be "EXTENDED" when extendedSupport is set/],
     ["no node groups", { nodeGroups: {} }, /nodeGroups = \[\] is invalid; must define at least one node group/],
     ["min above desired", { nodeGroups: { general: { ...general, minSize: 3, desiredSize: 2, maxSize: 3 } } },
       /nodeGroups.general: desiredSize = 2 is invalid; must be an integer with minSize <= desiredSize <= maxSize \(3 <= \? <= 3\)/],
@@ -294,5 +320,34 @@ describe("eks-cluster validation", () => {
     ["an invalid log retention", { logRetentionDays: 45 }, /logRetentionDays = 45 is invalid; must be a CloudWatch Logs retention period/],
   ])("rejects %s", (_, overrides, message) => {
     expect(error(overrides)).toMatch(message);
+  });
+});
+
+describe("eks-cluster lifecycle", () => {
+  const warnings = (c: EksCluster) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+  afterEach(() => { delete process.env.LIFECYCLE_TODAY; });
+
+  it("runs a version past standard support where extended support is accepted with a reason, and says so", () => {
+    const { cluster, json } = build({ kubernetesVersion: "1.33", upgradeSupportType: "EXTENDED", extendedSupport: { reason: "OPS-42: CRD migration, until 2027-01" } });
+    expect(resource(json, "aws_eks_cluster")).toMatchObject({ version: "1.33", upgrade_policy: { support_type: "EXTENDED" } });
+    expect(warnings(cluster)).toEqual([expect.stringMatching(/kubernetesVersion 1.33 is past the end of .* standard support \(2026-07-29\).*accepted: OPS-42.*move to 1.36/)]);
+  });
+
+  it("tells Checkov (whose EKS list ends at 1.35) that 1.36 is supported, and only for versions past its list", () => {
+    const ids = (c: EksCluster) => suppressionsOf(c.node.findChild("cluster") as TerraformElement).map((x) => x.id);
+    expect(ids(build().cluster)).toContain("CKV_AWS_339");
+    expect(ids(build({ kubernetesVersion: "1.35" }).cluster)).not.toContain("CKV_AWS_339");
+  });
+
+  it("only warns on an unprotected (sandbox) cluster past standard support", () => {
+    const { cluster } = build({ kubernetesVersion: "1.33", deletionProtection: false });
+    expect(warnings(cluster)).toEqual([expect.stringMatching(/kubernetesVersion 1.33 is past the end/)]);
+  });
+
+  it("warns 180 days ahead of the end of standard support, not before", () => {
+    process.env.LIFECYCLE_TODAY = "2027-02-03"; // 1.36 ends 2027-08-02: 180 days later
+    expect(warnings(build().cluster)).toEqual([expect.stringMatching(/kubernetesVersion 1.36 leaves Amazon EKS Kubernetes standard support on 2027-08-02 \(in 180 days\)/)]);
+    process.env.LIFECYCLE_TODAY = "2027-02-02";
+    expect(warnings(build().cluster)).toEqual([]);
   });
 });

@@ -14,8 +14,9 @@ describe("elasticsearch", () => {
   const { search, json } = build();
   const domain = resource(json, "aws_opensearch_domain");
 
-  it("runs the Elasticsearch 7.10 engine Open edX needs, zone-aware over 3 AZs with 3 dedicated masters", () => {
-    expect(domain.engine_version).toBe("Elasticsearch_7.10");
+  it("runs OpenSearch 2.19 reporting 7.10.2 to Open edX's Elasticsearch 7 client, zone-aware over 3 AZs with 3 dedicated masters", () => {
+    expect(domain.engine_version).toBe("OpenSearch_2.19");
+    expect(domain.advanced_options).toMatchObject({ override_main_response_version: "true" });
     expect(domain.domain_name).toBe("openedx-production-search");
     expect(domain.cluster_config).toMatchObject({
       instance_type: "i3.2xlarge.search", instance_count: 6, dedicated_master_enabled: true, dedicated_master_count: 3,
@@ -94,12 +95,31 @@ describe("elasticsearch", () => {
     expect(resources(sb, "aws_cloudwatch_metric_alarm").map((a) => a.metric_name)).not.toContain("ClusterStatus.yellow");
   });
 
+  it("runs the Elasticsearch 7.10 engine only when configured, and never sends 3.x the removed compatibility setting", () => {
+    const legacy = resource(build({ engineVersion: "Elasticsearch_7.10" }).json, "aws_opensearch_domain");
+    expect(legacy.engine_version).toBe("Elasticsearch_7.10");
+    expect(legacy.advanced_options.override_main_response_version).toBeUndefined();
+    const v3 = resource(build({ engineVersion: "OpenSearch_3.3" }).json, "aws_opensearch_domain");
+    expect(v3.engine_version).toBe("OpenSearch_3.3");
+    expect(v3.advanced_options.override_main_response_version).toBeUndefined();
+    // Security settings do not depend on the engine.
+    for (const d of [domain, legacy, v3]) {
+      expect(d.node_to_node_encryption).toEqual({ enabled: true });
+      expect(d.domain_endpoint_options).toMatchObject({ enforce_https: true, tls_security_policy: "Policy-Min-TLS-1-2-PFS-2023-10" });
+      expect(d.advanced_security_options).toMatchObject({ enabled: true, anonymous_auth_enabled: false, internal_user_database_enabled: true });
+    }
+  });
+
+  it("rejects an engine the lifecycle table does not list", () => {
+    expect(() => build({ engineVersion: "OpenSearch_2.9" })).toThrow(/engineVersion = "OpenSearch_2.9" is invalid; must be a Amazon OpenSearch Service engine version listed in modules\/core\/lifecycle.ts/);
+  });
+
   describe("validation", () => {
     it.each<[string, Partial<ElasticsearchProps>, RegExp]>([
       ["an old Elasticsearch", { engineVersion: "Elasticsearch_6.8" }, /engineVersion = "Elasticsearch_6.8" is invalid; must be Elasticsearch_7.10 or OpenSearch/],
       ["a malformed instance type", { dataNodeType: "r6g.large" }, /dataNodeType = "r6g.large" is invalid; must be an OpenSearch instance type/],
       ["a type without encryption", { dataNodeType: "t2.small.search", volumeSizeGiB: 10 }, /dataNodeType = "t2.small.search" is invalid; does not support encryption at rest/],
-      ["OR1 on Elasticsearch", { dataNodeType: "or1.large.search", volumeSizeGiB: 100 }, /dataNodeType = "or1.large.search" is invalid; needs engineVersion OpenSearch_2.11 or later/],
+      ["OR1 on Elasticsearch", { dataNodeType: "or1.large.search", volumeSizeGiB: 100, engineVersion: "Elasticsearch_7.10" }, /dataNodeType = "or1.large.search" is invalid; needs engineVersion OpenSearch_2.11 or later/],
       ["EBS on instance storage", { volumeSizeGiB: 100 }, /volumeSizeGiB = 100 is invalid; must be unset: i3.2xlarge.search uses its instance storage/],
       ["no volume on an EBS type", { dataNodeType: "r6g.large.search" }, /volumeSizeGiB \(missing\) is invalid; is required for the EBS-backed type/],
       ["a tiny volume", { dataNodeType: "r6g.large.search", volumeSizeGiB: 5 }, /volumeSizeGiB = 5 is invalid; must be an integer from 10/],

@@ -3,7 +3,8 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Backups, BackupsProps } from "../../modules/backups";
 import { Certificates } from "../../modules/certificates";
-import { CLUSTER_AUTOSCALER_IMAGE_TAGS, ClusterAddons } from "../../modules/cluster-addons";
+import { ClusterAddons } from "../../modules/cluster-addons";
+import { CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../../modules/core/lifecycle";
 import { ChartRef } from "../../modules/core/helm";
 import { GitOps } from "../../modules/gitops";
 import { Ingress } from "../../modules/ingress";
@@ -189,7 +190,7 @@ describe("chart module validation", () => {
       expect(tag.startsWith(`v${minor}.`)).toBe(true);
       expect(make(minor).image).toEqual({ tag });
     }
-    expect(() => make("1.30")).toThrow('ClusterAddons addons: clusterAutoscaler.kubernetesVersion = "1.30" is invalid; must be a Kubernetes minor with a Cluster Autoscaler release listed in CLUSTER_AUTOSCALER_IMAGE_TAGS (1.33, 1.34, 1.35, 1.36)');
+    expect(() => make("1.30")).toThrow('ClusterAddons addons: clusterAutoscaler.kubernetesVersion = "1.30" is invalid; must be a Kubernetes minor with a Cluster Autoscaler release listed in CLUSTER_AUTOSCALER_IMAGE_TAGS (modules/core/lifecycle.ts: 1.35, 1.36)');
     expect(() => make("toString")).toThrow('clusterAutoscaler.kubernetesVersion = "toString" is invalid');
   });
 

@@ -16,10 +16,16 @@ describe("rds-mysql", () => {
   const primary = resource(json, "aws_db_instance", "mysql/primary");
   const replica = resource(json, "aws_db_instance", "mysql/replica-1");
 
-  it("runs MySQL 8.0 with only the major version pinned and automatic minor upgrades", () => {
-    expect(primary).toMatchObject({ engine: "mysql", engine_version: "8.0", auto_minor_version_upgrade: true, identifier: "openedx-production-mysql" });
-    expect(resource(json, "aws_db_parameter_group").family).toBe("mysql8.0");
-    expect(resource(json, "aws_db_option_group").major_engine_version).toBe("8.0");
+  it("runs MySQL 8.4 with only the major version pinned and automatic minor upgrades", () => {
+    expect(primary).toMatchObject({ engine: "mysql", engine_version: "8.4", auto_minor_version_upgrade: true, identifier: "openedx-production-mysql" });
+    const params = resource(json, "aws_db_parameter_group");
+    expect(params).toMatchObject({ family: "mysql8.4", name: "openedx-production-mysql84" });
+    // TLS only, 1.2/1.3: the protocols 8.4 supports (TLS 1.0/1.1 were removed).
+    expect(params.parameter).toEqual(expect.arrayContaining([
+      { name: "require_secure_transport", value: "1" },
+      { name: "tls_version", value: "TLSv1.2,TLSv1.3", apply_method: "pending-reboot" },
+    ]));
+    expect(resource(json, "aws_db_option_group")).toMatchObject({ major_engine_version: "8.4", name: "openedx-production-mysql84-audit" });
   });
 
   it("is Multi-AZ, private, CMK-encrypted gp3 with autoscaling and IAM auth", () => {
@@ -84,6 +90,15 @@ describe("rds-mysql", () => {
     const events = resource(json, "aws_db_event_subscription");
     expect(events.event_categories).toContain("failover");
     expect(events.source_ids).toEqual(["openedx-production-mysql", "openedx-production-mysql-replica-1"]);
+  });
+
+  it("refuses MySQL 8.0 (past standard support) on a protected database unless extended support is accepted with a reason", () => {
+    expect(() => build({ engineVersion: "8.0" })).toThrow(
+      /RdsMysql mysql: engineVersion = "8.0" is invalid; reached the end of Amazon RDS for MySQL standard support on 2026-07-31 .*use a supported version \(8.4\), or set extendedSupport/);
+    const { mysql, json: old } = build({ engineVersion: "8.0", extendedSupport: { reason: "blue/green to 8.4 scheduled 2027-01-10 (OPS-77)" } });
+    expect(resource(old, "aws_db_parameter_group").family).toBe("mysql8.0");
+    expect(mysql.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data)))
+      .toEqual([expect.stringMatching(/engineVersion 8.0 is past the end .*\(2026-07-31\).*accepted: blue\/green.*move to 8.4/)]);
   });
 
   it("sandbox shape: single-AZ, no deletion protection, no final snapshot", () => {

@@ -232,7 +232,7 @@ describe("workflows", () => {
       wf["apply-stack.yml"].on.workflow_call.inputs["terraform-version"].default,
       wf["drift.yml"].jobs.drift.steps.find((s: any) => s.uses?.startsWith("hashicorp/setup-terraform@")).with.terraform_version,
     ]);
-    expect([...versions]).toEqual(["1.13.5"]);
+    expect([...versions]).toEqual(["1.15.9"]);
   });
 
   it("passes this repository's actions only inputs their action.yml declares, and every required one", () => {
