@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "fs";
 import { Octokit } from "@octokit/rest";
+import type { RepositoryRef } from "./git";
 
 export interface PullRequestContext {
   readonly owner: string;
@@ -46,3 +47,27 @@ export async function upsertComment(token: string, ctx: PullRequestContext, mark
   const res = await octokit.rest.issues.createComment({ owner: ctx.owner, repo: ctx.repo, issue_number: ctx.number, body });
   return { id: res.data.id, action: "created", url: res.data.html_url };
 }
+
+
+export interface PullRequestResult {
+  readonly number: number;
+  readonly url?: string;
+  readonly action: "created" | "updated";
+}
+
+/**
+ * The open pull request from `head` into `base`, with this title and body: updated when one is
+ * open (a re-run, or a newer release on the same promotion branch), created otherwise.
+ */
+export async function upsertPullRequest(token: string, target: RepositoryRef, head: string, base: string, title: string, body: string): Promise<PullRequestResult> {
+  const octokit = new Octokit({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: "learning-platform-image-bump" });
+  const open = await octokit.rest.pulls.list({ owner: target.owner, repo: target.repo, state: "open", head: `${target.owner}:${head}`, base, per_page: 10 });
+  const existing = open.data.find((p) => p.head.ref === head && p.base.ref === base);
+  if (existing) {
+    const res = await octokit.rest.pulls.update({ owner: target.owner, repo: target.repo, pull_number: existing.number, title, body });
+    return { number: res.data.number, url: res.data.html_url, action: "updated" };
+  }
+  const res = await octokit.rest.pulls.create({ owner: target.owner, repo: target.repo, head, base, title, body });
+  return { number: res.data.number, url: res.data.html_url, action: "created" };
+}
+
