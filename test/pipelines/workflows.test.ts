@@ -187,7 +187,8 @@ describe("workflows", () => {
     let checked = 0;
     for (const f of files) {
       for (const step of steps(f)) {
-        const local = /^\.\/(pipelines\/[\w-]+)$/.exec(String(step.uses))?.[1];
+        // ./pipelines/<action>, or (release.yml, run from service repositories) this repository's action pinned by SHA.
+        const local = /^(?:\.|openedx-platform\/learning-platform-infra)\/(pipelines\/[\w-]+)(?:@[0-9a-f]{40})?$/.exec(String(step.uses))?.[1];
         // The release workflow runs image-bump's bundle with INPUT_* variables (another repository's checkout).
         const bundled = /^node \.pipelines\/(pipelines\/[\w-]+)\/dist\/index\.js$/.exec(String(step.run))?.[1];
         if (!local && !bundled) continue;
@@ -215,7 +216,7 @@ describe("workflows", () => {
     expect(rel.jobs["bump-production"].environment).toBe("production");
     expect(rel.jobs["bump-production"].needs).toEqual(["image", "bump-staging"]);
     for (const job of ["bump-staging", "bump-production"]) {
-      expect(rel.jobs[job].steps.some((s: any) => s.run === "node .pipelines/pipelines/image-bump/dist/index.js")).toBe(true);
+      expect(rel.jobs[job].steps.some((s: any) => /^openedx-platform\/learning-platform-infra\/pipelines\/image-bump@[0-9a-f]{40}$/.test(s.uses))).toBe(true);
     }
   });
 
