@@ -26,6 +26,17 @@ export function pullRequestContext(env: NodeJS.ProcessEnv = process.env): PullRe
   return typeof number === "number" ? { owner, repo, number } : undefined;
 }
 
+/** The pull request's head commit (what a reviewer saw), from the event payload; undefined outside pull requests. */
+export function pullRequestHeadSha(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!env.GITHUB_EVENT_PATH) return undefined;
+  try {
+    const sha = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"))?.pull_request?.head?.sha;
+    return typeof sha === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) ? sha : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface UpsertResult {
   readonly id: number;
   readonly action: "created" | "updated";
@@ -71,3 +82,27 @@ export async function upsertPullRequest(token: string, target: RepositoryRef, he
   return { number: res.data.number, url: res.data.html_url, action: "created" };
 }
 
+export interface RewriteResult {
+  readonly id: number;
+  readonly key: string;
+}
+
+/**
+ * Rewrites the pull request's comments written by `author` (when given) for which `rewrite`
+ * returns a new body (undefined: leave it): e.g. marking plan comments of stacks the pull
+ * request no longer changes as stale. Unchanged bodies are not sent.
+ */
+export async function rewriteComments(token: string, ctx: PullRequestContext, author: string,
+  rewrite: (body: string) => { key: string; body: string } | undefined): Promise<RewriteResult[]> {
+  const octokit = new Octokit({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: "learning-platform-plan-comment" });
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: ctx.owner, repo: ctx.repo, issue_number: ctx.number, per_page: 100 });
+  const done: RewriteResult[] = [];
+  for (const c of comments) {
+    if (author && c.user?.login !== author) continue;
+    const next = rewrite(c.body ?? "");
+    if (!next || next.body === c.body) continue;
+    await octokit.rest.issues.updateComment({ owner: ctx.owner, repo: ctx.repo, comment_id: c.id, body: next.body });
+    done.push({ id: c.id, key: next.key });
+  }
+  return done;
+}
