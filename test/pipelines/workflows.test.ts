@@ -81,16 +81,8 @@ describe("workflows", () => {
     expect(pr.jobs["fork-notice"].if).toContain("github.event.pull_request.user.login == 'dependabot[bot]'");
     // A PR plan is speculative: it never takes the state lock an apply on main needs.
     expect(plan.steps.find((s: any) => s.name === "terraform plan").run).toMatch(/terraform plan .*-lock=false .*-out=tfplan/);
-    // Trivy: SARIF (never failing) and a JSON report the suppression-aware gate reads; no
-    // step fails on Trivy's own exit code, which ignores the per-resource suppressions.
-    const trivy = pr.jobs["trivy-config"].steps;
-    const scans = trivy.filter((s: any) => s.uses?.startsWith("aquasecurity/trivy-action@"));
-    expect(scans.map((s: any) => [s.with["scan-type"], s.with["scan-ref"], s.with.format, s.with["exit-code"]]))
-      .toEqual([["config", "cdktf.out/stacks", "sarif", "0"], ["config", "cdktf.out/stacks", "json", "0"]]);
-    const gate = trivy.findIndex((s: any) => s.run === `node scripts/trivy-gate.js ${scans[1].with.output} cdktf.out/stacks`);
-    expect(gate).toBeGreaterThan(trivy.indexOf(scans[1]));
-    expect(trivy[0].uses).toMatch(/^actions\/checkout@/); // the gate script comes from the checkout
-    expect(pr.jobs["upload-sarif"].permissions).toEqual({ contents: "read", actions: "read", "security-events": "write" });
+    // The security gate is .ci/run's own script (see pr-drift-workflows.test.ts).
+    expect(pr.jobs.scan.steps.map((s: any) => s.run).filter(Boolean)).toEqual(["npm run scan", "npm run scan:selftest"]);
   });
 
   it("install with npm ci like .ci/run, on a lock that lists every platform's optional binaries", () => {
