@@ -7,10 +7,10 @@ import { suppress } from "../modules/core/suppress";
 import { check, checkInt, checkUniqueList } from "../modules/core/validation";
 import { EcrRepositories } from "../modules/ecr";
 import { GithubActionsRole, GithubOidcProvider, GithubRepository, githubSubject } from "../modules/github-oidc";
-import { TerraformCiRoles } from "../modules/github-oidc/terraform-roles";
+import { DATA_PLANE_READS, TerraformCiRoles, ciRoleNames } from "../modules/github-oidc/terraform-roles";
 import { KmsKey } from "../modules/kms-key";
 import { SecureBucket } from "../modules/s3-buckets";
-import { ENVIRONMENT_NAMES, EnvironmentName } from "./config";
+import { ENVIRONMENT_NAMES, EnvironmentName, StateConfig } from "./config";
 import { s3State, shared } from "./shared";
 import { configureState } from "./stack";
 
@@ -68,10 +68,21 @@ export const bootstrap: BootstrapConfig = {
   },
 };
 
+export interface BootstrapOptions {
+  /**
+   * Where the stack keeps its own state. Local only for the very first deploy into an account
+   * (`CDKTF_STATE_BACKEND=local`: the bucket does not exist yet); afterwards the state is
+   * migrated into the bucket it created, so pull requests and drift checks can plan it.
+   * @default S3: `<state.keyPrefix>/bootstrap.tfstate` in the state bucket
+   */
+  readonly state?: StateConfig;
+}
+
 /**
- * The `bootstrap` stack: deployed first, by hand, once per AWS account, with LOCAL state by
- * design (it creates the bucket every other stack keeps its state in; keep its state file in
- * a safe place or migrate it into the bucket afterwards with `terraform init -migrate-state`).
+ * The `bootstrap` stack: deployed first, by hand, once per AWS account. Its first deploy uses
+ * local state (it creates the bucket every other stack keeps its state in); then its state moves
+ * into that bucket (`terraform init -migrate-state`), where its plan role reads it: pull
+ * requests plan it and the drift check checks it, because it holds every trust policy.
  *
  * - Terraform state bucket: versioned, SSE-KMS with its own key, TLS-only, never public,
  *   access-logged to a separate SSE-S3 bucket, old versions expire, `prevent_destroy`. Its
@@ -89,13 +100,15 @@ export class BootstrapStack extends TerraformStack {
   public readonly ciRoles: Readonly<Partial<Record<EnvironmentName, TerraformCiRoles>>>;
   public readonly registry: EcrRepositories;
   public readonly ecrPushRole: GithubActionsRole;
+  /** Read-only plans of this stack (pull requests, drift checks): `<project>-bootstrap-github-plan`. */
+  public readonly planRole: GithubActionsRole;
 
-  constructor(scope: Construct, config: BootstrapConfig = bootstrap) {
+  constructor(scope: Construct, config: BootstrapConfig = bootstrap, options: BootstrapOptions = {}) {
     validateBootstrap(config);
     super(scope, "bootstrap");
     this.config = config;
     const naming = new Naming(config.project, "bootstrap");
-    configureState(this, { backend: "local" });
+    configureState(this, options.state ?? { backend: "s3", bucket: config.state.bucket, keyPrefix: config.state.keyPrefix, region: config.region });
     new AwsProvider(this, "aws", {
       region: config.region,
       defaultTags: [{ tags: { Project: config.project, Environment: "bootstrap", ManagedBy: "cdktf", Owner: config.owner, CostCenter: config.costCenter } }],
@@ -187,6 +200,36 @@ export class BootstrapStack extends TerraformStack {
     });
     new TerraformOutput(this, "ecr-push-role-arn", { value: this.ecrPushRole.roleArn });
     new TerraformOutput(this, "state-bucket", { value: this.stateBucket.bucketName });
+
+    // Plans of this stack from pull requests and the drift check: it holds every trust policy,
+    // so a change to it is reviewed from its plan like any other stack. Read-only like the
+    // environments' plan roles, reading only this stack's state object and no secret value at
+    // all (the stack creates none); lock-file write for the drift check's locked plan.
+    const ownKey = `${this.stateBucket.bucketArn}/${config.state.keyPrefix}/bootstrap.tfstate`;
+    this.planRole = new GithubActionsRole(this, "bootstrap-plan", {
+      provider: this.github,
+      roleName: ciRoleNames(naming).plan,
+      description: `Read-only Terraform plans of the bootstrap stack from GitHub Actions (pull requests, ${config.mainBranch})`,
+      subjects: [githubSubject(config.github, "pull_request"), githubSubject(config.github, { branch: config.mainBranch })],
+      managedPolicies: ["ReadOnlyAccess"],
+      statements: [
+        {
+          Sid: "StateList",
+          Effect: "Allow",
+          Action: "s3:ListBucket",
+          Resource: this.stateBucket.bucketArn,
+          Condition: { StringLike: { "s3:prefix": `${config.state.keyPrefix}/bootstrap.tfstate*` } },
+        },
+        { Sid: "StateObject", Effect: "Allow", Action: "s3:GetObject", Resource: ownKey },
+        { Sid: "StateLock", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${ownKey}.tflock` },
+        { Sid: "StateKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: this.stateKey.keyArn },
+        { Sid: "DenySecretValues", Effect: "Deny", Action: "secretsmanager:GetSecretValue", Resource: "*" },
+        { Sid: "DenyDataPlaneReads", Effect: "Deny", Action: [...DATA_PLANE_READS], Resource: "*" },
+        // No other object: not the environments' state (their secrets), backups or media.
+        { Sid: "DenyObjectsOutsideState", Effect: "Deny", Action: ["s3:GetObject", "s3:GetObjectVersion"], NotResource: [ownKey, `${ownKey}.tflock`] },
+      ],
+    });
+    new TerraformOutput(this, "plan-role-arn", { value: this.planRole.roleArn });
   }
 }
 

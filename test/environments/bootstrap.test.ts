@@ -11,8 +11,8 @@ describe("bootstrap stack", () => {
   const stack = build();
   const json = synth(stack);
 
-  it("keeps its own state locally and tags everything as bootstrap", () => {
-    expect(json.terraform!.backend).toEqual({ local: { path: "terraform.bootstrap.tfstate" } });
+  it("keeps its own state in the bucket it creates (see bootstrap-plan.test.ts) and tags everything as bootstrap", () => {
+    expect(Object.keys(json.terraform!.backend!)).toEqual(["s3"]);
     expect(json.provider!.aws[0].default_tags[0].tags).toMatchObject({ Environment: "bootstrap", Project: "openedx", ManagedBy: "cdktf" });
   });
 
@@ -131,7 +131,7 @@ describe("bootstrap stack", () => {
     const s = inline(json, "ecr-push/");
     expect(s.find((x) => x.Sid === "RegistryLogin")).toEqual({ Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
     expect(s.find((x) => x.Sid === "PushImages").Resource).toHaveLength(bootstrap.ecr.repositories.length);
-    expect(resources(json, "aws_iam_role")).toHaveLength(7);
+    expect(resources(json, "aws_iam_role")).toHaveLength(8); // + the bootstrap plan role (bootstrap-plan.test.ts)
   });
 
   it("exposes the role ARNs as outputs and typed properties", () => {
