@@ -15,6 +15,7 @@ const state = process.env.CDKTF_STATE_BACKEND === "local" ? ({ backend: "local" 
 for (const config of Object.values(environments)) {
   addEnvironment(app, config, state); // <env> (AWS), then <env>-platform (Kubernetes/Helm) depending on it
 }
-// Account bootstrap (state bucket, GitHub OIDC roles, ECR): local state by design, applied by hand first.
-new BootstrapStack(app);
+// Account bootstrap (state bucket, GitHub OIDC roles, ECR), applied by hand: its state lives in the
+// bucket it creates, except on the first deploy (CDKTF_STATE_BACKEND=local, then -migrate-state).
+new BootstrapStack(app, undefined, { state });
 app.synth();

@@ -4,15 +4,16 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 import { awsContext } from "../modules/core/aws-context";
 import { Naming } from "../modules/core/naming";
+import { PolicyStatement } from "../modules/core/policy";
 import { suppress } from "../modules/core/suppress";
 import { check, checkInt, checkUniqueList } from "../modules/core/validation";
 import { EcrRepositories } from "../modules/ecr";
 import { GithubActionsRole, GithubJob, GithubOidcProvider, GithubRepository, githubSubject } from "../modules/github-oidc";
-import { CiWorkflows, DEFAULT_CI_WORKFLOWS, TerraformCiRoles } from "../modules/github-oidc/terraform-roles";
+import { CiWorkflows, DATA_PLANE_READS, DEFAULT_CI_WORKFLOWS, TerraformCiRoles, ciRoleNames } from "../modules/github-oidc/terraform-roles";
 import { KmsKey } from "../modules/kms-key";
 import { SecureBucket } from "../modules/s3-buckets";
 import { CodeconnectionsConnection } from "@cdktf/provider-aws/lib/codeconnections-connection";
-import { EnvironmentName } from "./config";
+import { EnvironmentName, StateConfig } from "./config";
 import { environmentOrder, environmentStacks, environments as registry } from "./registry";
 import { ciRunner, s3State, shared } from "./shared";
 import { configureState } from "./stack";
@@ -96,10 +97,21 @@ export const bootstrap: BootstrapConfig = {
   },
 };
 
+export interface BootstrapOptions {
+  /**
+   * Where the stack keeps its own state. Local only for the very first deploy into an account
+   * (`CDKTF_STATE_BACKEND=local`: the bucket does not exist yet); afterwards the state is
+   * migrated into the bucket it created, so pull requests and drift checks can plan it.
+   * @default S3: `<state.keyPrefix>/bootstrap.tfstate` in the state bucket
+   */
+  readonly state?: StateConfig;
+}
+
 /**
- * The `bootstrap` stack: deployed first, by hand, once per AWS account, with LOCAL state by
- * design (it creates the bucket every other stack keeps its state in; keep its state file in
- * a safe place or migrate it into the bucket afterwards with `terraform init -migrate-state`).
+ * The `bootstrap` stack: deployed first, by hand, once per AWS account. Its first deploy uses
+ * local state (it creates the bucket every other stack keeps its state in); then its state moves
+ * into that bucket (`terraform init -migrate-state`), where its plan role reads it: pull
+ * requests plan it and the drift check checks it, because it holds every trust policy.
  *
  * - Terraform state bucket: versioned, SSE-KMS with its own key, TLS-only, never public,
  *   access-logged to a separate SSE-S3 bucket, old versions expire, `prevent_destroy`. Its
@@ -123,13 +135,17 @@ export class BootstrapStack extends TerraformStack {
   public readonly ecrPushRoles: Readonly<Record<string, GithubActionsRole>>;
   /** Jobs each ECR push role trusts, by repository name. */
   public readonly ecrPushJobs: Readonly<Record<string, readonly GithubJob[]>>;
+  /** Read-only plans of this stack on main (drift checks): `<project>-bootstrap-github-plan`. */
+  public readonly planRole: GithubActionsRole;
+  /** Pull-request plans of this stack, in the GitHub environment `bootstrap-plan`: `<project>-bootstrap-github-pr-plan`. */
+  public readonly prPlanRole: GithubActionsRole;
 
-  constructor(scope: Construct, config: BootstrapConfig = bootstrap) {
+  constructor(scope: Construct, config: BootstrapConfig = bootstrap, options: BootstrapOptions = {}) {
     validateBootstrap(config);
     super(scope, "bootstrap");
     this.config = config;
     const naming = new Naming(config.project, "bootstrap");
-    configureState(this, { backend: "local" });
+    configureState(this, options.state ?? { backend: "s3", bucket: config.state.bucket, keyPrefix: config.state.keyPrefix, region: config.region });
     new AwsProvider(this, "aws", {
       region: config.region,
       defaultTags: [{ tags: { Project: config.project, Environment: "bootstrap", ManagedBy: "cdktf", Owner: config.owner, CostCenter: config.costCenter } }],
@@ -258,6 +274,49 @@ export class BootstrapStack extends TerraformStack {
     // console (Developer Tools → Settings → Connections) before the first environment apply.
     const connection = new CodeconnectionsConnection(this, "github-connection", { name: ciRunner.connectionName, providerType: "GitHub" });
     new TerraformOutput(this, "github-connection-arn", { value: connection.arn });
+
+    // Plans of this stack from pull requests and the drift check: it holds every trust policy,
+    // so a change to it is reviewed from its plan like any other stack. Read-only like the
+    // environments' plan roles and trusted the same way (PR jobs only in the `bootstrap-plan`
+    // environment, drift only on main), reading only this stack's state object and no secret
+    // value at all (the stack creates none); the lock file only for the drift check's locked plan.
+    const ownKey = `${this.stateBucket.bucketArn}/${config.state.keyPrefix}/bootstrap.tfstate`;
+    const bootstrapPlanStatements = (lock: boolean): PolicyStatement[] => [
+      {
+        Sid: "StateList",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: this.stateBucket.bucketArn,
+        Condition: { StringLike: { "s3:prefix": `${config.state.keyPrefix}/bootstrap.tfstate*` } },
+      },
+      { Sid: "StateObject", Effect: "Allow", Action: "s3:GetObject", Resource: ownKey },
+      ...(lock ? [{ Sid: "StateLock", Effect: "Allow" as const, Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${ownKey}.tflock` }] : []),
+      { Sid: "StateKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey", ...(lock ? ["kms:GenerateDataKey"] : [])], Resource: this.stateKey.keyArn },
+      { Sid: "DenySecretValues", Effect: "Deny", Action: "secretsmanager:GetSecretValue", Resource: "*" },
+      { Sid: "DenyDataPlaneReads", Effect: "Deny", Action: [...DATA_PLANE_READS], Resource: "*" },
+      // No other object: not the environments' state (their secrets), backups or media.
+      { Sid: "DenyObjectsOutsideState", Effect: "Deny", Action: ["s3:GetObject", "s3:GetObjectVersion"], NotResource: [ownKey, `${ownKey}.tflock`] },
+      ...(lock ? [] : [{ Sid: "DenyObjectWrites", Effect: "Deny" as const, Action: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:RestoreObject"], Resource: "*" }]),
+    ];
+    const bootstrapRoles = ciRoleNames(naming);
+    this.prPlanRole = new GithubActionsRole(this, "bootstrap-pr-plan", {
+      provider: this.github,
+      roleName: bootstrapRoles.prPlan,
+      description: "Speculative Terraform plans of the bootstrap stack for pull requests, in the GitHub environment bootstrap-plan",
+      subjects: [githubSubject({ repository: config.github, on: "pull_request", environment: "bootstrap-plan", workflow: { path: DEFAULT_CI_WORKFLOWS.pullRequest } })],
+      managedPolicies: ["ReadOnlyAccess"],
+      statements: bootstrapPlanStatements(false),
+    });
+    this.planRole = new GithubActionsRole(this, "bootstrap-plan", {
+      provider: this.github,
+      roleName: bootstrapRoles.plan,
+      description: `Read-only Terraform plans of the bootstrap stack on ${config.mainBranch} (drift checks)`,
+      subjects: [githubSubject({ repository: config.github, on: { branch: config.mainBranch }, workflow: { path: DEFAULT_CI_WORKFLOWS.drift } })],
+      managedPolicies: ["ReadOnlyAccess"],
+      statements: bootstrapPlanStatements(true),
+    });
+    new TerraformOutput(this, "plan-role-arn", { value: this.planRole.roleArn });
+    new TerraformOutput(this, "pr-plan-role-arn", { value: this.prPlanRole.roleArn });
   }
 }
 

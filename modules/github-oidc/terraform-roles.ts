@@ -97,7 +97,7 @@ export function ciRoleNames(naming: Naming): { readonly plan: string; readonly p
  * the PR plan role: ReadOnlyAccess alone would let a PR's `data` source or external program
  * read table items, queue messages or log lines and print them in the plan.
  */
-const DATA_PLANE_READS = [
+export const DATA_PLANE_READS = [
   "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
   "sqs:ReceiveMessage", "kinesis:GetRecords",
   "logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "logs:GetQueryResults",

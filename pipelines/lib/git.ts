@@ -32,3 +32,14 @@ export function isRejectedPush(err: unknown): boolean {
   return err instanceof GitError
     && /\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to lock|failed to update ref|incorrect old value|stale info/i.test(err.stderr);
 }
+
+export interface RepositoryRef {
+  readonly owner: string;
+  readonly repo: string;
+}
+
+/** owner/name from `owner/name`, or from a GitHub remote URL (https or ssh, with or without .git). */
+export function parseRepository(value: string): RepositoryRef | undefined {
+  const m = /^(?:https?:\/\/[^/]+\/|git@[^:]+:|ssh:\/\/git@[^/]+\/)?([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(value.trim());
+  return m ? { owner: m[1]!, repo: m[2]! } : undefined;
+}

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "fs";
 import { Octokit } from "@octokit/rest";
+import type { RepositoryRef } from "./git";
 
 export interface PullRequestContext {
   readonly owner: string;
@@ -56,4 +57,52 @@ export async function upsertComment(token: string, ctx: PullRequestContext, mark
   }
   const res = await octokit.rest.issues.createComment({ owner: ctx.owner, repo: ctx.repo, issue_number: ctx.number, body });
   return { id: res.data.id, action: "created", url: res.data.html_url };
+}
+
+
+export interface PullRequestResult {
+  readonly number: number;
+  readonly url?: string;
+  readonly action: "created" | "updated";
+}
+
+/**
+ * The open pull request from `head` into `base`, with this title and body: updated when one is
+ * open (a re-run, or a newer release on the same promotion branch), created otherwise.
+ */
+export async function upsertPullRequest(token: string, target: RepositoryRef, head: string, base: string, title: string, body: string): Promise<PullRequestResult> {
+  const octokit = new Octokit({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: "learning-platform-image-bump" });
+  const open = await octokit.rest.pulls.list({ owner: target.owner, repo: target.repo, state: "open", head: `${target.owner}:${head}`, base, per_page: 10 });
+  const existing = open.data.find((p) => p.head.ref === head && p.base.ref === base);
+  if (existing) {
+    const res = await octokit.rest.pulls.update({ owner: target.owner, repo: target.repo, pull_number: existing.number, title, body });
+    return { number: res.data.number, url: res.data.html_url, action: "updated" };
+  }
+  const res = await octokit.rest.pulls.create({ owner: target.owner, repo: target.repo, head, base, title, body });
+  return { number: res.data.number, url: res.data.html_url, action: "created" };
+}
+
+export interface RewriteResult {
+  readonly id: number;
+  readonly key: string;
+}
+
+/**
+ * Rewrites the pull request's comments written by `author` (when given) for which `rewrite`
+ * returns a new body (undefined: leave it): e.g. marking plan comments of stacks the pull
+ * request no longer changes as stale. Unchanged bodies are not sent.
+ */
+export async function rewriteComments(token: string, ctx: PullRequestContext, author: string,
+  rewrite: (body: string) => { key: string; body: string } | undefined): Promise<RewriteResult[]> {
+  const octokit = new Octokit({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: "learning-platform-plan-comment" });
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: ctx.owner, repo: ctx.repo, issue_number: ctx.number, per_page: 100 });
+  const done: RewriteResult[] = [];
+  for (const c of comments) {
+    if (author && c.user?.login !== author) continue;
+    const next = rewrite(c.body ?? "");
+    if (!next || next.body === c.body) continue;
+    await octokit.rest.issues.updateComment({ owner: ctx.owner, repo: ctx.repo, comment_id: c.id, body: next.body });
+    done.push({ id: c.id, key: next.key });
+  }
+  return done;
 }

@@ -36,8 +36,10 @@ export function markerFor(stack: string): string {
 
 export interface RenderOptions {
   readonly stack: string;
-  /** Commit the plan was made from (shown in the footer). */
+  /** Commit the plan was made from (shown in the footer): on a pull request, its head commit. */
   readonly sha?: string;
+  /** How the footer names it. @default "commit" */
+  readonly shaLabel?: string;
   /** Link to the workflow run. */
   readonly runUrl?: string;
   /** Override of the size limit (tests). @default GITHUB_COMMENT_LIMIT */
@@ -91,7 +93,7 @@ export function renderPlan(plan: Plan, options: RenderOptions): Rendered {
   }
   const outputs = outputItems(plan);
   if (outputs.length > 0) sections.push({ heading: `### 📤 Output changes (${outputs.length})\n\n`, items: outputs });
-  const drift = plan.resource_drift ?? [];
+  const drift = visibleDrift(plan);
   if (drift.length > 0) {
     sections.push({
       heading: `### ⚠️ Drift: ${drift.length} resource${drift.length === 1 ? "" : "s"} changed outside Terraform\n\n`
@@ -151,6 +153,19 @@ export function renderPlan(plan: Plan, options: RenderOptions): Rendered {
   return { body: assemble(() => false, shown, note), summary, truncated: true };
 }
 
+function nonZero(counts: ReadonlyArray<readonly [number, string]>): string {
+  return counts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`).join(", ");
+}
+
+/**
+ * Drift entries that show something: a deletion, or an attribute that differs. Terraform also
+ * lists objects whose refresh changed nothing visible (before equals after), which only add noise.
+ */
+function visibleDrift(plan: Plan): ResourceChange[] {
+  return (plan.resource_drift ?? []).filter((rc) => kindOf(rc) === "delete"
+    || diffAttributes(rc.change.before, rc.change.after, undefined, rc.change.before_sensitive, rc.change.after_sensitive, false).length > 0);
+}
+
 function truncationNote(what: string): string {
   return `> [!NOTE]\n> **Truncated:** ${what} to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")}-character comment limit. `
     + "The summary counts are complete, and so is the destroy list unless it ends in \"…and N more\"; "
@@ -162,13 +177,15 @@ function renderHead(plan: Plan, s: PlanSummary, options: RenderOptions): string 
   if (!s.hasChanges) {
     parts.push("**No changes.** Your infrastructure matches the configuration.\n\n");
   } else {
-    parts.push(`**Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.**`
-      + ` ${s.replace} to replace · ${s.import} to import · ${s.move} to move · ${s.forget} to forget`
-      + (s.outputChanges ? ` · ${s.outputChanges} output${s.outputChanges === 1 ? "" : "s"} changing` : "")
-      + "\n\n");
+    // Only what happens: zero counts are noise (Terraform's own line is in the run's log).
+    const main = nonZero([[s.add, "to add"], [s.change, "to change"], [s.destroy, "to destroy"]]);
+    const more = nonZero([[s.replace, "to replace"], [s.import, "to import"], [s.move, "to move"], [s.forget, "to forget"],
+      [s.outputChanges, s.outputChanges === 1 ? "output changing" : "outputs changing"]]);
+    parts.push(`${main ? `**Plan: ${main}.**` : "**Plan:**"}${more ? ` ${more.replace(/, /g, " · ")}` : ""}\n\n`);
   }
-  if (s.drift > 0) {
-    parts.push(`> [!WARNING]\n> **Drift:** ${s.drift} resource${s.drift === 1 ? " was" : "s were"} changed outside Terraform (see below).\n\n`);
+  const drift = visibleDrift(plan).length;
+  if (drift > 0) {
+    parts.push(`> [!WARNING]\n> **Drift:** ${drift} resource${drift === 1 ? " was" : "s were"} changed outside Terraform (see below).\n\n`);
   }
   if (s.destructive.length > 0) {
     const lines: string[] = [];
@@ -187,7 +204,6 @@ function renderHead(plan: Plan, s: PlanSummary, options: RenderOptions): string 
     parts.push(`> [!CAUTION]\n> **This plan ${what} resource${s.destructive.length === 1 ? "" : "s"}.** `
       + "Data in them is lost unless it is backed up elsewhere. Check every address:\n>\n" + lines.join("") + "\n");
   }
-  void plan;
   return parts.join("");
 }
 
@@ -195,7 +211,7 @@ function renderFooter(plan: Plan, options: RenderOptions): string {
   const bits = [
     plan.terraform_version ? `Terraform ${escapeHtml(plan.terraform_version)}` : "",
     `plan format ${escapeHtml(plan.format_version)}`,
-    options.sha ? `commit ${escapeHtml(options.sha.slice(0, 12))}` : "",
+    options.sha ? `${options.shaLabel ?? "commit"} ${escapeHtml(options.sha.slice(0, 12))}` : "",
     options.runUrl ? `[workflow run](${options.runUrl})` : "",
   ].filter(Boolean);
   return `<sub>${bits.join(" · ")}</sub>\n`;
@@ -379,14 +395,17 @@ function formatValue(v: unknown, masked: boolean, unk: unknown): string {
 
 function detailsBlock(summary: string, rows: Row[], forces: Set<string>, showBefore: boolean): string {
   const shown = rows.slice(0, MAX_ROWS_PER_RESOURCE);
-  const lines = [`<details><summary>${summary}</summary>\n\n`,
+  // Blank lines around the HTML block: CommonMark (and GitHub's cmark-gfm) ends an HTML block
+  // such as `</details>` only at a blank line, so list items right after it would be
+  // swallowed into it as raw text (231 of 300 entries vanished in a 300-create plan).
+  const lines = [`\n<details><summary>${summary}</summary>\n\n`,
     showBefore ? "| attribute | before | after |\n| --- | --- | --- |\n" : "| attribute | value |\n| --- | --- |\n"];
   for (const r of shown) {
     const force = forces.has(r.path) ? " **forces replacement**" : "";
     lines.push(showBefore ? `| ${code(r.path)}${force} | ${cell(r.before)} | ${cell(r.after)} |\n` : `| ${code(r.path)} | ${cell(r.after)} |\n`);
   }
   if (rows.length > MAX_ROWS_PER_RESOURCE) lines.push(`\n…and more attributes (first ${MAX_ROWS_PER_RESOURCE} shown)\n`);
-  lines.push("\n</details>\n");
+  lines.push("\n</details>\n\n");
   return lines.join("");
 }
 
@@ -405,4 +424,62 @@ function code(s: string): string {
 
 function cell(s: string): string {
   return s === "" ? "" : code(s);
+}
+
+export interface FailureOptions {
+  readonly stack: string;
+  /** What failed, one line (e.g. the plan error). */
+  readonly reason: string;
+  /** The end of the plan's log, shown in a collapsed block (ANSI colours stripped). */
+  readonly log?: string;
+  readonly sha?: string;
+  readonly shaLabel?: string;
+  readonly runUrl?: string;
+}
+
+const MAX_LOG_LINES = 80;
+const MAX_LOG_CHARS = 20_000;
+
+/**
+ * The comment for a plan that failed: it replaces the stack's previous comment, so nobody
+ * reviews (or a merge gate trusts) a plan from an earlier commit as if it were current.
+ */
+export function renderFailure(options: FailureOptions): string {
+  const parts = [`${markerFor(options.stack)}\n`, `## Terraform plan · \`${options.stack}\` · ❌ failed\n\n`,
+    `> [!CAUTION]\n> **The plan failed**: ${escapeHtml(options.reason)}. There is no plan to review for this commit; `
+    + "an earlier plan of this stack is no longer shown because it does not describe this change.\n\n"];
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
+  const log = (options.log ?? "").replace(/\x1b\[[0-9;]*m/g, "").trimEnd();
+  if (log) {
+    let lines = log.split(/\r?\n/).slice(-MAX_LOG_LINES).join("\n");
+    if (lines.length > MAX_LOG_CHARS) lines = lines.slice(-MAX_LOG_CHARS);
+    parts.push(`<details><summary>Last ${Math.min(MAX_LOG_LINES, log.split(/\r?\n/).length)} lines of the log</summary>\n\n`
+      + `<pre>${escapeHtml(lines).replace(/⏎/g, "\n")}</pre>\n\n</details>\n\n`);
+  }
+  parts.push(renderFooter({ format_version: "" } as Plan, { stack: options.stack, sha: options.sha, shaLabel: options.shaLabel, runUrl: options.runUrl }));
+  return parts.join("");
+}
+
+/** Hidden mark of a comment whose stack the pull request no longer changes. */
+export const STALE_MARKER = "<!-- terraform-plan-comment: stale -->";
+const MARKER_RE = /<!-- terraform-plan-comment: stack=([A-Za-z0-9][A-Za-z0-9._-]{0,99}) -->/;
+
+/** The stack a plan comment belongs to, from its hidden marker. */
+export function stackOfComment(body: string): string | undefined {
+  return MARKER_RE.exec(body)?.[1];
+}
+
+/**
+ * A plan comment marked stale: a notice on top (the stack is no longer affected as of `sha`),
+ * the old plan kept below, collapsed, for the record. Marking again only refreshes the notice.
+ */
+export function markStale(body: string, sha: string | undefined): string {
+  const stack = stackOfComment(body);
+  if (!stack) throw new Error("not a plan comment: it has no terraform-plan-comment marker");
+  const old = body.includes(STALE_MARKER) ? body.slice(body.indexOf("<!-- stale-original -->\n") + "<!-- stale-original -->\n".length).replace(/\n<\/details>\n$/, "") : body;
+  const inner = old.replace(MARKER_RE, "").replace(/^\n/, "");
+  return `${markerFor(stack)}\n${STALE_MARKER}\n## Terraform plan · \`${stack}\` · stale\n\n`
+    + `> [!NOTE]\n> **Stale:** this pull request no longer changes \`${stack}\`${sha ? ` as of commit ${escapeHtml(sha.slice(0, 12))}` : ""}, `
+    + "so it was not planned again. The plan below is from an earlier commit; do not review it as current.\n\n"
+    + `<details><summary>Earlier plan</summary>\n\n<!-- stale-original -->\n${inner}\n</details>\n`;
 }

@@ -12,8 +12,8 @@ describe("bootstrap stack", () => {
   const stack = build();
   const json = synth(stack);
 
-  it("keeps its own state locally and tags everything as bootstrap", () => {
-    expect(json.terraform!.backend).toEqual({ local: { path: "terraform.bootstrap.tfstate" } });
+  it("keeps its own state in the bucket it creates (see bootstrap-plan.test.ts) and tags everything as bootstrap", () => {
+    expect(Object.keys(json.terraform!.backend!)).toEqual(["s3"]);
     expect(json.provider!.aws[0].default_tags[0].tags).toMatchObject({ Environment: "bootstrap", Project: "openedx", ManagedBy: "cdktf" });
   });
 
@@ -175,7 +175,7 @@ describe("bootstrap stack", () => {
       expect(s.find((x) => x.Sid === "PushImages").Resource).toMatch(/^\$\{aws_ecr_repository\.[\w-]+\.arn\}$/);
       expect(stack.ecrPushJobs[name]).toHaveLength(1);
     }
-    expect(resources(json, "aws_iam_role")).toHaveLength(3 * 3 + repos.length);
+    expect(resources(json, "aws_iam_role")).toHaveLength(3 * 3 + repos.length + 2); // + the bootstrap plan and PR plan roles (bootstrap-plan.test.ts)
   });
 
   it("creates the account-level service-linked roles once, here", () => {

@@ -52,7 +52,8 @@ describe("CI role trust, tried with attacker tokens", () => {
   const ci = (env: string, kind: "plan" | "pr-plan" | "apply") => `openedx-${env}-github-${kind}`;
 
   it("every role is a GitHub OIDC role (no other principal can assume any)", () => {
-    expect(roles.length).toBe(environmentOrder.length * 3 + Object.keys(bootstrap.ecr.repositories).length);
+    // Three per environment, one push role per ECR repository, and bootstrap's own plan and PR plan roles.
+    expect(roles.length).toBe(environmentOrder.length * 3 + Object.keys(bootstrap.ecr.repositories).length + 2);
     for (const r of roles) {
       for (const s of r.trust.Statement) {
         expect([r.name, s.Principal]).toEqual([r.name, { Federated: PROVIDER }]);
@@ -69,7 +70,8 @@ describe("CI role trust, tried with attacker tokens", () => {
   it("the main pipeline's plan and drift jobs on main get the plan roles only", () => {
     const plans = environmentOrder.map((e) => ci(e, "plan")).sort();
     expect(assumable(token({ repository: INFRA, event: "push", ref: MAIN, jobWorkflowRef: wf("apply-stack.yml", MAIN) }))).toEqual(plans);
-    expect(assumable(token({ repository: INFRA, event: "schedule", ref: MAIN, jobWorkflowRef: wf("drift.yml", MAIN) }))).toEqual(plans);
+    // The drift check also plans bootstrap (read-only, its own state only).
+    expect(assumable(token({ repository: INFRA, event: "schedule", ref: MAIN, jobWorkflowRef: wf("drift.yml", MAIN) }))).toEqual(["openedx-bootstrap-github-plan", ...plans]);
   });
 
   it.each(environmentOrder)("%s: only the apply-stack workflow on main, in the environment, gets the apply role", (env) => {

@@ -17,7 +17,7 @@ describe("action bundles", () => {
     expect(meta.runs).toEqual({ using: "node24", main: "dist/index.js" });
     expect(existsSync(join(ROOT, "pipelines", name, "dist", "index.js"))).toBe(true);
     const src = readFileSync(join(ROOT, "pipelines", name, "src", "index.ts"), "utf8");
-    const used = [...src.matchAll(/(?:input|intInput)\("([a-z-]+)"/g)].map((m) => m[1]);
+    const used = [...src.matchAll(/(?:input|intInput|boolInput)\("([a-z-]+)"/g)].map((m) => m[1]);
     expect(Object.keys(meta.inputs).sort()).toEqual([...new Set(used)].sort());
     for (const [, spec] of Object.entries<any>(meta.inputs)) expect(spec.description).toBeTruthy();
   });

@@ -95,14 +95,14 @@ describe("image-bump against a real git repository", () => {
     const before = git(remote, "rev-parse", "main");
     const run = await bump(clone(), { file: "apps/web/values.yaml", key: "image.tag", value: "v1.2.4" });
     expect(run.code).toBe(0);
-    expect(run.outputs).toEqual({ changed: "false", previous: "v1.2.4", commit: "" });
+    expect(run.outputs).toEqual({ changed: "false", result: "unchanged", previous: "v1.2.4", commit: "", "pull-request": "", "pull-request-url": "" });
     expect(git(remote, "rev-parse", "main")).toBe(before);
   });
 
   it.each([
     ["a missing key", "apps/web/values.yaml", "image.digest", /key image\.digest not found \(image has no "digest"\)/],
     ["a non-scalar target", "apps/web/values.yaml", "image", /image is a mapping, not a scalar/],
-    ["a missing file", "apps/nope/values.yaml", "image.tag", /file "apps\/nope\/values\.yaml" cannot be read .*ENOENT/],
+    ["a missing file", "apps/nope/values.yaml", "image.tag", /file "apps\/nope\/values\.yaml" cannot be read in .*does not exist/],
     ["a path outside the repository", "../../etc/passwd", "image.tag", /is outside the repository/],
   ])("fails clearly on %s and commits nothing", async (_what, file, key, message) => {
     const before = git(remote, "rev-parse", "main");

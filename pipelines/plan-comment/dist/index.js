@@ -25527,6 +25527,19 @@ async function upsertComment(token, ctx, marker, body, author) {
   const res = await octokit.rest.issues.createComment({ owner: ctx.owner, repo: ctx.repo, issue_number: ctx.number, body });
   return { id: res.data.id, action: "created", url: res.data.html_url };
 }
+async function rewriteComments(token, ctx, author, rewrite) {
+  const octokit = new Octokit2({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: "learning-platform-plan-comment" });
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: ctx.owner, repo: ctx.repo, issue_number: ctx.number, per_page: 100 });
+  const done = [];
+  for (const c of comments) {
+    if (author && c.user?.login !== author) continue;
+    const next = rewrite(c.body ?? "");
+    if (!next || next.body === c.body) continue;
+    await octokit.rest.issues.updateComment({ owner: ctx.owner, repo: ctx.repo, comment_id: c.id, body: next.body });
+    done.push({ id: c.id, key: next.key });
+  }
+  return done;
+}
 
 // pipelines/lib/plan.ts
 var PlanError = class extends Error {
@@ -25843,7 +25856,7 @@ function renderPlan(plan, options) {
   if (outputs.length > 0) sections.push({ heading: `### \u{1F4E4} Output changes (${outputs.length})
 
 `, items: outputs });
-  const drift = plan.resource_drift ?? [];
+  const drift = visibleDrift(plan);
   if (drift.length > 0) {
     sections.push({
       heading: `### \u26A0\uFE0F Drift: ${drift.length} resource${drift.length === 1 ? "" : "s"} changed outside Terraform
@@ -25899,6 +25912,12 @@ Terraform found these differences while refreshing; the plan above already accou
   const note = truncationNote(`Only the first ${shown} of ${all.length} entries are listed, without attribute details`);
   return { body: assemble(() => false, shown, note), summary: summary2, truncated: true };
 }
+function nonZero(counts2) {
+  return counts2.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`).join(", ");
+}
+function visibleDrift(plan) {
+  return (plan.resource_drift ?? []).filter((rc) => kindOf(rc) === "delete" || diffAttributes(rc.change.before, rc.change.after, void 0, rc.change.before_sensitive, rc.change.after_sensitive, false).length > 0);
+}
 function truncationNote(what) {
   return `> [!NOTE]
 > **Truncated:** ${what} to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")}-character comment limit. The summary counts are complete, and so is the destroy list unless it ends in "\u2026and N more"; the full plan is in the workflow run's plan artifact.
@@ -25913,11 +25932,22 @@ function renderHead(plan, s, options) {
   if (!s.hasChanges) {
     parts.push("**No changes.** Your infrastructure matches the configuration.\n\n");
   } else {
-    parts.push(`**Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.** ${s.replace} to replace \xB7 ${s.import} to import \xB7 ${s.move} to move \xB7 ${s.forget} to forget` + (s.outputChanges ? ` \xB7 ${s.outputChanges} output${s.outputChanges === 1 ? "" : "s"} changing` : "") + "\n\n");
+    const main = nonZero([[s.add, "to add"], [s.change, "to change"], [s.destroy, "to destroy"]]);
+    const more = nonZero([
+      [s.replace, "to replace"],
+      [s.import, "to import"],
+      [s.move, "to move"],
+      [s.forget, "to forget"],
+      [s.outputChanges, s.outputChanges === 1 ? "output changing" : "outputs changing"]
+    ]);
+    parts.push(`${main ? `**Plan: ${main}.**` : "**Plan:**"}${more ? ` ${more.replace(/, /g, " \xB7 ")}` : ""}
+
+`);
   }
-  if (s.drift > 0) {
+  const drift = visibleDrift(plan).length;
+  if (drift > 0) {
     parts.push(`> [!WARNING]
-> **Drift:** ${s.drift} resource${s.drift === 1 ? " was" : "s were"} changed outside Terraform (see below).
+> **Drift:** ${drift} resource${drift === 1 ? " was" : "s were"} changed outside Terraform (see below).
 
 `);
   }
@@ -25941,14 +25971,13 @@ function renderHead(plan, s, options) {
 >
 ` + lines.join("") + "\n");
   }
-  void plan;
   return parts.join("");
 }
 function renderFooter(plan, options) {
   const bits = [
     plan.terraform_version ? `Terraform ${escapeHtml(plan.terraform_version)}` : "",
     `plan format ${escapeHtml(plan.format_version)}`,
-    options.sha ? `commit ${escapeHtml(options.sha.slice(0, 12))}` : "",
+    options.sha ? `${options.shaLabel ?? "commit"} ${escapeHtml(options.sha.slice(0, 12))}` : "",
     options.runUrl ? `[workflow run](${options.runUrl})` : ""
   ].filter(Boolean);
   return `<sub>${bits.join(" \xB7 ")}</sub>
@@ -26110,7 +26139,8 @@ function formatValue(v, masked, unk) {
 function detailsBlock(summary2, rows, forces, showBefore) {
   const shown = rows.slice(0, MAX_ROWS_PER_RESOURCE);
   const lines = [
-    `<details><summary>${summary2}</summary>
+    `
+<details><summary>${summary2}</summary>
 
 `,
     showBefore ? "| attribute | before | after |\n| --- | --- | --- |\n" : "| attribute | value |\n| --- | --- |\n"
@@ -26124,7 +26154,7 @@ function detailsBlock(summary2, rows, forces, showBefore) {
   if (rows.length > MAX_ROWS_PER_RESOURCE) lines.push(`
 \u2026and more attributes (first ${MAX_ROWS_PER_RESOURCE} shown)
 `);
-  lines.push("\n</details>\n");
+  lines.push("\n</details>\n\n");
   return lines.join("");
 }
 function pathString(p) {
@@ -26139,55 +26169,162 @@ function code(s) {
 function cell(s) {
   return s === "" ? "" : code(s);
 }
+var MAX_LOG_LINES = 80;
+var MAX_LOG_CHARS = 2e4;
+function renderFailure(options) {
+  const parts = [
+    `${markerFor(options.stack)}
+`,
+    `## Terraform plan \xB7 \`${options.stack}\` \xB7 \u274C failed
+
+`,
+    `> [!CAUTION]
+> **The plan failed**: ${escapeHtml(options.reason)}. There is no plan to review for this commit; an earlier plan of this stack is no longer shown because it does not describe this change.
+
+`
+  ];
+  const log = (options.log ?? "").replace(/\x1b\[[0-9;]*m/g, "").trimEnd();
+  if (log) {
+    let lines = log.split(/\r?\n/).slice(-MAX_LOG_LINES).join("\n");
+    if (lines.length > MAX_LOG_CHARS) lines = lines.slice(-MAX_LOG_CHARS);
+    parts.push(`<details><summary>Last ${Math.min(MAX_LOG_LINES, log.split(/\r?\n/).length)} lines of the log</summary>
+
+<pre>${escapeHtml(lines).replace(/⏎/g, "\n")}</pre>
+
+</details>
+
+`);
+  }
+  parts.push(renderFooter({ format_version: "" }, { stack: options.stack, sha: options.sha, shaLabel: options.shaLabel, runUrl: options.runUrl }));
+  return parts.join("");
+}
+var STALE_MARKER = "<!-- terraform-plan-comment: stale -->";
+var MARKER_RE = /<!-- terraform-plan-comment: stack=([A-Za-z0-9][A-Za-z0-9._-]{0,99}) -->/;
+function stackOfComment(body) {
+  return MARKER_RE.exec(body)?.[1];
+}
+function markStale(body, sha) {
+  const stack = stackOfComment(body);
+  if (!stack) throw new Error("not a plan comment: it has no terraform-plan-comment marker");
+  const old = body.includes(STALE_MARKER) ? body.slice(body.indexOf("<!-- stale-original -->\n") + "<!-- stale-original -->\n".length).replace(/\n<\/details>\n$/, "") : body;
+  const inner = old.replace(MARKER_RE, "").replace(/^\n/, "");
+  return `${markerFor(stack)}
+${STALE_MARKER}
+## Terraform plan \xB7 \`${stack}\` \xB7 stale
+
+> [!NOTE]
+> **Stale:** this pull request no longer changes \`${stack}\`${sha ? ` as of commit ${escapeHtml(sha.slice(0, 12))}` : ""}, so it was not planned again. The plan below is from an earlier commit; do not review it as current.
+
+<details><summary>Earlier plan</summary>
+
+<!-- stale-original -->
+${inner}
+</details>
+`;
+}
 
 // pipelines/plan-comment/src/index.ts
+var OUTCOMES = ["success", "failure", "skipped", "cancelled"];
 run(async () => {
-  const planPath = input("plan-json", { required: true });
-  const stack = input("stack", { required: true });
   const token = input("github-token");
   const author = input("comment-author", { fallback: "github-actions[bot]" });
   const bodyFile = input("body-file");
+  const currentStacks = input("current-stacks");
   if (token) core_exports.setSecret(token);
-  const marker = markerFor(stack);
-  let text;
-  try {
-    text = (0, import_fs3.readFileSync)(planPath, "utf8");
-  } catch (err) {
-    throw new Error(`plan-json ${JSON.stringify(planPath)} cannot be read: ${err.code ?? err.message}`);
-  }
+  const pr = pullRequestContext();
+  const prHead = pullRequestHeadSha();
+  const sha = input("head-sha") || prHead || process.env.GITHUB_SHA;
+  const shaLabel = input("head-sha") || prHead ? "head" : "commit";
   const serverUrl = process.env.GITHUB_SERVER_URL || "https://github.com";
   const runUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID ? `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : void 0;
-  const plan = parsePlan(text, `plan-json ${planPath}`);
-  const { digest } = planDigest(plan);
-  const head = pullRequestHeadSha();
-  const digestLine = head ? `${digestMarker(stack, digest, head)}
+  if (currentStacks) {
+    const keep = parseStacks(currentStacks);
+    if (!token || !pr) {
+      core_exports.info(`dry run (${!token ? "no github-token" : "no pull request in this event"}): no comment was marked stale`);
+      return;
+    }
+    const marked = await rewriteComments(token, pr, author, (body2) => {
+      const stack2 = stackOfComment(body2);
+      return stack2 && !keep.has(stack2) ? { key: stack2, body: markStale(body2, sha) } : void 0;
+    });
+    core_exports.setOutput("stale", JSON.stringify(marked.map((m) => m.key)));
+    core_exports.info(marked.length ? `marked stale: ${marked.map((m) => m.key).join(", ")}` : "no plan comment of an unaffected stack to mark stale");
+    return;
+  }
+  const stack = input("stack", { required: true });
+  markerFor(stack);
+  const outcome = input("plan-outcome", { fallback: "success" });
+  if (!OUTCOMES.includes(outcome)) {
+    throw new Error(`input "plan-outcome" = ${JSON.stringify(outcome)} is invalid; must be one of ${OUTCOMES.join(", ")} (a step's outcome)`);
+  }
+  const planPath = input("plan-json");
+  const logPath = input("plan-log");
+  let body;
+  let failure;
+  if (outcome !== "success") {
+    failure = outcome === "failure" ? "terraform plan failed (see the log below and the workflow run)" : `the plan step was ${outcome}: an earlier step failed (credentials, init), see the workflow run`;
+  } else if (!planPath) {
+    throw new Error('input "plan-json" is required when plan-outcome is success (set INPUT_PLAN-JSON)');
+  }
+  let parsed;
+  if (!failure) {
+    try {
+      parsed = parsePlan((0, import_fs3.readFileSync)(planPath, "utf8"), `plan-json ${planPath}`);
+    } catch (err) {
+      const code2 = err.code;
+      failure = err instanceof PlanError ? err.message : `plan-json ${JSON.stringify(planPath)} cannot be read: ${code2 ?? err.message}`;
+    }
+  }
+  if (failure || !parsed) {
+    const log = logPath && (0, import_fs3.existsSync)(logPath) ? (0, import_fs3.readFileSync)(logPath, "utf8") : "";
+    body = renderFailure({ stack, reason: failure ?? "no plan", log, sha, shaLabel, runUrl });
+    core_exports.setOutput("has-changes", false);
+    core_exports.setOutput("failed", true);
+  } else {
+    const { digest } = planDigest(parsed);
+    const digestLine = prHead ? `${digestMarker(stack, digest, prHead)}
 ` : "";
-  const rendered = renderPlan(plan, { stack, sha: process.env.GITHUB_SHA, runUrl, limit: GITHUB_COMMENT_LIMIT - digestLine.length });
-  const { summary: summary2, truncated } = rendered;
-  const body = `${digestLine}${rendered.body}`;
-  core_exports.setOutput("digest", digest);
+    const rendered = renderPlan(parsed, { stack, sha, shaLabel, runUrl, limit: GITHUB_COMMENT_LIMIT - digestLine.length });
+    const { summary: summary2, truncated } = rendered;
+    body = `${digestLine}${rendered.body}`;
+    core_exports.setOutput("digest", digest);
+    core_exports.setOutput("add", summary2.add);
+    core_exports.setOutput("change", summary2.change);
+    core_exports.setOutput("destroy", summary2.destroy);
+    core_exports.setOutput("replace", summary2.replace);
+    core_exports.setOutput("has-changes", summary2.hasChanges);
+    core_exports.setOutput("has-destroy", summary2.destroy > 0);
+    core_exports.setOutput("failed", false);
+    core_exports.info(`${stack}: ${summary2.add} to add, ${summary2.change} to change, ${summary2.destroy} to destroy (${summary2.replace} replaced)${truncated ? `; comment truncated to ${body.length} characters` : ""}`);
+  }
   if (bodyFile) (0, import_fs3.writeFileSync)(bodyFile, body);
-  core_exports.setOutput("add", summary2.add);
-  core_exports.setOutput("change", summary2.change);
-  core_exports.setOutput("destroy", summary2.destroy);
-  core_exports.setOutput("replace", summary2.replace);
-  core_exports.setOutput("has-changes", summary2.hasChanges);
-  core_exports.setOutput("has-destroy", summary2.destroy > 0);
-  core_exports.info(`${stack}: ${summary2.add} to add, ${summary2.change} to change, ${summary2.destroy} to destroy (${summary2.replace} replaced)${truncated ? `; comment truncated to ${body.length} characters` : ""}`);
-  const pr = pullRequestContext();
   if (token && pr) {
-    const result = await upsertComment(token, pr, marker, body, author);
+    const result = await upsertComment(token, pr, markerFor(stack), body, author);
     core_exports.setOutput("comment-id", result.id);
     core_exports.info(`${result.action} comment ${result.id} on ${pr.owner}/${pr.repo}#${pr.number}${result.url ? ` (${result.url})` : ""}`);
     await writeSummary(body);
-    return;
-  }
-  const why = !token ? "no github-token" : "no pull request in this event";
-  core_exports.info(`dry run (${why}): the comment was not posted; its body follows and is in the job summary.`);
-  process.stdout.write(`${body}
+  } else {
+    const why = !token ? "no github-token" : "no pull request in this event";
+    core_exports.info(`dry run (${why}): the comment was not posted; its body follows and is in the job summary.`);
+    process.stdout.write(`${body}
 `);
-  await writeSummary(body);
+    await writeSummary(body);
+  }
+  if (failure && outcome === "success") throw new Error(failure);
 });
+function parseStacks(raw) {
+  let list;
+  try {
+    list = raw.trim().startsWith("[") ? JSON.parse(raw) : raw.split(/[\s,]+/).filter(Boolean);
+  } catch (err) {
+    throw new Error(`input "current-stacks" is not a JSON list: ${err.message}`);
+  }
+  if (!Array.isArray(list) || list.some((s) => typeof s !== "string")) {
+    throw new Error(`input "current-stacks" = ${JSON.stringify(raw)} is invalid; write a JSON list of stack names (affected-stacks' stacks output)`);
+  }
+  for (const s of list) markerFor(s);
+  return new Set(list);
+}
 /*! Bundled license information:
 
 undici/lib/web/fetch/body.js:
