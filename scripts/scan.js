@@ -128,15 +128,35 @@ function trivyStack(trivy, stackDir) {
 
 /** One Checkov run over every stack (its start-up dominates); results keyed by stack file. */
 function checkovStacks(checkov, files) {
-  const args = ["--framework", "terraform_json", "--output", "json", "--skip-download", "--no-fail-on-crash"];
-  for (const f of files) args.push("--file", f);
+  // Checkov 3.3's terraform_json parser rejects any plain attribute of the top-level `terraform`
+  // block ("this method receives only dicts"), so a stack with `required_version` would be
+  // skipped as a parse error. It holds no resource to check: Checkov reads copies without it,
+  // at the same relative paths (results map back by suffix).
+  const copyDir = fs.mkdtempSync(path.join(require("os").tmpdir(), "scan-checkov-"));
+  const copies = files.map((f) => {
+    const doc = JSON.parse(fs.readFileSync(f, "utf8"));
+    if (doc.terraform) delete doc.terraform.required_version;
+    const copy = path.join(copyDir, path.basename(path.dirname(f)), path.basename(f));
+    fs.mkdirSync(path.dirname(copy), { recursive: true });
+    fs.writeFileSync(copy, JSON.stringify(doc));
+    return copy;
+  });
+  // --compact: no code blocks in the report (the platform stacks carry CRDs in chart values, which
+  // made the report hundreds of MB).
+  const args = ["--framework", "terraform_json", "--output", "json", "--skip-download", "--no-fail-on-crash", "--compact"];
+  for (const f of copies) args.push("--file", f);
   const r = run(checkov, args, { env: { ...process.env, LOG_LEVEL: "ERROR" } });
+  fs.rmSync(copyDir, { recursive: true, force: true });
   // Checkov exits 1 when a check failed; the JSON report says which.
   if ((r.status !== 0 && r.status !== 1) || !r.stdout.trim()) throw new Error(`checkov exited ${r.status}: ${r.stderr.trim().slice(-2000)}`);
   const parsed = JSON.parse(r.stdout);
   const reports = (Array.isArray(parsed) ? parsed : [parsed]).filter((x) => x.check_type);
   const byFile = new Map(files.map((f) => [f, { passed: 0, failures: [] }]));
-  const entry = (file) => byFile.get(path.resolve(file)) || byFile.get([...byFile.keys()].find((k) => k.endsWith(file)));
+  const original = new Map(copies.map((c, i) => [c, files[i]]));
+  const entry = (file) => {
+    const f = original.get(path.resolve(file)) || original.get([...original.keys()].find((k) => k.endsWith(file))) || file;
+    return byFile.get(path.resolve(f)) || byFile.get([...byFile.keys()].find((k) => k.endsWith(f)));
+  };
   for (const rep of reports) {
     for (const c of rep.results.passed_checks || []) entry(c.file_abs_path || c.file_path).passed++;
     for (const c of rep.results.failed_checks || []) {
@@ -144,7 +164,7 @@ function checkovStacks(checkov, files) {
     }
     // A file Checkov could not parse would otherwise just contribute no checks.
     const errors = rep.results.parsing_errors || [];
-    if (errors.length) throw new Error(`could not parse ${errors.join(", ")}`);
+    if (errors.length) throw new Error(`could not parse ${errors.map((e) => original.get(e) || e).join(", ")}`);
   }
   return byFile;
 }
@@ -178,7 +198,8 @@ function actionlintFiles(actionlint, files, repo) {
 }
 
 function zizmorFiles(zizmor, files, repo) {
-  const r = run(zizmor, ["--offline", "--no-progress", "--format", "json", ...files], { cwd: repo });
+  // Pedantic persona: also the low-severity audits (undocumented permissions, ...), as issue 13 asks.
+  const r = run(zizmor, ["--offline", "--no-progress", "--persona=pedantic", "--format", "json", ...files], { cwd: repo });
   // zizmor exits 0 (clean), 10-14 (findings by highest severity); anything else is a crash.
   if (r.status !== 0 && !(r.status >= 10 && r.status <= 14)) throw new Error(`zizmor exited ${r.status}: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout || "[]").map((f) => {
