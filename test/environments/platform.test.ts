@@ -28,8 +28,8 @@ function release(json: TfJson, name: string): Record<string, any> & { parsed: an
 /** Data-store endpoints as the AWS stack would pass them. */
 const EKS_DATA_STORES = {
   mysql: { host: "db.internal", port: 3306, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:rds!db-1-AbCdEf" },
-  redis: { host: "redis.internal", port: 6379, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:redis-auth-AbCdEf" },
-  search: { host: "search.internal", port: 443, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:search-AbCdEf" },
+  redis: { host: "redis.internal", port: 6379, iamUserId: "openedx-production-redis-app", cacheName: "openedx-production-redis" },
+  search: { host: "search.internal", port: 443 },
   documentdb: { host: "docdb.internal", port: 27017, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:docdb-AbCdEf" },
 };
 
