@@ -418,7 +418,8 @@ describe("platform stack validation", () => {
     const moved = { ...EKS_DATA_STORES, redis: { ...EKS_DATA_STORES.redis, port: 6380 }, search: { ...EKS_DATA_STORES.search, port: 3306 } };
     const stack = new PlatformStack(Testing.app(), prod, { eks: { ...eks, dataStores: moved } });
     const vpc = resources(synth(stack), "kubernetes_network_policy_v1").find((p) => p.metadata.name === "allow-egress-vpc-data-stores")!;
-    expect(vpc.spec.egress[0].ports.map((p: any) => p.port)).toEqual(["443", "3306", "6380", "27017"]);
+    // Search moved onto MySQL's port: 443 is no longer a data-store port; Redis moved to 6380.
+    expect(vpc.spec.egress[0].ports.map((p: any) => p.port)).toEqual(["3306", "6380", "27017"]);
   });
 
   it("requires exactly one of EKS and kubeconfig mode", () => {
