@@ -61,7 +61,7 @@ export interface EksPlatformTarget {
   readonly alarmTopicArn: string;
   /** The cluster's volume KMS key: the default StorageClass encrypts every EBS volume with it. */
   readonly volumeKmsKeyArn: string;
-  /** Where the app finds each data store and the Secrets Manager secret of its credentials. */
+  /** Where the app finds each data store, and how it authenticates (a service-managed secret, or IAM). */
   readonly dataStores: DataStoreEndpoints;
 }
 

@@ -281,7 +281,7 @@ export class PlatformPrereqs extends Construct {
 
   /**
    * The External Secrets Operator's role: read exactly the listed secrets of this environment
-   * (generated ones by ARN, operator-created ones by name plus the 6-character suffix Secrets
+   * (service-managed ones by ARN, operator-created ones by name plus the 6-character suffix Secrets
    * Manager appends) and decrypt them only through Secrets Manager, only for those secrets
    * (the `SecretARN` encryption context Secrets Manager binds each data key to). Operator-
    * created secrets under the AWS-managed `aws/secretsmanager` key need no key statement.
