@@ -225,8 +225,8 @@ export function defaultTags(config: EnvironmentConfig): Record<string, string> {
 }
 
 /**
- * Oldest Terraform every stack accepts: 1.11 brings write-only arguments (DocumentDB's
- * password) and S3 native locking (`use_lockfile`, 1.10); an older CLI would fail mid-plan or
+ * Oldest Terraform every stack accepts: 1.11 brings write-only arguments (the way to pass a
+ * credential a service cannot manage itself without it reaching state) and S3 native locking (`use_lockfile`, 1.10); an older CLI would fail mid-plan or
  * silently ignore the lockfile, so it is refused up front.
  */
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.11";
