@@ -32,8 +32,8 @@ export function addEnvironment(app: App, config: EnvironmentConfig, state?: Stat
       volumeKmsKeyArn: aws.cluster.volumeKeyArn,
       dataStores: {
         mysql: { host: aws.data.mysql.address, port: aws.data.mysql.port, secretArn: aws.data.mysql.masterUserSecretArn },
-        redis: { host: aws.data.redis.endpoint, port: aws.data.redis.port, secretArn: aws.data.redis.authSecretArn },
-        search: { host: aws.data.search.endpoint, port: aws.data.search.port, secretArn: aws.data.search.masterUserSecretArn },
+        redis: { host: aws.data.redis.endpoint, port: aws.data.redis.port, iamUserId: aws.data.redis.appUserId, cacheName: aws.data.redis.replicationGroupId },
+        search: { host: aws.data.search.endpoint, port: aws.data.search.port },
         documentdb: { host: aws.data.documentdb.endpoint, port: aws.data.documentdb.port, secretArn: aws.data.documentdb.masterUserSecretArn },
       },
     },

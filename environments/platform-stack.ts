@@ -5,6 +5,7 @@ import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster"
 import { DataAwsEfsFileSystem } from "@cdktf/provider-aws/lib/data-aws-efs-file-system";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
 import { Backups } from "../modules/backups";
 import { BlockStorage } from "../modules/block-storage";
@@ -60,21 +61,31 @@ export interface EksPlatformTarget {
   readonly alarmTopicArn: string;
   /** The cluster's volume KMS key: the default StorageClass encrypts every EBS volume with it. */
   readonly volumeKmsKeyArn: string;
-  /** Where the app finds each data store and the Secrets Manager secret of its credentials. */
+  /** Where the app finds each data store, and how it authenticates (a service-managed secret, or IAM). */
   readonly dataStores: DataStoreEndpoints;
 }
 
-/** A data store's address and the ARN of its credential secret (JSON with `password`, and `username` where the store has users). */
+/** A password store's address and the ARN of its service-managed credential secret (JSON with `username` and `password`). */
 export interface DataStoreEndpoint {
   readonly host: string;
   readonly port: number;
   readonly secretArn: string;
 }
 
+/** An IAM-authenticated store's address: the app signs with its Pod Identity role, no secret exists. */
+export interface IamDataStoreEndpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
 export interface DataStoreEndpoints {
+  /** RDS-managed master secret. */
   readonly mysql: DataStoreEndpoint;
-  readonly redis: DataStoreEndpoint;
-  readonly search: DataStoreEndpoint;
+  /** IAM user `iamUserId`; `cacheName` (the replication group id) is what the auth token is signed for. */
+  readonly redis: IamDataStoreEndpoint & { readonly iamUserId: string; readonly cacheName: string };
+  /** SigV4 (service `es`) with the app's role, the domain's FGAC master user. */
+  readonly search: IamDataStoreEndpoint;
+  /** DocumentDB-managed master secret. */
   readonly documentdb: DataStoreEndpoint;
 }
 
@@ -82,13 +93,15 @@ export interface DataStoreEndpoints {
 export const ON_CALL_SECRET = { name: "alertmanager-on-call", key: "key" } as const;
 
 /**
- * The Kubernetes Secrets the app reads its data stores from (app namespace). Literal keys are
- * addresses and TLS settings; the credential keys come from Secrets Manager. RDS rotates its
- * managed master secret, so that one refreshes every 5 minutes (pods pick the new value up on
- * restart; the old password keeps working until rotation completes).
+ * The Kubernetes Secrets the app reads its password stores from (app namespace): MySQL and
+ * DocumentDB, whose passwords the services generate, keep in Secrets Manager and rotate.
+ * Literal keys are addresses and TLS settings; the credential keys come from Secrets
+ * Manager, re-read every 5 minutes (pods pick a rotated value up on restart; the old
+ * password keeps working until rotation completes).
  */
 export function dataStoreSecrets(namespace: string, stores: DataStoreEndpoints, region: string): SyncedSecret[] {
   const literal = (value: string | number) => ({ value: String(value) });
+  const caBundle = literal(`https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`);
   return [
     {
       name: "mysql", namespace, remoteSecret: stores.mysql.secretArn, refreshInterval: "5m",
@@ -97,34 +110,44 @@ export function dataStoreSecrets(namespace: string, stores: DataStoreEndpoints, 
         MYSQL_USERNAME: { field: "username" }, MYSQL_PASSWORD: { field: "password" },
         // RDS's CA is not in public trust stores: the app verifies against the regional bundle.
         MYSQL_SSL_MODE: literal("VERIFY_IDENTITY"),
-        MYSQL_SSL_CA_URL: literal(`https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`),
+        MYSQL_SSL_CA_URL: caBundle,
       },
     },
     {
-      name: "redis", namespace, remoteSecret: stores.redis.secretArn,
-      data: {
-        REDIS_HOST: literal(stores.redis.host), REDIS_PORT: literal(stores.redis.port),
-        REDIS_USERNAME: literal("default"), REDIS_PASSWORD: { field: "password" }, REDIS_TLS: literal("true"),
-      },
-    },
-    {
-      name: "search", namespace, remoteSecret: stores.search.secretArn,
-      data: {
-        SEARCH_URL: literal(`https://${stores.search.host}:${stores.search.port}`),
-        SEARCH_USERNAME: { field: "username" }, SEARCH_PASSWORD: { field: "password" },
-      },
-    },
-    {
-      name: "mongodb", namespace, remoteSecret: stores.documentdb.secretArn,
+      name: "mongodb", namespace, remoteSecret: stores.documentdb.secretArn, refreshInterval: "5m",
       data: {
         MONGODB_HOST: literal(stores.documentdb.host), MONGODB_PORT: literal(stores.documentdb.port),
         MONGODB_USERNAME: { field: "username" }, MONGODB_PASSWORD: { field: "password" },
         // DocumentDB: TLS with Amazon's CA, one replica set, no retryable writes.
         MONGODB_TLS: literal("true"), MONGODB_REPLICA_SET: literal("rs0"), MONGODB_RETRY_WRITES: literal("false"),
-        MONGODB_TLS_CA_URL: literal(`https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`),
+        MONGODB_TLS_CA_URL: caBundle,
       },
     },
   ];
+}
+
+/**
+ * The connection settings of the IAM-authenticated stores (app namespace), as ConfigMaps:
+ * nothing in them is secret. The app signs with its Pod Identity role: an ElastiCache IAM
+ * auth token (user `REDIS_USERNAME`, cache `REDIS_IAM_CACHE_NAME`) per Redis connection, and
+ * SigV4 (service `es`) per OpenSearch request (README, data access).
+ */
+export function iamDataStoreSettings(stores: DataStoreEndpoints, region: string): Record<"redis" | "search", Record<string, string>> {
+  return {
+    redis: {
+      REDIS_HOST: stores.redis.host, REDIS_PORT: String(stores.redis.port), REDIS_TLS: "true",
+      REDIS_AUTH: "iam", REDIS_USERNAME: stores.redis.iamUserId, REDIS_IAM_CACHE_NAME: stores.redis.cacheName, REDIS_IAM_REGION: region,
+    },
+    search: {
+      SEARCH_URL: `https://${stores.search.host}:${stores.search.port}`,
+      SEARCH_AUTH: "aws-sigv4", SEARCH_SIGV4_SERVICE: "es", SEARCH_SIGV4_REGION: region,
+    },
+  };
+}
+
+/** NetworkPolicy egress ports of the app namespace towards the VPC: each data store's own port. */
+export function dataStorePorts(stores: DataStoreEndpoints): number[] {
+  return [...new Set(Object.values(stores).map((s: IamDataStoreEndpoint) => s.port))].sort((a, b) => a - b);
 }
 
 export interface PlatformStackProps {
@@ -138,9 +161,6 @@ export interface PlatformStackProps {
    */
   readonly state?: StateConfig;
 }
-
-/** Data stores seed 000 puts in the VPC: MySQL, MongoDB, Redis, Elasticsearch/OpenSearch (443). */
-const DATA_PORTS = [3306, 27017, 6379, 9200, 443];
 
 /**
  * The `<env>-platform` stack: Kubernetes and Helm on the cluster (namespaces, ingress,
@@ -214,7 +234,8 @@ export class PlatformStack extends TerraformStack {
       // Instance metadata is never reachable from app pods (credentials come from Pod Identity).
       { name: "internet-https-smtp", cidr: "0.0.0.0/0", except: ["169.254.169.254/32", config.network.cidr], ports: [443, 587] },
     ];
-    if (eks) egress.unshift({ name: "vpc-data-stores", cidr: config.network.cidr, ports: DATA_PORTS });
+    // Towards the VPC only the data stores' ports, as the stores declare them (no hand-kept list).
+    if (eks) egress.unshift({ name: "vpc-data-stores", cidr: config.network.cidr, ports: dataStorePorts(eks.dataStores) });
     // Pods reach the API server at the cluster endpoint's private IPs in the VPC, but the VPC
     // CNI evaluates egress before the `kubernetes.default` ClusterIP is translated, so that
     // address (the service CIDR's first host) is allowed as well.
@@ -257,6 +278,9 @@ export class PlatformStack extends TerraformStack {
     const sso = p.sso ?? {};
     if (eks) {
       const secrets: SyncedSecret[] = [...dataStoreSecrets(ns.app!, eks.dataStores, eks.region)];
+      for (const [name, data] of Object.entries(iamDataStoreSettings(eks.dataStores, eks.region))) {
+        new ConfigMapV1(this, `data-store-${name}`, { metadata: { name, namespace: ns.app! }, data });
+      }
       if (endpoint) {
         secrets.push({ name: ON_CALL_SECRET.name, namespace: ns.observability!, remoteSecret: endpoint.secretName, data: { [ON_CALL_SECRET.key]: { field: endpointKeys(endpoint).key.key } } });
       }

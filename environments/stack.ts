@@ -98,7 +98,7 @@ export class EnvironmentStack extends TerraformStack {
       naming: this.naming,
       component: "media",
       network: this.network,
-      allowedSecurityGroupIds: [this.cluster.nodeSecurityGroupId],
+      allowFrom: [this.cluster.nodes],
       ...config.mediaStorage,
     });
 
@@ -136,31 +136,40 @@ export class EnvironmentStack extends TerraformStack {
       });
     }
 
-    // Data layer: each store accepts its port only from the cluster's node security group.
+    // The app's Pod Identity role comes before the data stores: it is the search domain's
+    // IAM master user, and the cache's IAM user is granted to it.
+    const media = this.storage.buckets.media;
+    const appRoleArn = this.platformPrereqs?.appRole({
+      serviceAccount: { namespace: config.platform.appNamespace, name: config.platform.app.serviceAccount },
+      mediaBucket: media && { bucketArn: media.bucketArn, kmsKeyArn: this.storage.kmsKey.keyArn },
+      sesIdentities: config.platform.app.sesIdentities,
+    });
+
+    // Data layer: each store accepts its port only from the cluster's nodes (see EksCluster
+    // on why the node security group rather than security groups for pods).
     const store = {
-      naming: this.naming, network: this.network, allowedSecurityGroupIds: [this.cluster.nodeSecurityGroupId], alarms,
+      naming: this.naming, network: this.network, allowFrom: [this.cluster.nodes], alarms,
       multiAz: config.multiAz, deletionProtection: config.deletionProtection, logRetentionDays: config.logRetentionDays,
     };
     this.data = {
       alarms,
       mysql: new RdsMysql(this, "mysql", { ...store, ...config.data.mysql }),
       redis: new ElastiCache(this, "redis", { ...store, ...config.data.redis }),
-      search: new Elasticsearch(this, "search", { ...store, ...config.data.search }),
+      search: new Elasticsearch(this, "search", { ...store, ...config.data.search, masterUserRoleArn: appRoleArn }),
       documentdb: new DocumentDb(this, "documentdb", { ...store, ...config.data.documentdb }),
     };
 
     // What the platform's pods may read and do in AWS: External Secrets reads exactly the
-    // stores' credentials and the operator-created secrets the config names; the app's role
-    // reaches the media bucket (and SES when configured).
+    // password stores' credentials (MySQL's and DocumentDB's service-managed secrets) and the
+    // operator-created secrets the config names; the app's role connects to the IAM-
+    // authenticated stores (OpenSearch, ElastiCache) and reaches the media bucket (and SES).
     if (this.platformPrereqs) {
       const { mysql, redis, search, documentdb } = this.data;
       const sso = config.platform.sso ?? {};
       this.platformPrereqs.allowExternalSecrets({
         secrets: [
           { secretArn: mysql.masterUserSecretArn, kmsKeyArn: mysql.kmsKeyArn },
-          { secretArn: redis.authSecretArn, kmsKeyArn: redis.kmsKeyArn },
-          { secretArn: search.masterUserSecretArn, kmsKeyArn: search.kmsKeyArn },
-          { secretArn: documentdb.masterUserSecretArn, kmsKeyArn: documentdb.kmsKeyArn },
+          { secretArn: documentdb.masterUserSecretArn, kmsKeyArn: documentdb.masterUserSecretKmsKeyArn },
         ],
         secretNames: [
           ...(config.onCall?.endpoint ? [config.onCall.endpoint.secretName] : []),
@@ -168,14 +177,7 @@ export class EnvironmentStack extends TerraformStack {
           ...(config.platform.gitops.credentials ? [config.platform.gitops.credentials.secretName] : []),
         ],
       });
-      const media = this.storage.buckets.media;
-      if (media) {
-        this.platformPrereqs.appRole({
-          serviceAccount: { namespace: config.platform.appNamespace, name: config.platform.app.serviceAccount },
-          mediaBucket: { bucketArn: media.bucketArn, kmsKeyArn: this.storage.kmsKey.keyArn },
-          sesIdentities: config.platform.app.sesIdentities,
-        });
-      }
+      this.platformPrereqs.allowAppDataStores([search.httpStatement, redis.connectStatement]);
     }
 
     // Edge: DNS, WAF + CloudFront (certificate and WAF in us-east-1), hostname records.
@@ -223,8 +225,8 @@ export function defaultTags(config: EnvironmentConfig): Record<string, string> {
 }
 
 /**
- * Oldest Terraform every stack accepts: 1.11 brings write-only arguments (DocumentDB's
- * password) and S3 native locking (`use_lockfile`, 1.10); an older CLI would fail mid-plan or
+ * Oldest Terraform every stack accepts: 1.11 brings write-only arguments (the way to pass a
+ * credential a service cannot manage itself without it reaching state) and S3 native locking (`use_lockfile`, 1.10); an older CLI would fail mid-plan or
  * silently ignore the lockfile, so it is refused up front.
  */
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.11";

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { App, TerraformStack, Testing } from "cdktf";
+import { App, TerraformOutput, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Naming } from "../modules/core/naming";
 
@@ -57,4 +57,14 @@ export function appStacks(): Record<string, TfJson> {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
   return Object.fromEntries(Object.entries(manifest.stacks).map(([name, s]) =>
     [name, JSON.parse(fs.readFileSync(path.join(dir, s.synthesizedStackPath), "utf8")) as TfJson]));
+}
+
+/**
+ * What `value` (a module output holding tokens) synthesizes to in `stack`, through a
+ * Terraform output: references come back as `${aws_x.y.attr}`, as in the synthesized JSON.
+ */
+export function resolved(stack: TerraformStack, value: unknown): any {
+  const id = `resolved-${stack.node.children.length}`;
+  new TerraformOutput(stack, id, { value });
+  return JSON.parse(Testing.synth(stack)).output[id].value;
 }

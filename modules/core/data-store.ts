@@ -4,6 +4,7 @@ import { KmsKey } from "../kms-key";
 import { AlarmTarget } from "./alarms";
 import { Naming } from "./naming";
 import { NetworkRef } from "./types";
+import { Connectable } from "./security-group";
 import { encryptedLogGroup } from "./log-group";
 import { checkLogRetention } from "./validation";
 
@@ -12,8 +13,11 @@ export interface DataStoreProps {
   readonly naming: Naming;
   /** The VPC; stores live in its database tier. */
   readonly network: NetworkRef;
-  /** Client security groups allowed to reach the store's port (the EKS node security group). */
-  readonly allowedSecurityGroupIds: readonly string[];
+  /**
+   * Who may connect: each client's security group gets the store's port, nothing else does
+   * (the environment passes the EKS cluster's `nodes`).
+   */
+  readonly allowFrom: readonly Connectable[];
   /** The environment's alarm topic. */
   readonly alarms: AlarmTarget;
   /**

@@ -15,6 +15,7 @@ export const NAME_LIMITS = {
   eksNodeGroup: 63,
   rdsIdentifier: 63,
   elasticacheReplicationGroup: 40,
+  elasticacheUser: 40,
   opensearchDomain: 28,
   docdbCluster: 63,
   snsTopic: 256,

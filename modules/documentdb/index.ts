@@ -7,8 +7,7 @@ import { DocdbEventSubscription } from "@cdktf/provider-aws/lib/docdb-event-subs
 import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
 import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
-import { GeneratedSecret } from "../core/secret";
-import { storeSecurityGroup } from "../core/security-group";
+import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
 import { checkVersionLifecycle, ExtendedSupport } from "../core/lifecycle";
@@ -69,22 +68,36 @@ const PORT = 27017;
  *   Insights encrypted with the store's CMK, audit and profiler logs to CMK-encrypted log
  *   groups, backups with point-in-time restore, deletion protection and a final snapshot
  *   outside sandbox.
- * - Credentials: provider 6.x offers `manage_master_user_password` on DocumentDB but no way
- *   to choose its KMS key (it would use `aws/secretsmanager`). So the master password is
- *   generated into a CMK-encrypted secret (GeneratedSecret) and handed to DocumentDB through
- *   the write-only `master_password_wo`, which Terraform never stores for the cluster.
- *   Bump `master_password_wo_version` after changing the secret to apply a new password.
- */
+ * - Credentials: DocumentDB manages the master password (`manage_master_user_password`):
+ *   DocumentDB generates it, keeps it in a Secrets Manager secret it owns and rotates, and
+ *   Terraform only ever sees the secret's ARN, so no password reaches the plan or the state.
+ *   The price: the DocumentDB API takes a `MasterUserSecretKmsKeyId`, but provider 6.x's
+ *   `aws_docdb_cluster` does not expose it, so the secret is encrypted with the AWS-managed
+ *   `aws/secretsmanager` key rather than the store's CMK. That key's policy lets any
+ *   principal of this account decrypt through Secrets Manager, so the secret's only fence is
+ *   IAM on `secretsmanager:GetSecretValue` (which the CI roles are denied outside their own
+ *   prefix and External Secrets has for this ARN only); with a generated secret under the
+ *   CMK, the password sat in plain text in the state file, readable by everyone who can read
+ *   state. Less exposure wins; switch to the CMK once the provider exposes the argument.
+  */
 export class DocumentDb extends Construct {
   public readonly clusterIdentifier: string;
   /** Writer endpoint. */
   public readonly endpoint: string;
   public readonly readerEndpoint: string;
   public readonly port = PORT;
-  /** Secrets Manager ARN of the master credential (`{"username": ..., "password": ...}`). */
+  /** Secrets Manager ARN of the DocumentDB-managed master credential (`{"username": ..., "password": ...}`), rotated by DocumentDB. */
   public readonly masterUserSecretArn: string;
+  /**
+   * Key of the master credential's secret: the AWS-managed `aws/secretsmanager` key (see the
+   * class doc), whose policy already lets this account's principals decrypt through Secrets
+   * Manager, so readers need no key grant. Undefined, as opposed to the store's CMK.
+   */
+  public readonly masterUserSecretKmsKeyArn: string | undefined = undefined;
   public readonly securityGroupId: string;
-  /** Customer-managed key of the store (storage, snapshots and its credential secret): readers of the secret need kms:Decrypt on it through Secrets Manager. */
+  /** How clients reach it (port and security group), e.g. for NetworkPolicy egress. */
+  public readonly endpointRef: StoreEndpoint;
+  /** Customer-managed key of the store (storage, snapshots, Performance Insights, logs). */
   public readonly kmsKeyArn: string;
   /** The cluster (for scanner suppressions and dependencies). */
   public readonly cluster: DocdbCluster;
@@ -106,9 +119,10 @@ export class DocumentDb extends Construct {
     this.clusterIdentifier = naming.name("docdb", "docdbCluster");
     const sg = storeSecurityGroup(this, "sg", {
       naming, component: "docdb", vpcId: props.network.vpcId, port: PORT,
-      allowedSecurityGroupIds: props.allowedSecurityGroupIds, description: "DocumentDB",
+      allowFrom: props.allowFrom, description: "DocumentDB",
     });
     this.securityGroupId = sg.id;
+    this.endpointRef = { securityGroupId: sg.id, port: PORT, description: "DocumentDB" };
     this.kmsKeyArn = d.key.keyArn;
     const subnets = new DocdbSubnetGroup(this, "subnets", {
       name: this.clusterIdentifier,
@@ -127,15 +141,6 @@ export class DocumentDb extends Construct {
         { name: "profiler_threshold_ms", value: "200" },
       ],
     });
-    const secret = new GeneratedSecret(this, "master-user", {
-      naming, component: "docdb-master-user", description: `Master user of ${this.clusterIdentifier}`,
-      kmsKeyArn: d.key.keyArn,
-      username: "docdbadmin",
-      // DocumentDB rejects / " @ and spaces in master passwords.
-      excludeCharacters: "/\"@'\\`",
-      recoveryWindowInDays: d.deletionProtection ? 30 : 0,
-    });
-    this.masterUserSecretArn = secret.secretArn;
     const logGroups = LOG_EXPORTS.map((log) => storeLogGroup(this, `log-${log}`, `/aws/docdb/${this.clusterIdentifier}/${log}`, d));
 
     const cluster = new DocdbCluster(this, "cluster", {
@@ -147,8 +152,8 @@ export class DocumentDb extends Construct {
       dbClusterParameterGroupName: params.name,
       vpcSecurityGroupIds: [sg.id],
       masterUsername: "docdbadmin",
-      masterPasswordWo: secret.password,
-      masterPasswordWoVersion: 1,
+      // DocumentDB generates, stores and rotates the password; Terraform never holds it.
+      manageMasterUserPassword: true,
       storageEncrypted: true,
       kmsKeyId: d.key.keyArn,
       backupRetentionPeriod: backups,
@@ -162,6 +167,7 @@ export class DocumentDb extends Construct {
     });
     this.cluster = cluster;
     if (backups < 7) suppress(cluster, { id: "CKV_AWS_360", reason: `${backups}-day backups by the environment's config (a throwaway sandbox); production keeps at least 30` });
+    this.masterUserSecretArn = cluster.masterUserSecret.get(0).secretArn;
     this.endpoint = cluster.endpoint;
     this.readerEndpoint = cluster.readerEndpoint;
 

@@ -8,7 +8,8 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Naming } from "../core/naming";
 import { NetworkRef } from "../core/types";
-import { check, checkInt, checkOneOf, checkUniqueList } from "../core/validation";
+import { check, checkInt, checkOneOf } from "../core/validation";
+import { Connectable, checkConnectables } from "../core/security-group";
 import { KmsKey } from "../kms-key";
 import { policyJson } from "../core/policy";
 
@@ -38,8 +39,8 @@ export interface SharedFileSystemProps {
   /** Component name (`media`): file system `<project>-<env>-<component>`. */
   readonly component: string;
   readonly network: NetworkRef;
-  /** Security groups allowed to mount (NFS 2049), e.g. the EKS node security group. */
-  readonly allowedSecurityGroupIds: readonly string[];
+  /** Clients allowed to mount (NFS 2049), e.g. the EKS cluster's nodes. */
+  readonly allowFrom: readonly Connectable[];
   /** Access points by name. */
   readonly accessPoints: Readonly<Record<string, AccessPointSpec>>;
   /**
@@ -142,10 +143,10 @@ export class SharedFileSystem extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
     const sgId = sg.id;
-    props.allowedSecurityGroupIds.forEach((source, i) => {
+    props.allowFrom.forEach((client, i) => {
       new VpcSecurityGroupIngressRule(this, `nfs-${i}`, {
-        securityGroupId: sgId, referencedSecurityGroupId: source,
-        ipProtocol: "tcp", fromPort: 2049, toPort: 2049, description: "NFS from an allowed security group",
+        securityGroupId: sgId, referencedSecurityGroupId: client.securityGroupId,
+        ipProtocol: "tcp", fromPort: 2049, toPort: 2049, description: `NFS from ${client.description}`,
       });
     });
     this.securityGroupId = sgId;
@@ -174,7 +175,7 @@ function validate(where: string, props: SharedFileSystemProps): void {
   check(network.privateSubnetIds.length >= 1 && network.privateSubnetIds.length === network.azs.length, where,
     "network.privateSubnetIds", network.privateSubnetIds.length, `must have one subnet per AZ (${network.azs.length})`);
   checkOneOf(where, "transitionToIaDays", props.transitionToIaDays ?? 30, IA_DAYS);
-  checkUniqueList(where, "allowedSecurityGroupIds", props.allowedSecurityGroupIds, 1);
+  checkConnectables(where, "allowFrom", props.allowFrom);
   check(Object.keys(props.accessPoints).length >= 1, where, "accessPoints", Object.keys(props.accessPoints), "must define at least one access point");
   for (const [name, spec] of Object.entries(props.accessPoints)) {
     const at = `accessPoints.${name}`;

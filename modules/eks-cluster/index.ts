@@ -17,6 +17,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
+import { Connectable } from "../core/security-group";
 import { PolicyStatement, policyJson, serviceTrustPolicy } from "../core/policy";
 import { encryptedLogGroup } from "../core/log-group";
 import { suppress } from "../core/suppress";
@@ -227,7 +228,13 @@ const CONTROL_PLANE_TO_NODE_PORTS = [443, 4443, 6443, 8443, 9443, 10250] as cons
  *   exists for tools that still need IRSA.
  * - Security groups: ours replace the EKS-created one on nodes so the rules are exactly
  *   those EKS needs (API 443 from nodes; kubelet and webhook ports from the control plane;
- *   node-to-node for pod traffic). Data stores allow `nodeSecurityGroupId` only.
+ *   node-to-node for pod traffic). Data stores allow `nodes` (this group) only.
+ * - Pods reach the data stores through the node security group, not EKS security groups for
+ *   pods: SG-for-pods needs the VPC CNI's `ENABLE_POD_ENI`, trunk ENIs on Nitro nodes (fewer
+ *   pods per node, branch-ENI limits per instance type), a SecurityGroupPolicy per workload,
+ *   and the VPC CNI's NetworkPolicy agent does not enforce policies on branch-ENI pods, which
+ *   would drop the per-namespace egress policies the platform relies on. Per-pod narrowing is
+ *   done with NetworkPolicies instead: only the app namespace may egress to the stores' ports.
  *
  * Prerequisite: the account's EC2 Auto Scaling service-linked role must exist, because the
  * node volume key's policy names it. It is account-level, so the bootstrap stack creates it
@@ -245,6 +252,8 @@ export class EksCluster extends Construct implements ClusterRef {
   public readonly oidcIssuerUrl: string;
   public readonly oidcProviderArn: string;
   public readonly nodeSecurityGroupId: string;
+  /** The nodes (and so their pods) as a client of data stores: pass to a store's `allowFrom`. */
+  public readonly nodes: Connectable;
   /** The security group EKS creates for the control plane (and any Fargate pods). */
   public readonly clusterSecurityGroupId: string;
   /** Our control-plane security group (API access from nodes). */
@@ -361,6 +370,7 @@ export class EksCluster extends Construct implements ClusterRef {
     suppress(nodeEgress, { id: "AVD-AWS-0104",
       reason: "Nodes must reach ECR, STS, EKS and other AWS APIs, public registries and external SaaS through NAT; pod egress is narrowed with NetworkPolicies, which SGs cannot express per pod" });
     this.nodeSecurityGroupId = nodeSgId;
+    this.nodes = { securityGroupId: nodeSgId, description: `EKS nodes of ${clusterName}` };
     this.controlPlaneSecurityGroupId = controlPlaneSgId;
 
     // --- Control-plane logs: created first so EKS does not create an unencrypted one.

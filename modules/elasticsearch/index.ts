@@ -1,15 +1,15 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { OpensearchDomain } from "@cdktf/provider-aws/lib/opensearch-domain";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
 import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
-import { GeneratedSecret } from "../core/secret";
-import { storeSecurityGroup } from "../core/security-group";
+import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
-import { policyJson } from "../core/policy";
+import { PolicyStatement, policyJson } from "../core/policy";
 import { checkVersionLifecycle, ExtendedSupport } from "../core/lifecycle";
 
 /**
@@ -69,7 +69,15 @@ export interface ElasticsearchSettings {
   readonly alarmThresholds?: ElasticsearchAlarmThresholds;
 }
 
-export interface ElasticsearchProps extends DataStoreProps, ElasticsearchSettings {}
+export interface ElasticsearchProps extends DataStoreProps, ElasticsearchSettings {
+  /**
+   * IAM role that is the domain's fine-grained access control master user, and the only
+   * principal the domain's resource policy admits: the app's Pod Identity role (the app is
+   * the domain's only client and creates its own indices). Requests are SigV4-signed.
+   * @default a new role `<prefix>-search-admin` that principals of this account may assume when their own IAM policy allows it
+   */
+  readonly masterUserRoleArn?: string;
+}
 
 const ENGINE_RE = /^(Elasticsearch_7\.10|OpenSearch_(1\.3|2\.\d{1,2}|3\.\d{1,2}))$/;
 const INSTANCE_STORE = ["i3", "r6gd", "im4gn", "i4g", "i4i"];
@@ -102,14 +110,22 @@ const PORT = 443;
  *   rather than the seed's "50+", which is far beyond what course search needs; the config
  *   scales it). EBS-backed types get gp3.
  * - Encryption at rest with the store's CMK, node-to-node encryption, HTTPS only with a
- *   TLS 1.2+ policy, fine-grained access control with an internal master user whose
- *   password is generated into Secrets Manager (CMK). An IAM-role master was considered, but
- *   Open edX's Elasticsearch client speaks basic auth, not SigV4.
- * - Access policy: HTTP actions on this domain only, for any caller that reaches it through
- *   the VPC and its security group; fine-grained access control then authenticates each
- *   request (basic auth) and authorizes it per user. An access policy naming IAM principals
- *   (e.g. the account root) would deny Open edX's unsigned basic-auth requests as anonymous,
- *   which is why AWS recommends this open resource policy together with FGAC.
+ *   TLS 1.2+ policy, fine-grained access control with an IAM master user
+ *   (`masterUserRoleArn`, the app's Pod Identity role in the environments): no internal user
+ *   database, no password anywhere. Before this, the internal master user's password was
+ *   generated into a secret version and sat in plain text in the Terraform state.
+ *   One master role rather than an admin master plus a mapped app role: mapping further IAM
+ *   roles to FGAC roles is an OpenSearch security-API call (no AWS provider resource), so a
+ *   separate admin would leave the app without access until someone mapped it by hand.
+ * - Access policy: `es:ESHttp*` on this domain for the master role only; requests must be
+ *   SigV4-signed by it (anything unsigned is anonymous and refused, anonymous auth is off).
+ *   Open edX's search client does not sign out of the box: edx-search builds an
+ *   elasticsearch-py 7 client from `ELASTIC_SEARCH_CONFIG` host dicts, whose default
+ *   connection only does basic auth. `SEARCH_ENGINE` is pluggable, so the app image carries a
+ *   small subclass of `search.elastic.ElasticSearchEngine` whose client uses
+ *   `RequestsHttpConnection` with a botocore SigV4 auth (Pod Identity credentials, service
+ *   `es`); see README, data access. Until it does, search requests are refused (403), which
+ *   is the safe failure.
  * - Index/search slow logs, application and audit logs to CMK-encrypted log groups, with one
  *   log resource policy for all of them (accounts get only 10 such policies per region).
  * - OpenSearch keeps hourly automated snapshots for 14 days; that retention is fixed by AWS.
@@ -120,10 +136,14 @@ export class Elasticsearch extends Construct {
   /** VPC endpoint (HTTPS, port 443). */
   public readonly endpoint: string;
   public readonly port = PORT;
-  /** Secrets Manager ARN of the master user (`{"username": ..., "password": ...}`). */
-  public readonly masterUserSecretArn: string;
+  /** The IAM role that is the FGAC master user and the domain's only admitted principal. */
+  public readonly masterUserRoleArn: string;
+  /** `es:ESHttp*` on this domain: add it to the master role's policy. */
+  public readonly httpStatement: PolicyStatement;
   public readonly securityGroupId: string;
-  /** Customer-managed key of the store (storage, snapshots and its credential secret): readers of the secret need kms:Decrypt on it through Secrets Manager. */
+  /** How clients reach it (port and security group), e.g. for NetworkPolicy egress. */
+  public readonly endpointRef: StoreEndpoint;
+  /** Customer-managed key of the store (storage, logs). */
   public readonly kmsKeyArn: string;
   /** The domain (for scanner suppressions and dependencies). */
   public readonly domain: OpensearchDomain;
@@ -147,22 +167,20 @@ export class Elasticsearch extends Construct {
     this.domainArn = `arn:${partition}:es:${region}:${accountId}:domain/${this.domainName}`;
     const sg = storeSecurityGroup(this, "sg", {
       naming, component: "search", vpcId: props.network.vpcId, port: PORT,
-      allowedSecurityGroupIds: props.allowedSecurityGroupIds, description: "OpenSearch HTTPS",
+      allowFrom: props.allowFrom, description: "OpenSearch HTTPS",
     });
     this.securityGroupId = sg.id;
+    this.endpointRef = { securityGroupId: sg.id, port: PORT, description: "OpenSearch HTTPS" };
     this.kmsKeyArn = d.key.keyArn;
 
-    const master = new GeneratedSecret(this, "master-user", {
-      naming, component: "search-master-user", description: `Fine-grained access control master user of ${this.domainName}`,
-      kmsKeyArn: d.key.keyArn,
-      username: "search-admin",
-      length: 40,
-      // OpenSearch needs upper, lower, digit and symbol (require_each_included_type); quotes,
-      // backslash and slash are excluded so the password survives shell and URL use.
-      excludeCharacters: "\"'\\/@`",
-      recoveryWindowInDays: d.deletionProtection ? 30 : 0,
-    });
-    this.masterUserSecretArn = master.secretArn;
+    this.masterUserRoleArn = props.masterUserRoleArn ?? new IamRole(this, "admin-role", {
+      name: naming.name("search-admin", "iamRole"),
+      description: `Fine-grained access control master user of ${this.domainName}`,
+      // The account delegates to IAM: only principals whose own policy allows sts:AssumeRole on it.
+      assumeRolePolicy: policyJson([{ Sid: "ThisAccountThroughIam", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: "sts:AssumeRole" }]),
+      maxSessionDuration: 3600,
+    }).arn;
+    this.httpStatement = { Sid: "SearchDomainHttp", Effect: "Allow", Action: "es:ESHttp*", Resource: [this.domainArn, `${this.domainArn}/*`] };
 
     const logGroups = LOG_TYPES.map((type) => ({
       type,
@@ -210,17 +228,15 @@ export class Elasticsearch extends Construct {
       advancedSecurityOptions: {
         enabled: true,
         anonymousAuthEnabled: false,
-        internalUserDatabaseEnabled: true,
-        masterUserOptions: { masterUserName: "search-admin", masterUserPassword: master.password },
+        // IAM only: no internal users, so no password exists for Terraform to hold.
+        internalUserDatabaseEnabled: false,
+        masterUserOptions: { masterUserArn: this.masterUserRoleArn },
       },
-      // Fine-grained access control authenticates every request (basic auth against the
-      // internal user database) and the domain is reachable only through its security group.
-      // A policy naming IAM principals would reject those unsigned basic-auth requests as
-      // anonymous, so the resource policy only scopes HTTP actions to this domain.
+      // Only the master role, SigV4-signed; FGAC then authorizes it as all_access.
       accessPolicies: policyJson([{
-        Sid: "HttpToThisDomainThroughFgac",
+        Sid: "HttpFromTheMasterRoleOnly",
         Effect: "Allow",
-        Principal: { AWS: "*" },
+        Principal: { AWS: this.masterUserRoleArn },
         Action: "es:ESHttp*",
         Resource: `${this.domainArn}/*`,
       }]),

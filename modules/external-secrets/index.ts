@@ -60,7 +60,7 @@ const DURATION_RE = /^([1-9]\d*(s|m|h))+$/;
 
 /**
  * External Secrets Operator: delivers the credentials that live in AWS Secrets Manager (the
- * data stores' generated and RDS-managed secrets, the SSO client secret, on-call keys) to the
+ * password stores' service-managed secrets, RDS and DocumentDB; the SSO client secret, on-call keys) to the
  * pods that need them, as ordinary Kubernetes Secrets, without the values ever passing
  * through Terraform.
  *

@@ -178,7 +178,7 @@ export class TerraformCiRoles extends Construct {
     const iam = (resource: string) => `arn:${partition}:iam::${accountId}:${resource}`;
     const stateKeys = props.stacks.map((s) => `${props.state.bucketArn}/${props.state.keyPrefix}/${s}.tfstate`);
     const lockKeys = stateKeys.map((k) => `${k}.tflock`);
-    // GeneratedSecret names are `<prefix>-<component>`; Secrets Manager appends `-XXXXXX` to the ARN.
+    // The environment's own secrets are named `<prefix>-...`; Secrets Manager appends `-XXXXXX` to the ARN.
     const ownSecrets = `arn:${partition}:secretsmanager:${props.region}:${accountId}:secret:${prefix}-*`;
     const viaS3 = `s3.${props.state.region ?? props.region}.amazonaws.com`;
     const viaSecretsManager = `secretsmanager.${props.region}.amazonaws.com`;
@@ -218,8 +218,8 @@ export class TerraformCiRoles extends Construct {
 
     // What both plan roles read, and the fences around it.
     const readStatements = (objects: string[]): PolicyStatement[] => [
-      // Refreshing the environment's own generated secrets (aws_secretsmanager_secret_version)
-      // and the on-call endpoint data source read their value. No other secret: the deny below
+      // The on-call endpoint data source reads its value (no stack generates a password any
+      // more: stores use service-managed secrets or IAM authentication). No other secret: the deny below
       // covers every secret outside the environment's name prefix.
       { Sid: "OwnSecretsRefresh", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: ownSecrets },
       {
@@ -233,8 +233,6 @@ export class TerraformCiRoles extends Construct {
           StringLike: { "kms:EncryptionContext:SecretARN": ownSecrets },
         },
       },
-      // data.aws_secretsmanager_random_password (GeneratedSecret) is read at plan time; the API has no resource, so "*".
-      { Sid: "GeneratePasswords", Effect: "Allow", Action: "secretsmanager:GetRandomPassword", Resource: "*" },
       { Sid: "DenyOtherSecrets", Effect: "Deny", Action: "secretsmanager:GetSecretValue", NotResource: ownSecrets },
       { Sid: "DenyDataPlaneReads", Effect: "Deny", Action: DATA_PLANE_READS, Resource: "*" },
       // Every object outside its own state (and, for the main plan, lock) keys: no reading backups or media.

@@ -60,7 +60,11 @@ export interface PlatformPrereqsProps {
 /** A secret the External Secrets Operator may read, and the key that encrypts it. */
 export interface SecretGrant {
   readonly secretArn: string;
-  readonly kmsKeyArn: string;
+  /**
+   * Customer-managed key of the secret; the operator may decrypt with it through Secrets Manager, for this secret only.
+   * @default none: the secret uses the AWS-managed `aws/secretsmanager` key, whose policy already allows this account's principals through Secrets Manager
+   */
+  readonly kmsKeyArn?: string;
 }
 
 export interface ExternalSecretGrants {
@@ -77,8 +81,11 @@ export interface ExternalSecretGrants {
 export interface AppRoleProps {
   /** The app's service account (its namespace is the app namespace). */
   readonly serviceAccount: ServiceAccountRef;
-  /** The media bucket and the key that encrypts it. */
-  readonly mediaBucket: { readonly bucketArn: string; readonly kmsKeyArn: string };
+  /**
+   * The media bucket and the key that encrypts it.
+   * @default none (no S3 access)
+   */
+  readonly mediaBucket?: { readonly bucketArn: string; readonly kmsKeyArn: string };
   /**
    * SES identities (domains or addresses) the app sends mail as.
    * @default [] (no SES access)
@@ -116,7 +123,7 @@ export class PlatformPrereqs extends Construct {
   private readonly ctx: { accountId: string; partition: string; region: string };
   private dns01Role?: string;
   private externalSecretsRole?: string;
-  private appRoleArn?: string;
+  private app?: IamRole;
 
   constructor(scope: Construct, id: string, props: PlatformPrereqsProps) {
     super(scope, id);
@@ -224,6 +231,10 @@ export class PlatformPrereqs extends Construct {
   }
 
   private podRole(component: string, sa: ServiceAccountRef, clusterName: string, accountId: string, statements: PolicyStatement[]): string {
+    return this.podIamRole(component, sa, clusterName, accountId, statements).arn;
+  }
+
+  private podIamRole(component: string, sa: ServiceAccountRef, clusterName: string, accountId: string, statements: PolicyStatement[]): IamRole {
     const role = new IamRole(this, `${component}-role`, {
       name: this.naming.name(component, "iamRole"),
       description: `${component} pods (${sa.namespace}/${sa.name}) through EKS Pod Identity`,
@@ -231,15 +242,17 @@ export class PlatformPrereqs extends Construct {
       assumeRolePolicy: podIdentityTrustPolicy(accountId, { clusterName, serviceAccount: sa }),
       maxSessionDuration: 3600,
     });
-    new IamRolePolicy(this, `${component}-policy`, {
-      role: role.id,
-      name: component,
-      policy: policyJson(statements),
-    });
+    if (statements.length > 0) {
+      new IamRolePolicy(this, `${component}-policy`, {
+        role: role.id,
+        name: component,
+        policy: policyJson(statements),
+      });
+    }
     new EksPodIdentityAssociation(this, `${component}-association`, {
       clusterName, namespace: sa.namespace, serviceAccount: sa.name, roleArn: role.arn,
     });
-    return role.arn;
+    return role;
   }
 
   /**
@@ -268,7 +281,7 @@ export class PlatformPrereqs extends Construct {
 
   /**
    * The External Secrets Operator's role: read exactly the listed secrets of this environment
-   * (generated ones by ARN, operator-created ones by name plus the 6-character suffix Secrets
+   * (service-managed ones by ARN, operator-created ones by name plus the 6-character suffix Secrets
    * Manager appends) and decrypt them only through Secrets Manager, only for those secrets
    * (the `SecretARN` encryption context Secrets Manager binds each data key to). Operator-
    * created secrets under the AWS-managed `aws/secretsmanager` key need no key statement.
@@ -285,7 +298,7 @@ export class PlatformPrereqs extends Construct {
       ...grants.secrets.map((s) => s.secretArn),
       ...names.map((n) => `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${n}-??????`),
     ];
-    const keyArns = [...new Set(grants.secrets.map((s) => s.kmsKeyArn))];
+    const keyArns = [...new Set(grants.secrets.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : [])))];
     const statements: PolicyStatement[] = [
       { Sid: "ReadListedSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: secretArns },
     ];
@@ -304,36 +317,53 @@ export class PlatformPrereqs extends Construct {
 
   /**
    * The app's role (Open edX pods, through their service account): read and write objects in
-   * the media bucket and use its key only through S3; send mail through the listed SES
-   * identities when given. Nothing else: the data stores' credentials reach the app as
-   * Kubernetes Secrets (External Secrets), not through this role. Call once.
+   * the media bucket and use its key only through S3 when given; send mail through the listed
+   * SES identities when given; and, through `allowAppDataStores`, connect to the IAM-
+   * authenticated data stores (OpenSearch, ElastiCache). MySQL and DocumentDB credentials
+   * reach the app as Kubernetes Secrets (External Secrets), not through this role. Call once.
    * @returns the role's ARN
    */
   public appRole(props: AppRoleProps): string {
     const where = `PlatformPrereqs ${this.node.id}`;
-    check(this.appRoleArn === undefined, where, "appRole", "second call", "may be called once (one app role per environment)");
+    check(this.app === undefined, where, "appRole", "second call", "may be called once (one app role per environment)");
     check(DNS_LABEL_RE.test(props.serviceAccount.namespace) && DNS_LABEL_RE.test(props.serviceAccount.name), where, "appRole.serviceAccount",
       props.serviceAccount, "must name a namespace and service account (DNS labels)");
     const { partition, accountId, region } = this.ctx;
     const ses = props.sesIdentities ?? [];
     ses.forEach((id, i) => check(/^([A-Za-z0-9-]+\.)+[A-Za-z]{2,}$|^[^@\s]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,}$/.test(id), where, `appRole.sesIdentities[${i}]`, id,
       "must be an SES identity: a domain or an e-mail address"));
-    const statements: PolicyStatement[] = [
-      { Sid: "ListMediaBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: props.mediaBucket.bucketArn },
-      { Sid: "MediaObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: `${props.mediaBucket.bucketArn}/*` },
-      {
-        Sid: "MediaKeyViaS3", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: props.mediaBucket.kmsKeyArn,
-        Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
-      },
-    ];
+    const statements: PolicyStatement[] = [];
+    if (props.mediaBucket) {
+      statements.push(
+        { Sid: "ListMediaBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: props.mediaBucket.bucketArn },
+        { Sid: "MediaObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: `${props.mediaBucket.bucketArn}/*` },
+        {
+          Sid: "MediaKeyViaS3", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: props.mediaBucket.kmsKeyArn,
+          Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+        },
+      );
+    }
     if (ses.length > 0) {
       statements.push({
         Sid: "SendMail", Effect: "Allow", Action: ["ses:SendEmail", "ses:SendRawEmail"],
         Resource: ses.map((id) => `arn:${partition}:ses:${region}:${accountId}:identity/${id}`),
       });
     }
-    this.appRoleArn = this.podRole("app", props.serviceAccount, this.clusterName, accountId, statements);
-    return this.appRoleArn;
+    this.app = this.podIamRole("app", props.serviceAccount, this.clusterName, accountId, statements);
+    return this.app.arn;
+  }
+
+  /**
+   * Lets the app's role connect to the IAM-authenticated data stores: the stores' own
+   * statements (`es:ESHttp*` on the search domain, `elasticache:Connect` on the cache and its
+   * user), as a second policy on the role. Call once, after `appRole`.
+   */
+  public allowAppDataStores(statements: readonly PolicyStatement[]): void {
+    const where = `PlatformPrereqs ${this.node.id}`;
+    check(this.app !== undefined, where, "allowAppDataStores", "before appRole", "must be called after appRole (it adds to the app's role)");
+    check(statements.length > 0, where, "allowAppDataStores", statements, "must grant at least one statement");
+    check(this.node.tryFindChild("app-data-stores-policy") === undefined, where, "allowAppDataStores", "second call", "may be called once");
+    new IamRolePolicy(this, "app-data-stores-policy", { role: this.app!.id, name: "app-data-stores", policy: policyJson([...statements]) });
   }
 
   /** ARN of cert-manager's DNS-01 role, once `allowDns01` has made it. */

@@ -10,7 +10,7 @@ import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
 import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
 import { serviceTrustPolicy } from "../core/policy";
-import { storeSecurityGroup } from "../core/security-group";
+import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
 import { checkVersionLifecycle, ExtendedSupport } from "../core/lifecycle";
@@ -131,6 +131,8 @@ export class RdsMysql extends Construct {
   /** Secrets Manager ARN of the RDS-managed master credential. */
   public readonly masterUserSecretArn: string;
   public readonly securityGroupId: string;
+  /** How clients reach it (port and security group), e.g. for NetworkPolicy egress. */
+  public readonly endpointRef: StoreEndpoint;
   /** Customer-managed key of the store (storage, snapshots and its credential secret): readers of the secret need kms:Decrypt on it through Secrets Manager. */
   public readonly kmsKeyArn: string;
   public readonly replicaAddresses: string[] = [];
@@ -157,9 +159,10 @@ export class RdsMysql extends Construct {
     this.identifier = naming.name("mysql", "rdsIdentifier");
     const sg = storeSecurityGroup(this, "sg", {
       naming, component: "mysql", vpcId: props.network.vpcId, port: PORT,
-      allowedSecurityGroupIds: props.allowedSecurityGroupIds, description: "RDS MySQL",
+      allowFrom: props.allowFrom, description: "RDS MySQL",
     });
     this.securityGroupId = sg.id;
+    this.endpointRef = { securityGroupId: sg.id, port: PORT, description: "RDS MySQL" };
     this.kmsKeyArn = d.key.keyArn;
     const subnets = new DbSubnetGroup(this, "subnets", {
       name: naming.name("mysql", "rdsIdentifier"),

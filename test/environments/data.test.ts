@@ -128,6 +128,20 @@ describe("data layer per environment", () => {
     expect(JSON.stringify(everyRule)).not.toContain("::/0");
   });
 
+  it("takes its clients as typed Connectables: every store (and the media file system) admits the cluster's nodes, by security group", () => {
+    const { stack, json } = built.production!;
+    const nodes = stack.cluster.nodes;
+    expect(nodes.description).toMatch(/^EKS nodes of /);
+    const nodeSgKey = Object.keys(json.resource!.aws_security_group!).find((k) => k.startsWith("cluster_node-sg"))!;
+    const stores = resources(json, "aws_security_group").filter((g) => ["mysql", "redis", "search", "documentdb"].some((d) => g._id.startsWith(`${d}/`)));
+    for (const g of stores) expect(g.ingress.map((r: any) => r.description)).toEqual([expect.stringMatching(/clients: EKS nodes of openedx-eks/)]);
+    const nfs = resources(json, "aws_vpc_security_group_ingress_rule").filter((r) => r._id.startsWith("media-storage/"));
+    expect(nfs.map((r) => [r.from_port, r.referenced_security_group_id, r.description])).toEqual([[2049, `\${aws_security_group.${nodeSgKey}.id}`, expect.stringMatching(/^NFS from EKS nodes of /)]]);
+    // Each store exposes its port and security group as one typed endpoint (the platform's egress ports come from these).
+    const { data } = stack;
+    expect([data.mysql, data.redis, data.search, data.documentdb].map((s) => s.endpointRef.port)).toEqual([3306, 6379, 443, 27017]);
+  });
+
   it("exposes the stores as typed outputs of the stack", () => {
     const { data } = built.production!.stack;
     expect(data.mysql.port).toBe(3306);

@@ -69,35 +69,47 @@ describe.each(ENVS)("%s-platform credentials for the app (External Secrets)", (e
     expect(release(json, "external-secrets-config").depends_on).toEqual([expect.stringMatching(/^helm_release\.external-secrets_\w+$/)]);
   });
 
-  it("syncs one Secret per data store from its Secrets Manager secret, with host, port, user, password and TLS settings", () => {
+  it("syncs a Secret for each password store (MySQL, DocumentDB) from its service-managed secret, with host, port, user, password and TLS settings", () => {
     const es = values(json, "external-secrets-config").resources.filter((r: any) => r.kind === "ExternalSecret");
     const byName = Object.fromEntries(es.map((r: any) => [r.metadata.name, r]));
+    // Redis and OpenSearch authenticate with IAM: no secret exists to sync.
+    expect(Object.keys(byName).filter((n) => ["mysql", "redis", "search", "mongodb"].includes(n)).sort()).toEqual(["mongodb", "mysql"]);
     const remote = (name: string) => [...new Set(byName[name].spec.data.map((d: any) => d.remoteRef.key))];
-    // Remote keys are the stores' secret ARNs from the AWS stack's state.
+    // Remote keys are the secrets RDS and DocumentDB manage, by ARN from the AWS stack's state.
     expect(remote("mysql")).toEqual([expect.stringMatching(/aws_db_instancemysql_primary_\w+master_user_secret0secret_arn\}$/)]);
-    expect(remote("redis")).toEqual([expect.stringMatching(/aws_secretsmanager_secretredis_auth_secret_\w+arn\}$/)]);
-    expect(remote("search")).toEqual([expect.stringMatching(/aws_secretsmanager_secretsearch_master-user_secret_\w+arn\}$/)]);
-    expect(remote("mongodb")).toEqual([expect.stringMatching(/aws_secretsmanager_secretdocumentdb_master-user_secret_\w+arn\}$/)]);
-    for (const name of ["mysql", "redis", "search", "mongodb"]) {
+    expect(remote("mongodb")).toEqual([expect.stringMatching(/aws_docdb_clusterdocumentdb_cluster_\w+master_user_secret0secret_arn\}$/)]);
+    for (const name of ["mysql", "mongodb"]) {
       expect(byName[name].metadata.namespace).toMatch(new RegExp(`namespaces_${app}_`));
       expect(remote(name)[0]).toMatch(fromState(env));
       expect(byName[name].spec.secretStoreRef).toEqual({ kind: "ClusterSecretStore", name: "aws-secrets-manager" });
+      // Both services rotate their managed secrets: refreshed often.
+      expect(byName[name].spec.refreshInterval).toBe("5m");
+      expect(byName[name].spec.data).toEqual([
+        { secretKey: "username", remoteRef: { key: remote(name)[0], property: "username" } },
+        { secretKey: "password", remoteRef: { key: remote(name)[0], property: "password" } },
+      ]);
     }
     const mysql = byName.mysql.spec;
-    // RDS rotates its managed master secret: refreshed often.
-    expect(mysql.refreshInterval).toBe("5m");
-    expect(byName.redis.spec.refreshInterval).toBe("1h");
     expect(mysql.target.template.data).toMatchObject({
       MYSQL_USERNAME: "{{ .username }}", MYSQL_PASSWORD: "{{ .password }}", MYSQL_PORT: "3306", MYSQL_SSL_MODE: "VERIFY_IDENTITY",
     });
     expect(mysql.target.template.data.MYSQL_HOST).toMatch(fromState(env));
-    expect(mysql.data).toEqual([
-      { secretKey: "username", remoteRef: { key: remote("mysql")[0], property: "username" } },
-      { secretKey: "password", remoteRef: { key: remote("mysql")[0], property: "password" } },
-    ]);
-    expect(byName.redis.spec.target.template.data).toMatchObject({ REDIS_PASSWORD: "{{ .password }}", REDIS_TLS: "true", REDIS_PORT: "6379" });
-    expect(byName.search.spec.target.template.data.SEARCH_URL).toMatch(/^https:\/\/.*:443$/);
-    expect(byName.mongodb.spec.target.template.data).toMatchObject({ MONGODB_TLS: "true", MONGODB_RETRY_WRITES: "false", MONGODB_PORT: "27017" });
+    expect(byName.mongodb.spec.target.template.data).toMatchObject({
+      MONGODB_USERNAME: "{{ .username }}", MONGODB_PASSWORD: "{{ .password }}", MONGODB_TLS: "true", MONGODB_RETRY_WRITES: "false", MONGODB_PORT: "27017",
+    });
+  });
+
+  it("hands the app the IAM-authenticated stores' settings as ConfigMaps: no password, the IAM user and cache to sign for", () => {
+    const maps = Object.fromEntries(resources(json, "kubernetes_config_map_v1").map((m) => [m.metadata.name, m]));
+    expect(maps.redis.metadata.namespace).toMatch(new RegExp(`namespaces_${app}_`));
+    expect(maps.redis.data).toMatchObject({ REDIS_PORT: "6379", REDIS_TLS: "true", REDIS_AUTH: "iam", REDIS_IAM_REGION: environments[env].region });
+    // The IAM user id and the replication group id are the names the AWS stack gives them.
+    expect(maps.redis.data).toMatchObject({ REDIS_USERNAME: `openedx-${env}-redis-app`, REDIS_IAM_CACHE_NAME: `openedx-${env}-redis` });
+    expect(resource(aws, "aws_elasticache_user", "redis/app-user")).toMatchObject({ user_id: `openedx-${env}-redis-app`, authentication_mode: { type: "iam" } });
+    expect(maps.redis.data.REDIS_HOST).toMatch(fromState(env));
+    expect(maps.search.data).toMatchObject({ SEARCH_AUTH: "aws-sigv4", SEARCH_SIGV4_SERVICE: "es", SEARCH_SIGV4_REGION: environments[env].region });
+    expect(maps.search.data.SEARCH_URL).toMatch(/^https:\/\/.*:443$/);
+    for (const m of [maps.redis, maps.search]) expect(Object.keys(m.data).join(" ")).not.toMatch(/PASSWORD|TOKEN|SECRET/);
   });
 
   it("lets the operator read exactly this environment's secrets, and decrypt them only through Secrets Manager", () => {
@@ -109,9 +121,7 @@ describe.each(ENVS)("%s-platform credentials for the app (External Secrets)", (e
     for (const arn of arns) expect(arn.replace(/-\?\?\?\?\?\?$/, "")).not.toMatch(/[*?]/);
     expect(arns.filter((a) => a.startsWith("${"))).toEqual([
       expect.stringMatching(/^\$\{aws_db_instance\.mysql_primary_\w+\.master_user_secret\[0\]\.secret_arn\}$/),
-      expect.stringMatching(/^\$\{aws_secretsmanager_secret\.redis_auth_secret_\w+\.arn\}$/),
-      expect.stringMatching(/^\$\{aws_secretsmanager_secret\.search_master-user_secret_\w+\.arn\}$/),
-      expect.stringMatching(/^\$\{aws_secretsmanager_secret\.documentdb_master-user_secret_\w+\.arn\}$/),
+      expect.stringMatching(/^\$\{aws_docdb_cluster\.documentdb_cluster_\w+\.master_user_secret\[0\]\.secret_arn\}$/),
     ]);
     const named = arns.filter((a) => !a.startsWith("${")).map((a) => a.replace(/^arn:\$\{[^}]+\}:secretsmanager:\$\{[^}]+\}:\$\{[^}]+\}:secret:/, ""));
     const expected = env === "production"
@@ -120,10 +130,32 @@ describe.each(ENVS)("%s-platform credentials for the app (External Secrets)", (e
     expect(named).toEqual(expected);
     const decrypt = doc.find((s) => s.Sid === "DecryptThroughSecretsManager");
     expect(decrypt.Action).toBe("kms:Decrypt");
-    expect(decrypt.Resource).toHaveLength(4);
+    // Only MySQL's secret is under a CMK; DocumentDB's managed secret uses aws/secretsmanager, whose policy needs no grant.
+    expect(decrypt.Resource).toEqual([expect.stringMatching(/^\$\{aws_kms_key\.mysql_key_\w+\.arn\}$/)]);
     expect(decrypt.Condition.StringEquals["kms:ViaService"]).toMatch(/^secretsmanager\./);
     expect(decrypt.Condition.ArnLike["kms:EncryptionContext:SecretARN"]).toEqual(arns);
     expect(JSON.stringify(doc)).not.toMatch(/secretsmanager:\*|"kms:\*"|"Resource":"\*"/);
+  });
+
+  it("lets the app's role sign for the IAM-authenticated stores only: es:ESHttp* on the search domain, elasticache:Connect on the cache and its app user", () => {
+    const doc = policy(resource(aws, "aws_iam_role_policy", "platform-prereqs/app-data-stores-policy").policy).Statement;
+    expect(doc.map((s) => s.Sid)).toEqual(["SearchDomainHttp", "ConnectToCacheAsAppUser"]);
+    expect(doc[0].Action).toBe("es:ESHttp*");
+    expect(doc[0].Resource).toEqual([
+      expect.stringMatching(new RegExp(`:es:\\$\\{[^}]+\\}:\\$\\{[^}]+\\}:domain/openedx-${env}-search$`)),
+      expect.stringMatching(new RegExp(`:domain/openedx-${env}-search/\\*$`)),
+    ]);
+    expect(doc[1].Action).toBe("elasticache:Connect");
+    expect(doc[1].Resource).toEqual([
+      expect.stringMatching(/^\$\{aws_elasticache_replication_group\.redis_group_\w+\.arn\}$/),
+      expect.stringMatching(/^\$\{aws_elasticache_user\.redis_app-user_\w+\.arn\}$/),
+    ]);
+    // The app's role is the search domain's FGAC master user and its only admitted principal.
+    const appRole = /^\$\{aws_iam_role\.platform-prereqs_app-role_\w+\.arn\}$/;
+    const domain = resource(aws, "aws_opensearch_domain");
+    expect(domain.advanced_security_options.master_user_options.master_user_arn).toMatch(appRole);
+    expect(policy(domain.access_policies).Statement.map((s) => s.Principal.AWS)).toEqual([expect.stringMatching(appRole)]);
+    expect(resources(aws, "aws_iam_role").filter((r) => String(r.name).endsWith("-search-admin"))).toHaveLength(0);
   });
 
   it("gives the app's service account a role for its media bucket only", () => {
@@ -239,7 +271,7 @@ describe("day-2 access: Argo CD and Grafana behind SSO", () => {
     const prod = environments.production;
     const sso = prod.platform.sso!;
     const eks = { clusterName: "c", region: "us-east-1", vpcId: "v", lokiBucketName: "l", veleroBucketName: "v", backupKmsKeyArn: "k", dnsZoneId: "Z", alarmTopicArn: "t", volumeKmsKeyArn: "k",
-      dataStores: Object.fromEntries(["mysql", "redis", "search", "documentdb"].map((k) => [k, { host: "h", port: 1, secretArn: "arn" }])) as never };
+      dataStores: Object.fromEntries(["mysql", "redis", "search", "documentdb"].map((k) => [k, { host: "h", port: 1, secretArn: "arn", iamUserId: "u", cacheName: "c" }])) as never };
     const build = (platform: Partial<EnvironmentConfig["platform"]>) => () => new PlatformStack(Testing.app(), { ...prod, platform: { ...prod.platform, ...platform } }, { eks });
     expect(build({ sso: { ...sso, argocd: { ...sso.argocd!, issuer: "http://login.example.org/realms/platform" } } })).toThrow(
       'GitOps gitops: sso.issuer = "http://login.example.org/realms/platform" is invalid; must be an https:// URL');

@@ -4,7 +4,7 @@ import { Testing } from "cdktf";
 import { EnvironmentConfig, PlatformStack, addEnvironment, environments } from "../../environments";
 import { KubeconfigTargetConfig } from "../../environments/config";
 import { CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../../modules/core/lifecycle";
-import { resource, resources, TfJson } from "../helpers";
+import { resource, resources, synth, TfJson } from "../helpers";
 import { ACCESS_LOG_FORMAT, GATEWAY_API_VERSION, KUBECTL_IMAGE } from "../../modules/ingress";
 import { GATEWAY_ACCESS_LOG } from "../../modules/observability";
 
@@ -28,8 +28,8 @@ function release(json: TfJson, name: string): Record<string, any> & { parsed: an
 /** Data-store endpoints as the AWS stack would pass them. */
 const EKS_DATA_STORES = {
   mysql: { host: "db.internal", port: 3306, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:rds!db-1-AbCdEf" },
-  redis: { host: "redis.internal", port: 6379, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:redis-auth-AbCdEf" },
-  search: { host: "search.internal", port: 443, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:search-AbCdEf" },
+  redis: { host: "redis.internal", port: 6379, iamUserId: "openedx-production-redis-app", cacheName: "openedx-production-redis" },
+  search: { host: "search.internal", port: 443 },
   documentdb: { host: "docdb.internal", port: 27017, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:docdb-AbCdEf" },
 };
 
@@ -105,6 +105,8 @@ describe("production-platform", () => {
     expect(solver.ingress[0].from[0].pod_selector.match_labels).toEqual({ "gateway.networking.k8s.io/gateway-name": "platform", "app.kubernetes.io/name": "platform-nginx" });
     expect(solver.ingress[0].ports).toEqual([{ port: "8089", protocol: "TCP" }]);
     expect(policies["allow-egress-vpc-data-stores"].spec.egress[0].to[0].ip_block.cidr).toBe("10.0.0.0/16");
+    // The stores' own ports (MySQL, OpenSearch HTTPS, Redis, DocumentDB), derived from the stores: no 9200, nothing hand-kept.
+    expect(policies["allow-egress-vpc-data-stores"].spec.egress[0].ports).toEqual(["443", "3306", "6379", "27017"].map((port) => ({ port, protocol: "TCP" })));
     expect(policies["allow-egress-internet-https-smtp"].spec.egress[0].to[0].ip_block.except).toContain("169.254.169.254/32");
   });
 
@@ -411,6 +413,14 @@ describe("platform stack validation", () => {
   const eks = { clusterName: "c", region: "us-east-1", vpcId: "vpc-1", lokiBucketName: "l", veleroBucketName: "v", backupKmsKeyArn: "arn:aws:kms:us-east-1:1:key/x", dnsZoneId: "Z0123456789ABCDEFGHIJ", alarmTopicArn: "arn:aws:sns:us-east-1:1:alarms",
     volumeKmsKeyArn: "arn:aws:kms:us-east-1:1:key/v", dataStores: EKS_DATA_STORES };
   const withPlatform = (platform: Partial<EnvironmentConfig["platform"]>): EnvironmentConfig => ({ ...prod, platform: { ...prod.platform, ...platform } });
+
+  it("derives the app's egress ports to the VPC from the stores: a store on another port moves the policy with it", () => {
+    const moved = { ...EKS_DATA_STORES, redis: { ...EKS_DATA_STORES.redis, port: 6380 }, search: { ...EKS_DATA_STORES.search, port: 3306 } };
+    const stack = new PlatformStack(Testing.app(), prod, { eks: { ...eks, dataStores: moved } });
+    const vpc = resources(synth(stack), "kubernetes_network_policy_v1").find((p) => p.metadata.name === "allow-egress-vpc-data-stores")!;
+    // Search moved onto MySQL's port: 443 is no longer a data-store port; Redis moved to 6380.
+    expect(vpc.spec.egress[0].ports.map((p: any) => p.port)).toEqual(["3306", "6380", "27017"]);
+  });
 
   it("requires exactly one of EKS and kubeconfig mode", () => {
     expect(build(prod, { eks, kubeconfig: k3s })).toThrow(

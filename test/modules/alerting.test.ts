@@ -1,5 +1,4 @@
 import { AlarmTopic } from "../../modules/alerting";
-import { GeneratedSecret } from "../../modules/core/secret";
 import { storeSecurityGroup } from "../../modules/core/security-group";
 import { metricAlarms } from "../../modules/core/alarms";
 import { policy, resource, synth, testStack } from "../helpers";
@@ -31,16 +30,13 @@ describe("alerting", () => {
   });
 
   describe("core data-store helpers", () => {
-    it("rejects a generated secret shorter than services accept and a bad recovery window", () => {
+    it("rejects duplicate clients and clients that are not security groups", () => {
       const { stack: s, naming: n } = testStack();
-      expect(() => new GeneratedSecret(s, "a", { naming: n, component: "a", description: "x", kmsKeyArn: "k", length: 8 })).toThrow(/length = 8 is invalid; must be an integer from 16 to 128/);
-      expect(() => new GeneratedSecret(s, "b", { naming: n, component: "b", description: "x", kmsKeyArn: "k", recoveryWindowInDays: 3 })).toThrow(/recoveryWindowInDays = 3 is invalid; must be an integer from 7 to 30/);
-    });
-
-    it("rejects duplicate client security groups", () => {
-      const { stack: s, naming: n } = testStack();
-      expect(() => storeSecurityGroup(s, "sg", { naming: n, component: "x", vpcId: "vpc", port: 1, allowedSecurityGroupIds: ["sg-1", "sg-1"], description: "X" }))
-        .toThrow(/allowedSecurityGroupIds = \["sg-1","sg-1"\] is invalid; must not repeat values/);
+      const client = (id: string) => ({ securityGroupId: id, description: "c" });
+      expect(() => storeSecurityGroup(s, "sg", { naming: n, component: "x", vpcId: "vpc", port: 1, allowFrom: [client("sg-1"), client("sg-1")], description: "X" }))
+        .toThrow(/allowFrom\[\]\.securityGroupId = \["sg-1","sg-1"\] is invalid; must not repeat values/);
+      expect(() => storeSecurityGroup(s, "sg2", { naming: n, component: "y", vpcId: "vpc", port: 1, allowFrom: [client("10.0.0.0/8")], description: "X" }))
+        .toThrow(/allowFrom\[0\]\.securityGroupId = "10\.0\.0\.0\/8" is invalid; must be a security group id \(sg-\.\.\.\) or a reference to one; CIDRs are not accepted/);
     });
 
     it("maps alarm comparisons and defaults to five one-minute periods notifying on ALARM and OK", () => {

@@ -19,5 +19,5 @@ export const network: NetworkRef = {
 export function dataStack(name = "production"): { stack: TerraformStack; naming: Naming; alarms: AlarmTopic; common: DataStoreProps } {
   const { stack, naming } = testStack(name);
   const alarms = new AlarmTopic(stack, "alarms", { naming });
-  return { stack, naming, alarms, common: { naming, network, allowedSecurityGroupIds: ["sg-nodes"], alarms } };
+  return { stack, naming, alarms, common: { naming, network, allowFrom: [{ securityGroupId: "sg-nodes", description: "EKS nodes" }], alarms } };
 }

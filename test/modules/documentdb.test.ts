@@ -1,15 +1,15 @@
 import { DocumentDb, DocumentDbProps } from "../../modules/documentdb";
-import { resource, resources, synth } from "../helpers";
+import { resolved, resource, resources, synth } from "../helpers";
 import { dataStack, network } from "./data-fixture";
 
 function build(overrides: Partial<DocumentDbProps> = {}) {
   const { stack, common } = dataStack();
   const docdb = new DocumentDb(stack, "documentdb", { ...common, instanceClass: "db.r6g.xlarge", instanceCount: 3, ...overrides });
-  return { docdb, json: synth(stack) };
+  return { docdb, stack, json: synth(stack) };
 }
 
 describe("documentdb", () => {
-  const { docdb, json } = build();
+  const { docdb, stack, json } = build();
   const cluster = resource(json, "aws_docdb_cluster");
 
   it("is an encrypted DocumentDB 5.0 cluster with backups and deletion protection", () => {
@@ -34,12 +34,16 @@ describe("documentdb", () => {
     expect(instances.every((i) => i.enable_performance_insights === true && i.performance_insights_kms_key_id === cluster.kms_key_id)).toBe(true);
   });
 
-  it("keeps the master password in a CMK secret and passes it write-only", () => {
+  it("lets DocumentDB manage the master password: no password in the configuration or the state", () => {
+    expect(cluster).toMatchObject({ manage_master_user_password: true, master_username: "docdbadmin" });
     expect(cluster.master_password).toBeUndefined();
-    expect(cluster.master_password_wo).toMatch(/^\$\{jsondecode\(aws_secretsmanager_secret_version\.documentdb_master-user_version_\w+\.secret_string\)\.password\}$/);
-    expect(cluster.master_password_wo_version).toBe(1);
-    expect(resource(json, "aws_secretsmanager_secret", "documentdb/").kms_key_id).toBe(cluster.kms_key_id);
-    expect(docdb.masterUserSecretArn).toBeDefined();
+    expect(cluster.master_password_wo).toBeUndefined();
+    expect(resources(json, "aws_secretsmanager_secret")).toHaveLength(0);
+    expect(resources(json, "aws_secretsmanager_secret_version")).toHaveLength(0);
+    expect(json.data?.aws_secretsmanager_random_password).toBeUndefined();
+    // The managed secret's ARN, for External Secrets; its key is aws/secretsmanager (the provider cannot choose one).
+    expect(resolved(stack, docdb.masterUserSecretArn)).toMatch(/^\$\{aws_docdb_cluster\.documentdb_cluster_\w+\.master_user_secret\[0\]\.secret_arn\}$/);
+    expect(docdb.masterUserSecretKmsKeyArn).toBeUndefined();
   });
 
   it("accepts 27017 only from the client security groups", () => {

@@ -13,7 +13,7 @@ const network: NetworkRef = {
 const base: Omit<SharedFileSystemProps, "naming"> = {
   component: "media",
   network,
-  allowedSecurityGroupIds: ["sg-nodes"],
+  allowFrom: [{ securityGroupId: "sg-nodes", description: "EKS nodes" }],
   accessPoints: { media: { path: "/openedx/media" } },
 };
 
@@ -81,7 +81,7 @@ describe("efs", () => {
   });
 
   it.each<[string, Partial<SharedFileSystemProps>, RegExp]>([
-    ["no allowed security groups", { allowedSecurityGroupIds: [] }, /SharedFileSystem media: allowedSecurityGroupIds = \[\] is invalid; must list at least 1/],
+    ["no allowed clients", { allowFrom: [] }, /SharedFileSystem media: allowFrom = \[\] is invalid; must list at least 1 client/],
     ["subnets not matching AZs", { network: { ...network, privateSubnetIds: ["priv-a"] } }, /network.privateSubnetIds = 1 is invalid; must have one subnet per AZ \(3\)/],
     ["no access points", { accessPoints: {} }, /accessPoints = \[\] is invalid; must define at least one access point/],
     ["a relative path", { accessPoints: { media: { path: "openedx/media" } } }, /accessPoints.media.path = "openedx\/media" is invalid; must be an absolute directory path/],

@@ -1,5 +1,5 @@
 import { Elasticsearch, ElasticsearchProps } from "../../modules/elasticsearch";
-import { policy, resource, resources, synth } from "../helpers";
+import { policy, resolved, resource, resources, synth } from "../helpers";
 import { dataStack, network } from "./data-fixture";
 
 function build(overrides: Partial<ElasticsearchProps> = {}) {
@@ -7,11 +7,11 @@ function build(overrides: Partial<ElasticsearchProps> = {}) {
   const search = new Elasticsearch(stack, "search", {
     ...common, dataNodeType: "i3.2xlarge.search", dataNodeCount: 6, dedicatedMasters: { type: "m6g.large.search", count: 3 }, ...overrides,
   });
-  return { search, json: synth(stack) };
+  return { search, stack, json: synth(stack) };
 }
 
 describe("elasticsearch", () => {
-  const { search, json } = build();
+  const { search, stack, json } = build();
   const domain = resource(json, "aws_opensearch_domain");
 
   it("runs OpenSearch 2.19 reporting 7.10.2 to Open edX's Elasticsearch 7 client, zone-aware over 3 AZs with 3 dedicated masters", () => {
@@ -42,19 +42,39 @@ describe("elasticsearch", () => {
     expect(domain.domain_endpoint_options).toEqual({ enforce_https: true, tls_security_policy: "Policy-Min-TLS-1-2-PFS-2023-10" });
   });
 
-  it("uses fine-grained access control with the master user from Secrets Manager", () => {
-    expect(domain.advanced_security_options).toMatchObject({ enabled: true, anonymous_auth_enabled: false, internal_user_database_enabled: true });
-    expect(domain.advanced_security_options.master_user_options.master_user_password).toMatch(/^\$\{jsondecode\(aws_secretsmanager_secret_version\.search_master-user_version_\w+\.secret_string\)\.password\}$/);
-    expect(resource(json, "aws_secretsmanager_secret", "search/").kms_key_id).toBe(domain.encrypt_at_rest.kms_key_id);
-    expect(search.masterUserSecretArn).toBeDefined();
+  it("uses fine-grained access control with an IAM master user: no internal users, no password", () => {
+    expect(domain.advanced_security_options).toMatchObject({ enabled: true, anonymous_auth_enabled: false, internal_user_database_enabled: false });
+    expect(domain.advanced_security_options.master_user_options).toEqual({ master_user_arn: resolved(stack, search.masterUserRoleArn) });
+    expect(resources(json, "aws_secretsmanager_secret")).toHaveLength(0);
+    expect(json.data?.aws_secretsmanager_random_password).toBeUndefined();
   });
 
-  it("scopes the access policy to this domain's HTTP API and leaves authentication to FGAC (basic auth is unsigned)", () => {
+  it("defaults the master user to its own admin role that this account may assume through IAM", () => {
+    const role = resource(json, "aws_iam_role", "search/admin-role");
+    expect(role.name).toBe("openedx-production-search-admin");
+    expect(resolved(stack, search.masterUserRoleArn)).toMatch(/aws_iam_role\.search_admin-role_\w+\.arn/);
+    const trust = policy(role.assume_role_policy).Statement;
+    expect(trust).toHaveLength(1);
+    expect(trust[0]).toMatchObject({ Effect: "Allow", Action: "sts:AssumeRole" });
+    expect(trust[0].Principal.AWS).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\}:iam::\$\{data\.aws_caller_identity\.[^}]+\}:root$/);
+  });
+
+  it("takes a given role as master user (the app's role in the environments) and creates none", () => {
+    const { search: s2, stack: st2, json: j2 } = build({ masterUserRoleArn: "arn:aws:iam::111122223333:role/app" });
+    expect(resource(j2, "aws_opensearch_domain").advanced_security_options.master_user_options).toEqual({ master_user_arn: "arn:aws:iam::111122223333:role/app" });
+    expect(resources(j2, "aws_iam_role")).toHaveLength(0);
+    expect(policy(resource(j2, "aws_opensearch_domain").access_policies).Statement[0].Principal).toEqual({ AWS: "arn:aws:iam::111122223333:role/app" });
+    const http = resolved(st2, s2.httpStatement);
+    expect(http).toMatchObject({ Effect: "Allow", Action: "es:ESHttp*" });
+    expect(http.Resource).toEqual([expect.stringMatching(/:es:.*:domain\/openedx-production-search$/), expect.stringMatching(/:domain\/openedx-production-search\/\*$/)]);
+  });
+
+  it("admits only the master role, SigV4-signed, to this domain's HTTP API", () => {
     const doc = policy(domain.access_policies);
     expect(doc.Statement).toHaveLength(1);
     const stmt = doc.Statement[0];
-    // An IAM-principal policy would reject Open edX's unsigned basic-auth requests as anonymous.
-    expect(stmt).toMatchObject({ Effect: "Allow", Principal: { AWS: "*" }, Action: "es:ESHttp*" });
+    // No "*" principal: an unsigned request is anonymous and refused.
+    expect(stmt).toMatchObject({ Effect: "Allow", Principal: { AWS: resolved(stack, search.masterUserRoleArn) }, Action: "es:ESHttp*" });
     expect(stmt.Resource).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\}:es:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:domain\/openedx-production-search\/\*$/);
     expect(domain.advanced_security_options).toMatchObject({ enabled: true, anonymous_auth_enabled: false });
   });
@@ -106,7 +126,7 @@ describe("elasticsearch", () => {
     for (const d of [domain, legacy, v3]) {
       expect(d.node_to_node_encryption).toEqual({ enabled: true });
       expect(d.domain_endpoint_options).toMatchObject({ enforce_https: true, tls_security_policy: "Policy-Min-TLS-1-2-PFS-2023-10" });
-      expect(d.advanced_security_options).toMatchObject({ enabled: true, anonymous_auth_enabled: false, internal_user_database_enabled: true });
+      expect(d.advanced_security_options).toMatchObject({ enabled: true, anonymous_auth_enabled: false, internal_user_database_enabled: false });
     }
   });
 

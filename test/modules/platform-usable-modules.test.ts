@@ -10,7 +10,7 @@ import { alertmanagerConfig } from "../../modules/observability";
 import { checkOnCall } from "../../modules/core/on-call";
 import { checkOidcClient } from "../../modules/core/sso";
 import { platformCharts } from "../../environments/shared";
-import { policy, resource, synth, testStack } from "../helpers";
+import { policy, resource, resources, synth, testStack } from "../helpers";
 
 function k8sStack(): TerraformStack {
   const stack = new TerraformStack(Testing.app(), "k8s");
@@ -74,6 +74,31 @@ describe("PlatformPrereqs grants for External Secrets and the app", () => {
     const p2 = new PlatformPrereqs(other.stack, "p", { naming: other.naming, clusterName: "c", kmsKey: s2.kmsKey, accessLogsBucket: s2.logsBucket, alarmTopic: { topicArn: "t", kmsKeyArn: "k" } });
     expect(() => p2.appRole({ serviceAccount: { namespace: "a", name: "b" }, mediaBucket: { bucketArn: "b", kmsKeyArn: "k" }, sesIdentities: ["*"] })).toThrow('appRole.sesIdentities[0] = "*" is invalid');
     expect(() => p2.allowExternalSecrets({ secrets: [], secretNames: ["arn:aws:secretsmanager:us-east-1:1:secret:x"] })).toThrow("must be a Secrets Manager secret name (not an ARN)");
+  });
+
+  it("grants no key for a secret under aws/secretsmanager (DocumentDB's managed secret)", () => {
+    const other = testStack("staging");
+    const s3 = new S3Buckets(other.stack, "s", { naming: other.naming, buckets: { media: {} } });
+    const p3 = new PlatformPrereqs(other.stack, "p", { naming: other.naming, clusterName: "c", kmsKey: s3.kmsKey, accessLogsBucket: s3.logsBucket, alarmTopic: { topicArn: "t", kmsKeyArn: "k" } });
+    p3.allowExternalSecrets({ secrets: [{ secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:docdb-AbCdEf" }] });
+    const doc = policy(resource(synth(other.stack), "aws_iam_role_policy", "external-secrets-policy").policy).Statement;
+    expect(doc.map((x: any) => x.Sid)).toEqual(["ReadListedSecrets"]);
+  });
+
+  it("adds the data-store grants to the app's role only after it exists, once", () => {
+    const other = testStack("staging");
+    const s4 = new S3Buckets(other.stack, "s", { naming: other.naming, buckets: { media: {} } });
+    const p4 = new PlatformPrereqs(other.stack, "p", { naming: other.naming, clusterName: "c", kmsKey: s4.kmsKey, accessLogsBucket: s4.logsBucket, alarmTopic: { topicArn: "t", kmsKeyArn: "k" } });
+    const connect = { Sid: "C", Effect: "Allow" as const, Action: "elasticache:Connect", Resource: "arn:aws:elasticache:us-east-1:1:replicationgroup:x" };
+    expect(() => p4.allowAppDataStores([connect])).toThrow("allowAppDataStores = \"before appRole\" is invalid; must be called after appRole");
+    // No media bucket, no SES: the role exists for the data stores alone, without an empty policy.
+    p4.appRole({ serviceAccount: { namespace: "a", name: "b" } });
+    expect(() => p4.allowAppDataStores([])).toThrow("must grant at least one statement");
+    p4.allowAppDataStores([connect]);
+    expect(() => p4.allowAppDataStores([connect])).toThrow("may be called once");
+    const j = synth(other.stack);
+    expect(resources(j, "aws_iam_role_policy").map((r) => r.name).sort()).toEqual(["alertmanager", "app-data-stores", "loki", "velero"]);
+    expect(policy(resource(j, "aws_iam_role_policy", "app-data-stores").policy).Statement).toEqual([connect]);
   });
 });
 
