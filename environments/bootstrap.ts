@@ -13,8 +13,8 @@ import { CiWorkflows, DATA_PLANE_READS, DEFAULT_CI_WORKFLOWS, TerraformCiRoles, 
 import { KmsKey } from "../modules/kms-key";
 import { SecureBucket } from "../modules/s3-buckets";
 import { CodeconnectionsConnection } from "@cdktf/provider-aws/lib/codeconnections-connection";
-import { EnvironmentName, StateConfig } from "./config";
-import { environmentOrder, environmentStacks, environments as registry } from "./registry";
+import type { StateConfig } from "./config";
+import { EnvironmentName, environmentOrder, environmentStacks, environments as registry } from "./registry";
 import { ciRunner, s3State, shared } from "./shared";
 import { configureState } from "./stack";
 

@@ -98,8 +98,8 @@ export interface EksClusterProps {
   readonly kubernetesVersion: string;
   /**
    * Accept paid EKS extended support for a `kubernetesVersion` past its end of standard
-   * support, with the reason. Without it, a cluster with deletion protection on refuses such
-   * a version at synth; with it, `upgradeSupportType` must be `EXTENDED` (else EKS would
+   * support, with the reason. Without it, a cluster with `requireStandardSupport` (the default)
+   * refuses such a version at synth; with it, `upgradeSupportType` must be `EXTENDED` (else EKS would
    * upgrade the control plane on its own).
    * @default undefined (not accepted)
    */
@@ -165,6 +165,12 @@ export interface EksClusterProps {
    * @default true
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Refuse at synth a version past its end of standard support unless `extendedSupport` accepts
+   * it with a reason; when false, such a version only warns (a throwaway environment may run it).
+   * @default true
+   */
+  readonly requireStandardSupport?: boolean;
   /**
    * IMDSv2 hop limit on nodes. 1 keeps pods (one network hop further) away from the node
    * role's credentials; every add-on here gets its own role through Pod Identity or IRSA,
@@ -274,7 +280,7 @@ export class EksCluster extends Construct implements ClusterRef {
     validateCluster(where, props);
     checkVersionLifecycle(this, {
       where, prop: "kubernetesVersion", product: "eks", version: props.kubernetesVersion,
-      protectedEnvironment: props.deletionProtection ?? true, extendedSupport: props.extendedSupport,
+      protectedEnvironment: props.requireStandardSupport ?? true, extendedSupport: props.extendedSupport,
     });
     const retention = props.logRetentionDays ?? 365;
     checkLogRetention(where, "logRetentionDays", retention);
