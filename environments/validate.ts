@@ -49,6 +49,8 @@ interface TierRule {
   readonly value: (c: EnvironmentConfig) => unknown;
   readonly ok: (c: EnvironmentConfig) => boolean;
   readonly allowed: string;
+  /** Why the tier needs it (appended to the message). */
+  readonly why?: string;
 }
 
 /** Seed 001: production databases keep 30 days of backups (OpenSearch's 14-day hourly snapshots are fixed by AWS). */
@@ -68,15 +70,15 @@ export const TIER_RULES: Readonly<Record<ProtectionTier, readonly TierRule[]>> =
   production: [
     ...PROTECTED,
     // One flag turns every data store single-AZ: an AZ outage would take the platform down.
-    { prop: "multiAz", value: (c) => c.multiAz, ok: (c) => c.multiAz, allowed: "must be true (every data store spread over AZs with failover)" },
+    { prop: "multiAz", value: (c) => c.multiAz, ok: (c) => c.multiAz, allowed: "must be true", why: "every data store spread over AZs with failover" },
     // A single NAT gateway is one AZ's: its outage cuts every private subnet off the internet.
-    { prop: "network.natGateways", value: (c) => c.network.natGateways, ok: (c) => c.network.natGateways === "per-az", allowed: "must be \"per-az\" (a single NAT gateway is an AZ-wide single point of failure)" },
-    ...BACKUP_DAYS.map(([prop, days]): TierRule => ({ prop, value: days, ok: (c) => days(c) >= 30, allowed: "must be at least 30 days (seed 001's backup target)" })),
+    { prop: "network.natGateways", value: (c) => c.network.natGateways, ok: (c) => c.network.natGateways === "per-az", allowed: "must be \"per-az\"", why: "a single NAT gateway is an AZ-wide single point of failure" },
+    ...BACKUP_DAYS.map(([prop, days]): TierRule => ({ prop, value: days, ok: (c) => days(c) >= 30, allowed: "must be at least 30 days", why: "seed 001's backup target" })),
     // Session cookies and tokens must never cross the internet unencrypted to the origin.
     { prop: "edge.originProtocol", value: (c) => c.edge.originProtocol, ok: (c) => c.edge.originProtocol !== "http-only",
-      allowed: "must be \"https-only\" (http-only sends cookies and session tokens unencrypted between CloudFront and the origin)" },
+      allowed: "must be \"https-only\"", why: "http-only sends cookies and session tokens unencrypted between CloudFront and the origin" },
     { prop: "mediaStorage.backups", value: (c) => c.mediaStorage.backups, ok: (c) => c.mediaStorage.backups, allowed: "must be true" },
-    { prop: "logRetentionDays", value: (c) => c.logRetentionDays, ok: (c) => c.logRetentionDays >= 365, allowed: "must be at least 365 (a year of audit and flow logs)" },
+    { prop: "logRetentionDays", value: (c) => c.logRetentionDays, ok: (c) => c.logRetentionDays >= 365, allowed: "must be at least 365", why: "a year of audit and flow logs" },
   ],
   standard: PROTECTED,
   disposable: [],
@@ -84,7 +86,7 @@ export const TIER_RULES: Readonly<Record<ProtectionTier, readonly TierRule[]>> =
 
 function checkTier(where: string, config: EnvironmentConfig): void {
   for (const rule of TIER_RULES[config.protection]) {
-    check(rule.ok(config), where, rule.prop, rule.value(config), `${rule.allowed} for protection "${config.protection}"`);
+    check(rule.ok(config), where, rule.prop, rule.value(config), `${rule.allowed} for protection "${config.protection}"${rule.why ? ` (${rule.why})` : ""}`);
   }
 }
 
