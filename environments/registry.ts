@@ -40,7 +40,7 @@ export function validateRegistry(registry: Readonly<Record<string, EnvironmentCo
 validateRegistry(environments);
 
 /** The stacks of one environment, in apply order: its AWS stack, then its platform stack. */
-export function environmentStacks(name: EnvironmentName): readonly [string, string] {
+export function environmentStacks(name: string): readonly [string, string] {
   return [name, `${name}-platform`];
 }
 

@@ -31,6 +31,18 @@ describe("the environment registry drives the stacks, the bootstrap roles and th
     expect(chain).toEqual(environmentOrder.flatMap((e) => [e, `${e}-platform`]));
   });
 
+  it("the README's stack and environment tables list the registry's environments, in order, with their tiers", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8").split("\n");
+    const cell = (row: string | undefined) => row?.split("|")[1]?.trim();
+    const row = (what: string) => readme.find((l) => l.startsWith("| `") && l.includes(what));
+    expect(cell(row("VPC, S3, EKS"))).toBe(environmentOrder.map((e) => `\`${e}\``).join(", "));
+    expect(cell(row("namespaces, ingress"))).toBe(environmentOrder.map((e) => `\`${e}-platform\``).join(", "));
+    const start = readme.findIndex((l) => l.startsWith("| environment | protection |"));
+    const tiers = readme.slice(start + 2).filter((_, i, rows) => rows.slice(0, i + 1).every((l) => l.startsWith("|")))
+      .map((l) => l.split("|").slice(1, 3).map((c) => c.trim().replace(/`/g, "")));
+    expect(tiers).toEqual(environmentOrder.map((e) => [e, environments[e].protection]));
+  });
+
   it("main.ts synthesizes exactly the registry's stacks (plus bootstrap)", () => {
     expect(Object.keys(appStacks()).sort()).toEqual([...chain, "bootstrap"].sort());
   });
