@@ -101,10 +101,10 @@ function checkRegion(where: string, config: EnvironmentConfig): void {
     `must be an AWS region name this library is reviewed for (${Object.keys(REGIONS).join(", ")}); add the region to REGIONS in modules/core/aws-catalogue.ts`);
   for (const az of config.network.azs) {
     const letter = az.slice(config.region.length);
-    check(az.startsWith(config.region) && /^[a-z]$/.test(letter) && region!.azLetters.includes(letter), where, "network.azs", az,
-      `must be zones of region ${config.region}: ${[...region!.azLetters].map((l) => config.region + l).join(", ")}`);
-    check(!region!.eksUnsupported.includes(letter), where, "network.azs", az,
-      `must be a zone EKS supports for the control plane (EKS refuses ${[...region!.eksUnsupported].map((l) => config.region + l).join(", ")} with UnsupportedAvailabilityZoneException)`);
+    check(az.startsWith(config.region) && /^[a-z]$/.test(letter) && region.azLetters.includes(letter), where, "network.azs", az,
+      `must be zones of region ${config.region}: ${[...region.azLetters].map((l) => config.region + l).join(", ")}`);
+    check(!region.eksUnsupported.includes(letter), where, "network.azs", az,
+      `must be a zone EKS supports for the control plane (EKS refuses ${[...region.eksUnsupported].map((l) => config.region + l).join(", ")} with UnsupportedAvailabilityZoneException)`);
   }
 }
 
@@ -140,7 +140,7 @@ function checkNodeGroups(where: string, config: EnvironmentConfig): void {
       const t = ec2Type(type);
       check(t !== undefined, where, `${at}.instanceTypes`, type,
         "must be an EC2 instance type offered in the region (families and sizes in modules/core/aws-catalogue.ts EC2_FAMILIES, e.g. m5.2xlarge, m7g.xlarge)");
-      check(t!.arch === (arm ? "arm64" : "x86_64"), where, `${at}.instanceTypes`, type,
+      check(t.arch === (arm ? "arm64" : "x86_64"), where, `${at}.instanceTypes`, type,
         `must match amiType ${group.amiType ?? "AL2023_x86_64_STANDARD"} (${arm ? "ARM AMIs need Graviton types such as m7g.xlarge" : "x86 AMIs need x86 types; for Graviton set amiType AL2023_ARM_64_STANDARD"})`);
     }
     for (const [key, value] of Object.entries(group.labels ?? {})) checkLabelValue(where, `${at}.labels.${key}`, value);
@@ -198,6 +198,7 @@ function checkCrossField(where: string, config: EnvironmentConfig): void {
   checkIamRoles(where, "cluster.adminRoles", config.cluster.adminRoles, 1);
   config.cluster.publicAccessCidrs.forEach((cidr, i) => {
     const block = requireCidr(where, `cluster.publicAccessCidrs[${i}]`, cidr);
+    if (block.prefix === 0) return; // 0.0.0.0/0: the cluster module refuses it with its own reason
     const inside = NON_PUBLIC.find((p) => contains(p, block) || contains(block, p));
     check(inside === undefined, where, `cluster.publicAccessCidrs[${i}]`, cidr,
       "must be a public range (VPN / CI egress): private, shared and loopback ranges never reach the public endpoint (in-VPC clients use the private endpoint)");

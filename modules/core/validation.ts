@@ -16,8 +16,8 @@ function describe(value: unknown): string {
   return `= ${text.length > 120 ? `${text.slice(0, 117)}...` : text}`;
 }
 
-/** Throws a ValidationError unless `ok`. */
-export function check(ok: boolean, where: string, prop: string, value: unknown, allowed: string): void {
+/** Throws a ValidationError unless `ok` (an assertion: after it, TypeScript knows `ok` held). */
+export function check(ok: boolean, where: string, prop: string, value: unknown, allowed: string): asserts ok {
   if (!ok) throw new ValidationError(where, prop, value, allowed);
 }
 

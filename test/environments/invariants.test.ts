@@ -70,8 +70,8 @@ describe("protection tiers decide the invariants, not names", () => {
 
   it("the lifecycle gate and the on-call warning follow the tier", () => {
     const old = (c: EnvironmentConfig) => patch(c, "data.mysql.engineVersion", "8.0");
-    // standard refuses a version past end of standard support, even with deletion protection off is impossible there;
-    // disposable warns, even with deletionProtection on (the flag is a setting, not the tier).
+    // standard refuses a version past end of standard support; disposable only warns, even with
+    // deletionProtection on (the flag is a setting of the stores, not the tier).
     expect(() => new EnvironmentStack(Testing.app(), old(staging))).toThrow(/RdsMysql mysql: engineVersion = "8.0" is invalid; reached the end/);
     const guarded = new EnvironmentStack(Testing.app(), { ...old(sandbox), deletionProtection: true, forceDestroy: false });
     expect(guarded.data.mysql.node.metadata.map((m) => String(m.data))).toEqual([expect.stringMatching(/engineVersion 8.0 is past the end/)]);

@@ -4,7 +4,7 @@ import { Testing } from "cdktf";
 import { EnvironmentConfig, PlatformStack, addEnvironment, environments } from "../../environments";
 import { KubeconfigTargetConfig } from "../../environments/config";
 import { CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../../modules/core/lifecycle";
-import { resource, resources, TfJson } from "../helpers";
+import { resource, resources, synth, TfJson } from "../helpers";
 import { ACCESS_LOG_FORMAT, GATEWAY_API_VERSION, KUBECTL_IMAGE } from "../../modules/ingress";
 import { GATEWAY_ACCESS_LOG } from "../../modules/observability";
 
@@ -371,7 +371,9 @@ describe("production-platform", () => {
 
 describe("platform stack in kubeconfig mode (seed 003 k3s)", () => {
   const config: EnvironmentConfig = { ...environments.staging, platform: { ...environments.staging.platform, kubeconfig: k3s } };
-  const { aws, platform: json, manifest } = synthEnvironment(config);
+  // A cluster this library did not create: the platform stack alone (an environment whose AWS stack
+  // builds EKS refuses a kubeconfig target, test/environments/invariants.test.ts).
+  const json = synth(new PlatformStack(Testing.app(), config, { kubeconfig: config.platform.kubeconfig }));
 
   it("targets the kubeconfig context and installs nothing AWS-specific", () => {
     expect(json.provider!.kubernetes[0]).toEqual({ config_path: "~/.kube/k3s.yaml", config_context: "k3s-ha" });
@@ -382,8 +384,7 @@ describe("platform stack in kubeconfig mode (seed 003 k3s)", () => {
     expect(charts).not.toContain("aws-load-balancer-controller");
     expect(charts).not.toContain("cluster-autoscaler");
     expect(charts).not.toContain("metrics-server");
-    expect(resources(aws, "aws_eks_pod_identity_association")).toHaveLength(0);
-    expect(manifest.stacks["staging-platform"].dependencies).toEqual(["staging"]);
+    expect(() => addEnvironment(Testing.app(), config)).toThrow('environment staging: platform.kubeconfig = "set" is invalid; must be unset on an environment whose AWS stack builds an EKS cluster');
   });
 
   it("uses the existing RWX class, filesystem Loki and an S3-compatible Velero target", () => {
