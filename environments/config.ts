@@ -6,7 +6,7 @@ import type { ElasticsearchSettings } from "../modules/elasticsearch";
 import type { DocumentDbSettings } from "../modules/documentdb";
 import type { DnsZoneConfig, MigrationConfig } from "../modules/dns";
 import type { OriginProtocol, PriceClass } from "../modules/cloudfront";
-import type { AddonVersions, NodeGroupSpec } from "../modules/eks-cluster";
+import type { AddonVersions, NodeGroupSpec, UpgradeSupportType } from "../modules/eks-cluster";
 import type { AccessPointSpec } from "../modules/efs";
 import type { ChartRef } from "../modules/core/helm";
 import type { GitOpsSource, GitOpsSso } from "../modules/gitops";
@@ -92,7 +92,7 @@ export interface ClusterConfig {
    */
   readonly extendedSupport?: ExtendedSupport;
   /** End of standard support: `STANDARD` auto-upgrades, `EXTENDED` pays to stay. */
-  readonly upgradeSupportType: "STANDARD" | "EXTENDED";
+  readonly upgradeSupportType: UpgradeSupportType;
   /** Serve the API publicly too (private access is always on), limited to `publicAccessCidrs`. */
   readonly endpointPublicAccess: boolean;
   /** Operator VPN / CI egress CIDRs allowed to the public endpoint; never 0.0.0.0/0. */

@@ -27,9 +27,11 @@ import { KmsKey } from "../kms-key";
 import { PLATFORM_SERVICE_ACCOUNTS, podIdentityTrustPolicy, ServiceAccountRef } from "../core/pod-identity";
 import { iamRoleArn, PLATFORM_GROUPS } from "../core/rbac";
 import { clusterAutoscalerStatements, ebsKeyUseStatements, irsaTrustPolicy, loadBalancerControllerStatements } from "./policies";
-import { ADDON_NAMES, validateCluster } from "./validate";
+import { ADDON_NAMES, AMI_TYPES, SUPPORT_TYPES, validateCluster } from "./validate";
 
 export { ADDON_NAMES, MIN_KUBERNETES_MINOR } from "./validate";
+/** What EKS does at the end of standard support (SUPPORT_TYPES). */
+export type UpgradeSupportType = (typeof SUPPORT_TYPES)[number];
 
 export type AddonName = (typeof ADDON_NAMES)[number];
 /**
@@ -63,7 +65,7 @@ export interface NodeGroupSpec {
    * EKS-optimized AMI family; its instance types must match its architecture.
    * @default "AL2023_x86_64_STANDARD"
    */
-  readonly amiType?: "AL2023_x86_64_STANDARD" | "AL2023_ARM_64_STANDARD" | "BOTTLEROCKET_x86_64" | "BOTTLEROCKET_ARM_64";
+  readonly amiType?: (typeof AMI_TYPES)[number];
   /**
    * Kubernetes labels on every node of the group.
    * @default { "node-group": <name> }
@@ -109,7 +111,7 @@ export interface EksClusterProps {
    * (keeps it patched, no extended-support fee); `EXTENDED` keeps the version at extra cost.
    * @default "STANDARD"
    */
-  readonly upgradeSupportType?: "STANDARD" | "EXTENDED";
+  readonly upgradeSupportType?: UpgradeSupportType;
   /**
    * Also serve the API endpoint publicly, restricted to `publicAccessCidrs`. The private
    * endpoint is always on, so nodes and in-VPC tooling never leave the VPC.
