@@ -11,7 +11,7 @@ import { PROTECTION_TIERS, EnvironmentConfig, ProtectionTier } from "./config";
 
 /** Environment names become stack names (`<name>`, `<name>-platform`), GitHub environments and the `<project>-<name>` prefix. */
 const NAME_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-/** Names the app already uses for other stacks or that would read as another environment's platform stack. */
+/** Stack names the app already uses for something else. */
 const RESERVED_NAMES = ["bootstrap"];
 
 /**

@@ -46,21 +46,23 @@ export type Arch = "x86_64" | "arm64";
 const NITRO = "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge metal";
 const GRAVITON = "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge metal";
 const BURST = "nano micro small medium large xlarge 2xlarge";
+/** 7th-generation Intel: no plain `metal`, two metal sizes instead. */
+const SAPPHIRE = "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 48xlarge metal-24xl metal-48xl";
 
 /** EC2 families EKS node groups may use: architecture and sizes. */
 export const EC2_FAMILIES: Readonly<Record<string, { readonly arch: Arch; readonly sizes: string }>> = {
   t3: { arch: "x86_64", sizes: BURST }, t3a: { arch: "x86_64", sizes: BURST }, t4g: { arch: "arm64", sizes: BURST },
   m5: { arch: "x86_64", sizes: NITRO }, m5a: { arch: "x86_64", sizes: "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge" },
   m6i: { arch: "x86_64", sizes: `${NITRO} 32xlarge` }, m6a: { arch: "x86_64", sizes: `${NITRO} 32xlarge 48xlarge` },
-  m7i: { arch: "x86_64", sizes: `${NITRO} 48xlarge` }, m7a: { arch: "x86_64", sizes: `medium ${NITRO} 32xlarge 48xlarge` },
+  m7i: { arch: "x86_64", sizes: SAPPHIRE }, m7a: { arch: "x86_64", sizes: "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge metal-48xl" },
   m6g: { arch: "arm64", sizes: GRAVITON }, m7g: { arch: "arm64", sizes: GRAVITON },
   c5: { arch: "x86_64", sizes: "large xlarge 2xlarge 4xlarge 9xlarge 12xlarge 18xlarge 24xlarge metal" },
   c5a: { arch: "x86_64", sizes: "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge" },
   c6i: { arch: "x86_64", sizes: `${NITRO} 32xlarge` }, c6a: { arch: "x86_64", sizes: `${NITRO} 32xlarge 48xlarge` },
-  c7i: { arch: "x86_64", sizes: `${NITRO} 48xlarge` }, c6g: { arch: "arm64", sizes: GRAVITON }, c7g: { arch: "arm64", sizes: GRAVITON },
+  c7i: { arch: "x86_64", sizes: SAPPHIRE }, c6g: { arch: "arm64", sizes: GRAVITON }, c7g: { arch: "arm64", sizes: GRAVITON },
   r5: { arch: "x86_64", sizes: NITRO }, r5a: { arch: "x86_64", sizes: "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge" },
   r6i: { arch: "x86_64", sizes: `${NITRO} 32xlarge` }, r6a: { arch: "x86_64", sizes: `${NITRO} 32xlarge 48xlarge` },
-  r7i: { arch: "x86_64", sizes: `${NITRO} 48xlarge` }, r6g: { arch: "arm64", sizes: GRAVITON }, r7g: { arch: "arm64", sizes: GRAVITON },
+  r7i: { arch: "x86_64", sizes: SAPPHIRE }, r6g: { arch: "arm64", sizes: GRAVITON }, r7g: { arch: "arm64", sizes: GRAVITON },
 };
 
 /**
@@ -69,7 +71,7 @@ export const EC2_FAMILIES: Readonly<Record<string, { readonly arch: Arch; readon
  */
 const MAX_PODS_BY_SIZE: Readonly<Record<string, number>> = {
   medium: 8, large: 29, xlarge: 58, "2xlarge": 58, "4xlarge": 234, "8xlarge": 234, "9xlarge": 234, "12xlarge": 234,
-  "16xlarge": 737, "18xlarge": 737, "24xlarge": 737, "32xlarge": 737, "48xlarge": 737, metal: 737,
+  "16xlarge": 737, "18xlarge": 737, "24xlarge": 737, "32xlarge": 737, "48xlarge": 737, metal: 737, "metal-24xl": 737, "metal-48xl": 737,
 };
 const MAX_PODS_BURST: Readonly<Record<string, number>> = { nano: 4, micro: 4, small: 11, medium: 17, large: 35, xlarge: 58, "2xlarge": 58 };
 

@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { EnvironmentConfig, EnvironmentStack, environments } from "../../environments";
 import { validateEnvironment } from "../../environments/validate";
-import { maxPods, serviceOffers } from "../../modules/core/aws-catalogue";
+import { EC2_FAMILIES, maxPods, serviceOffers } from "../../modules/core/aws-catalogue";
 
 /**
  * Every invariant validateEnvironment holds, one table per class of mistake, each with the exact
@@ -115,6 +115,9 @@ describe("values checked against what AWS offers, not only their shape", () => {
     expect(serviceOffers("elasticache", "cache.t4g.small")).toBe(true);
     // eni-max-pods.txt: m5.large 29, m5.2xlarge 58, c5.4xlarge 234, t3.large 35, m6g.medium 8, m5.24xlarge 737.
     expect(["m5.large", "m5.2xlarge", "c5.4xlarge", "t3.large", "m6g.medium", "m5.24xlarge"].map(maxPods)).toEqual([29, 58, 234, 35, 8, 737]);
+    // Every catalogued EC2 type has a max-pods figure (the subnet check needs one for each).
+    const missing = Object.entries(EC2_FAMILIES).flatMap(([f, e]) => e.sizes.split(" ").map((s) => `${f}.${s}`)).filter((t) => !(maxPods(t) > 0));
+    expect(missing).toEqual([]);
   });
 });
 
