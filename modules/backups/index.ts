@@ -62,7 +62,7 @@ const TTL_RE = /^[1-9]\d*h(\d+m)?(\d+s)?$/;
  * What Velero does not cover, by design: the EFS media volume. The EFS CSI driver has no
  * volume snapshotter and no node agent (file-system backup) runs, so Velero records the
  * claim and skips the data; AWS Backup backs the file system up daily instead
- * (`mediaStorage.backups`, required in production), restored with `aws backup
+ * (`mediaStorage.backups`, required by the production protection tier), restored with `aws backup
  * start-restore-job`. Copying hundreds of GiB of media through a node agent every 6 hours
  * would duplicate that at a far higher cost. On kubeconfig clusters the RWX storage
  * system's own backups cover the media. README "Backups" lists every restore path.
