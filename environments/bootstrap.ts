@@ -13,8 +13,8 @@ import { CiWorkflows, DATA_PLANE_READS, DEFAULT_CI_WORKFLOWS, TerraformCiRoles, 
 import { KmsKey } from "../modules/kms-key";
 import { SecureBucket } from "../modules/s3-buckets";
 import { CodeconnectionsConnection } from "@cdktf/provider-aws/lib/codeconnections-connection";
-import { EnvironmentName, StateConfig } from "./config";
-import { environmentOrder, environmentStacks, environments as registry } from "./registry";
+import type { EnvironmentConfig, StateConfig } from "./config";
+import { environmentOrder, environmentStacks, environments } from "./registry";
 import { ciRunner, s3State, shared } from "./shared";
 import { configureState } from "./stack";
 
@@ -38,7 +38,7 @@ export interface BootstrapConfig {
    * them lists those, still in registry order. GitHub environments: `<env>` (apply) and
    * `<env>-plan` (pull-request plans).
    */
-  readonly environments: readonly EnvironmentName[];
+  readonly environments: readonly string[];
   /**
    * Account-level service-linked roles (AWS service names) the environments need before their
    * first apply. IAM allows one per account, so an environment stack creating one would make the
@@ -105,6 +105,11 @@ export interface BootstrapOptions {
    * @default S3: `<state.keyPrefix>/bootstrap.tfstate` in the state bucket
    */
   readonly state?: StateConfig;
+  /**
+   * The environment registry the CI roles follow (their names and regions).
+   * @default the registry (environments/registry.ts)
+   */
+  readonly registry?: Readonly<Record<string, EnvironmentConfig>>;
 }
 
 /**
@@ -129,7 +134,7 @@ export class BootstrapStack extends TerraformStack {
   public readonly stateBucket: SecureBucket;
   public readonly stateKey: KmsKey;
   public readonly github: GithubOidcProvider;
-  public readonly ciRoles: Readonly<Partial<Record<EnvironmentName, TerraformCiRoles>>>;
+  public readonly ciRoles: Readonly<Partial<Record<string, TerraformCiRoles>>>;
   public readonly registry: EcrRepositories;
   /** Push role by ECR repository name (config `ecr.repositories`). */
   public readonly ecrPushRoles: Readonly<Record<string, GithubActionsRole>>;
@@ -141,7 +146,8 @@ export class BootstrapStack extends TerraformStack {
   public readonly prPlanRole: GithubActionsRole;
 
   constructor(scope: Construct, config: BootstrapConfig = bootstrap, options: BootstrapOptions = {}) {
-    validateBootstrap(config);
+    const registry: Readonly<Record<string, EnvironmentConfig>> = options.registry ?? environments;
+    validateBootstrap(config, Object.keys(registry));
     super(scope, "bootstrap");
     this.config = config;
     const naming = new Naming(config.project, "bootstrap");
@@ -190,7 +196,7 @@ export class BootstrapStack extends TerraformStack {
     this.registry = new EcrRepositories(this, "ecr", { naming, repositories: Object.keys(config.ecr.repositories), keepImages: config.ecr.keepImages });
     const ecrArns = Object.values(this.registry.repositoryArns);
 
-    const roles: Partial<Record<EnvironmentName, TerraformCiRoles>> = {};
+    const roles: Partial<Record<string, TerraformCiRoles>> = {};
     for (const env of config.environments) {
       const stacks = environmentStacks(env);
       const ci = new TerraformCiRoles(this, `ci-${env}`, {
@@ -202,7 +208,7 @@ export class BootstrapStack extends TerraformStack {
         workflows: config.workflows,
         stacks,
         state: { bucketArn: this.stateBucket.bucketArn, keyPrefix: config.state.keyPrefix, kmsKeyArn: this.stateKey.keyArn, region: config.region },
-        region: registry[env].region,
+        region: registry[env]!.region,
         mainBranch: config.mainBranch,
         protect: { bucketArns: [this.stateBucket.bucketArn, accessLogs.bucketArn], kmsKeyArns: [this.stateKey.keyArn], ecrRepositoryArns: ecrArns },
       });
@@ -321,16 +327,16 @@ export class BootstrapStack extends TerraformStack {
 }
 
 /** Config rules that span modules; module-level rules live in the modules. */
-export function validateBootstrap(config: BootstrapConfig): void {
+export function validateBootstrap(config: BootstrapConfig, order: readonly string[] = environmentOrder): void {
   const where = "bootstrap";
   check(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(config.state.bucket) && !config.state.bucket.includes(".."), where, "state.bucket", config.state.bucket,
     "must be a valid S3 bucket name (3-63 lower-case letters, digits, '.', '-')");
   checkInt(where, "state.noncurrentVersionDays", config.state.noncurrentVersionDays, 30, 3650);
   checkUniqueList(where, "environments", config.environments);
-  for (const env of config.environments) check(environmentOrder.includes(env), where, "environments", env, `must be one of the registry's ${environmentOrder.join(", ")}`);
-  const inOrder = environmentOrder.filter((e) => config.environments.includes(e));
+  for (const env of config.environments) check(order.includes(env), where, "environments", env, `must be one of the registry's ${order.join(", ")}`);
+  const inOrder = order.filter((e) => config.environments.includes(e));
   check(inOrder.every((e, i) => config.environments[i] === e), where, "environments", config.environments,
-    `must follow the registry's apply order (${environmentOrder.join(" → ")})`);
+    `must follow the registry's apply order (${order.join(" → ")})`);
   for (const service of config.serviceLinkedRoles) {
     check(/^[a-z0-9.-]+\.amazonaws\.com$/.test(service), where, "serviceLinkedRoles", service, "must be AWS service names such as opensearchservice.amazonaws.com");
   }

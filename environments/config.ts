@@ -6,7 +6,7 @@ import type { ElasticsearchSettings } from "../modules/elasticsearch";
 import type { DocumentDbSettings } from "../modules/documentdb";
 import type { DnsZoneConfig, MigrationConfig } from "../modules/dns";
 import type { OriginProtocol, PriceClass } from "../modules/cloudfront";
-import type { AddonVersions, NodeGroupSpec } from "../modules/eks-cluster";
+import type { AddonVersions, NodeGroupSpec, UpgradeSupportType } from "../modules/eks-cluster";
 import type { AccessPointSpec } from "../modules/efs";
 import type { ChartRef } from "../modules/core/helm";
 import type { GitOpsSource, GitOpsSso } from "../modules/gitops";
@@ -16,8 +16,18 @@ import type { AppResources } from "../modules/k8s-namespaces";
 import type { BackupSchedule } from "../modules/backups";
 import type { ExtendedSupport } from "../modules/core/lifecycle";
 
-export const ENVIRONMENT_NAMES = ["production", "staging", "sandbox"] as const;
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+/**
+ * What an environment's protection decides (environments/validate.ts holds each tier's rules):
+ * - `production`: Multi-AZ everywhere (stores and NAT per AZ), deletion protection, no
+ *   forceDestroy, 30+ days of database backups, media backups, https-only origin, 365+ days of
+ *   logs, and the lifecycle gate (no version past end of standard support without a reason);
+ * - `standard`: environments that matter but are not production (pre-release stages): deletion
+ *   protection, no forceDestroy, the lifecycle gate, and synth warns without an on-call target;
+ * - `disposable`: throwaway environments (sandboxes): anything the modules accept.
+ * No code compares environment names: a fourth environment picks its tier here.
+ */
+export const PROTECTION_TIERS = ["production", "standard", "disposable"] as const;
+export type ProtectionTier = (typeof PROTECTION_TIERS)[number];
 
 /** Where a stack keeps its Terraform state. */
 export type StateConfig =
@@ -43,7 +53,7 @@ export interface EdgeConfig {
    * the Gateway's data plane, created by the platform stack, which publishes this name).
    */
   readonly originHostname: string;
-  /** `https-only` (TLS 1.2) unless the origin cannot serve TLS yet; `http-only` warns at synth and is refused in production. */
+  /** `https-only` (TLS 1.2) unless the origin cannot serve TLS yet; `http-only` warns at synth and is refused by the production tier. */
   readonly originProtocol: OriginProtocol;
   readonly priceClass: PriceClass;
   readonly waf: {
@@ -77,12 +87,12 @@ export interface ClusterConfig {
   readonly kubernetesVersion: string;
   /**
    * Accept paid EKS extended support for a `kubernetesVersion` past its end of standard support,
-   * with the reason (needs `upgradeSupportType: "EXTENDED"`). Protected environments refuse such a version otherwise.
+   * with the reason (needs `upgradeSupportType: "EXTENDED"`). `production` and `standard` environments refuse such a version otherwise.
    * @default undefined (not accepted)
    */
   readonly extendedSupport?: ExtendedSupport;
   /** End of standard support: `STANDARD` auto-upgrades, `EXTENDED` pays to stay. */
-  readonly upgradeSupportType: "STANDARD" | "EXTENDED";
+  readonly upgradeSupportType: UpgradeSupportType;
   /** Serve the API publicly too (private access is always on), limited to `publicAccessCidrs`. */
   readonly endpointPublicAccess: boolean;
   /** Operator VPN / CI egress CIDRs allowed to the public endpoint; never 0.0.0.0/0. */
@@ -131,7 +141,10 @@ export interface DataConfig {
  * infrastructure, so environments differ only in data.
  */
 export interface EnvironmentConfig {
-  readonly name: EnvironmentName;
+  /** The environment's name: its stack names (`<name>`, `<name>-platform`), its key in the registry (environments/registry.ts). */
+  readonly name: string;
+  /** Which invariants hold (PROTECTION_TIERS): `production`, `standard` or `disposable`. */
+  readonly protection: ProtectionTier;
   /** Short project slug that prefixes every physical name. */
   readonly project: string;
   readonly region: string;
@@ -165,7 +178,7 @@ export interface EnvironmentConfig {
    * Who is paged: e-mail addresses and/or an HTTPS endpoint (PagerDuty, Opsgenie, webhook)
    * named by its Secrets Manager secret. They subscribe to the alarm topic (CloudWatch alarms
    * and Alertmanager) and Alertmanager pages critical alerts through the endpoint directly.
-   * Synth warns when an environment with `deletionProtection` has none.
+   * Synth warns when a `production` or `standard` environment has none.
    * @default none: alerts go to the topic and nobody is subscribed
    */
   readonly onCall?: OnCallTarget;

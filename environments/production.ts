@@ -5,6 +5,7 @@ import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccess
 export const production: EnvironmentConfig = {
   ...shared,
   name: "production",
+  protection: "production",
   domain: "learn.example.org",
   state: s3State,
   clusterName: "openedx-eks",

@@ -1,4 +1,5 @@
-import { ENVIRONMENT_NAMES, EnvironmentConfig, EnvironmentName } from "./config";
+import { check } from "../modules/core/validation";
+import type { EnvironmentConfig } from "./config";
 import { production } from "./production";
 import { sandbox } from "./sandbox";
 import { staging } from "./staging";
@@ -9,13 +10,37 @@ import { staging } from "./staging";
  * this order), and the main workflow's job chain (`<env>` then `<env>-platform`, entry after
  * entry), which a test holds to this order (test/environments/registry.test.ts).
  */
-export const environments: Readonly<Record<EnvironmentName, EnvironmentConfig>> = { sandbox, staging, production };
+export const environments = { sandbox, staging, production } as const satisfies Readonly<Record<string, EnvironmentConfig>>;
+
+/** An environment's name: a key of the registry (the type follows the registry, no second list). */
+export type EnvironmentName = keyof typeof environments;
 
 /** The registry's names, in apply order. */
 export const environmentOrder: readonly EnvironmentName[] = Object.keys(environments) as EnvironmentName[];
 
+/**
+ * Rules across environments, for a registry deployed into one AWS account (the bootstrap stack
+ * serves one account): each entry's name is its key (stack names, state keys and the
+ * `<project>-<name>` prefix derive from it), names are unique, and no two environments build an
+ * EKS cluster of the same name in the same region (EKS names are unique per account and region;
+ * the second apply would fail).
+ */
+export function validateRegistry(registry: Readonly<Record<string, EnvironmentConfig>>): void {
+  const where = "environment registry";
+  const seen = new Map<string, string>();
+  for (const [key, config] of Object.entries(registry)) {
+    check(config.name === key, where, `${key}.name`, config.name, `must equal its registry key "${key}" (stacks, state keys and names derive from it)`);
+    const cluster = `${config.region}/${config.clusterName}`;
+    const other = seen.get(cluster);
+    check(other === undefined, where, `${key}.clusterName`, config.clusterName,
+      `must differ from environment ${other}'s: one account holds one EKS cluster of a name per region (${config.region})`);
+    seen.set(cluster, key);
+  }
+}
+validateRegistry(environments);
+
 /** The stacks of one environment, in apply order: its AWS stack, then its platform stack. */
-export function environmentStacks(name: EnvironmentName): readonly [string, string] {
+export function environmentStacks(name: string): readonly [string, string] {
   return [name, `${name}-platform`];
 }
 
@@ -23,7 +48,7 @@ export function environmentStacks(name: EnvironmentName): readonly [string, stri
 export function getEnvironment(name: string): EnvironmentConfig {
   const config = (environments as Record<string, EnvironmentConfig | undefined>)[name];
   if (!config) {
-    throw new Error(`unknown environment ${JSON.stringify(name)}; expected one of ${ENVIRONMENT_NAMES.join(", ")}`);
+    throw new Error(`unknown environment ${JSON.stringify(name)}; expected one of ${environmentOrder.join(", ")}`);
   }
   return config;
 }

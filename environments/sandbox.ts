@@ -8,6 +8,7 @@ import { addressPlan, clusterDefaults, edgeDefaults, mediaAccessPoints, platform
 export const sandbox: EnvironmentConfig = {
   ...shared,
   name: "sandbox",
+  protection: "disposable",
   domain: "sandbox.learn.example.org",
   state: s3State,
   clusterName: "openedx-sandbox-eks",

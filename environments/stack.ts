@@ -22,7 +22,7 @@ import { SharedFileSystem } from "../modules/efs";
 import { CiRunner } from "../modules/ci-runner";
 import { ciRunner } from "./shared";
 import { EnvironmentConfig, StateConfig } from "./config";
-import { validateEnvironment } from "./validate";
+import { isProtected, validateEnvironment } from "./validate";
 
 export interface EnvironmentStackOptions {
   /**
@@ -92,6 +92,7 @@ export class EnvironmentStack extends TerraformStack {
       planReaderRoles: [ciRoleNames(this.naming).plan, ciRoleNames(this.naming).prPlan],
       logRetentionDays: config.logRetentionDays,
       deletionProtection: config.deletionProtection,
+      requireStandardSupport: isProtected(config.protection),
       platformControllerRoles: !config.platform.kubeconfig,
     });
     this.mediaStorage = new SharedFileSystem(this, "media-storage", {
@@ -105,8 +106,8 @@ export class EnvironmentStack extends TerraformStack {
     // The alarm topic comes before its publishers: the data stores' CloudWatch alarms and,
     // through platform-prereqs, the cluster's Alertmanager.
     const alarms = new AlarmTopic(this, "alarms", { naming: this.naming, onCall: config.onCall });
-    if (config.deletionProtection && !hasOnCall(config.onCall)) {
-      Annotations.of(this).addWarning(`environment ${config.name}: NO ON-CALL TARGET. deletionProtection marks it as one that matters, but onCall is not set, so its alarms and alerts reach nobody. Set onCall (e-mails and/or a paging endpoint secret).`);
+    if (isProtected(config.protection) && !hasOnCall(config.onCall)) {
+      Annotations.of(this).addWarning(`environment ${config.name}: NO ON-CALL TARGET. protection "${config.protection}" marks it as one that matters, but onCall is not set, so its alarms and alerts reach nobody. Set onCall (e-mails and/or a paging endpoint secret).`);
     }
 
     // AWS side of the <env>-platform stack (skipped when it targets a kubeconfig cluster).
@@ -150,6 +151,7 @@ export class EnvironmentStack extends TerraformStack {
     const store = {
       naming: this.naming, network: this.network, allowFrom: [this.cluster.nodes], alarms,
       multiAz: config.multiAz, deletionProtection: config.deletionProtection, logRetentionDays: config.logRetentionDays,
+      requireStandardSupport: isProtected(config.protection),
     };
     this.data = {
       alarms,

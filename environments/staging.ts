@@ -5,6 +5,7 @@ import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccess
 export const staging: EnvironmentConfig = {
   ...shared,
   name: "staging",
+  protection: "standard",
   domain: "staging.learn.example.org",
   state: s3State,
   clusterName: "openedx-staging-eks",

@@ -1,44 +1,274 @@
-import { check, checkLogRetention, checkOneOf } from "../modules/core/validation";
-import { ENVIRONMENT_NAMES, EnvironmentConfig } from "./config";
+import { check, checkCron, checkLabelValue, checkLogRetention, checkOneOf, checkTagValue } from "../modules/core/validation";
 import { checkDnsName } from "../modules/core/dns";
+import { contains, parseCidr, requireCidr } from "../modules/core/cidr";
+import { checkIamRoles } from "../modules/core/rbac";
+import { CatalogueService, REGIONS, ec2Type, maxPods, serviceFamilies, serviceOffers, SERVICE_CATALOGUE } from "../modules/core/aws-catalogue";
+import { NAT_GATEWAY_MODES } from "../modules/vpc";
+import { DNS_PROVIDERS } from "../modules/dns";
+import { ORIGIN_PROTOCOLS, PRICE_CLASSES } from "../modules/cloudfront";
+import { SUPPORT_TYPES } from "../modules/eks-cluster/validate";
+import { PROTECTION_TIERS, EnvironmentConfig, ProtectionTier } from "./config";
 
-const REGION_RE = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+/** Environment names become stack names (`<name>`, `<name>-platform`), GitHub environments and the `<project>-<name>` prefix. */
+const NAME_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** Stack names the app already uses for something else. */
+const RESERVED_NAMES = ["bootstrap"];
 
 /**
  * Checks that span modules (module-level rules live in each module). Runs before any
  * resource is created, so a bad environment file fails with one clear message.
  */
 export function validateEnvironment(config: EnvironmentConfig): void {
+  checkPresence(config);
   const where = `environment ${config.name}`;
-  checkOneOf(where, "name", config.name, ENVIRONMENT_NAMES);
-  check(REGION_RE.test(config.region), where, "region", config.region, "must be an AWS region name such as us-east-1");
+  check(NAME_RE.test(config.name) && config.name.length <= 20 && !RESERVED_NAMES.includes(config.name) && !/-(platform|plan|destroy)$/.test(config.name),
+    where, "name", config.name,
+    "must be 1-20 lower-case letters, digits and single hyphens, starting with a letter, not \"bootstrap\" and not ending in -platform, -plan or -destroy (it names the stacks and GitHub environments)");
+  checkOneOf(where, "protection", config.protection, PROTECTION_TIERS);
+  checkRegion(where, config);
   checkDnsName(where, "domain", config.domain);
   check(!config.multiAz || config.network.azs.length >= 2, where, "network.azs", config.network.azs,
     "must list at least 2 AZs when multiAz is true");
-  for (const az of config.network.azs) {
-    check(az.startsWith(config.region) && /^[a-z]$/.test(az.slice(config.region.length)), where, "network.azs", az,
-      `must be zones of region ${config.region}, e.g. ${config.region}a`);
-  }
   checkLogRetention(where, "logRetentionDays", config.logRetentionDays);
   check(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(config.clusterName), where, "clusterName", config.clusterName,
     "must be 1-100 letters, digits, hyphens or underscores, starting with a letter or digit (EKS rule)");
-  if (config.name === "production") {
-    check(config.deletionProtection, where, "deletionProtection", config.deletionProtection, "must be true for production");
-    check(!config.forceDestroy, where, "forceDestroy", config.forceDestroy, "must be false for production");
-    // Seed 001: production databases keep 30 days of backups (OpenSearch's 14-day hourly
-    // snapshots are fixed by AWS).
-    const { mysql, redis, documentdb } = config.data;
-    for (const [prop, days] of [
-      ["data.mysql.backupRetentionDays", mysql.backupRetentionDays ?? 35],
-      ["data.redis.snapshotRetentionDays", redis.snapshotRetentionDays ?? 35],
-      ["data.documentdb.backupRetentionDays", documentdb.backupRetentionDays ?? 35],
-    ] as const) {
-      check(days >= 30, where, prop, days, "must be at least 30 days for production (seed 001's backup target)");
-    }
+  // The provider's default tags (stack.ts defaultTags): a value AWS refuses fails every resource at apply.
+  for (const prop of ["project", "owner", "costCenter", "name"] as const) checkTagValue(where, prop, config[prop]);
+  checkUnions(where, config);
+  checkInstanceTypes(where, config);
+  checkNodeGroups(where, config);
+  checkAlarmThresholds(where, config);
+  checkCrossField(where, config);
+  config.platform.backupSchedules.forEach((s, i) => checkCron(where, `platform.backupSchedules[${i}].cron`, s.cron));
+  checkTier(where, config);
+}
+
+/** The tier's invariants, as a table: what each tier requires, and why. */
+interface TierRule {
+  readonly prop: string;
+  readonly value: (c: EnvironmentConfig) => unknown;
+  readonly ok: (c: EnvironmentConfig) => boolean;
+  readonly allowed: string;
+  /** Why the tier needs it (appended to the message). */
+  readonly why?: string;
+}
+
+/** Seed 001: production databases keep 30 days of backups (OpenSearch's 14-day hourly snapshots are fixed by AWS). */
+const BACKUP_DAYS: ReadonlyArray<readonly [string, (c: EnvironmentConfig) => number]> = [
+  ["data.mysql.backupRetentionDays", (c) => c.data.mysql.backupRetentionDays ?? 35],
+  ["data.redis.snapshotRetentionDays", (c) => c.data.redis.snapshotRetentionDays ?? 35],
+  ["data.documentdb.backupRetentionDays", (c) => c.data.documentdb.backupRetentionDays ?? 35],
+];
+
+const PROTECTED: readonly TierRule[] = [
+  { prop: "deletionProtection", value: (c) => c.deletionProtection, ok: (c) => c.deletionProtection, allowed: "must be true" },
+  { prop: "forceDestroy", value: (c) => c.forceDestroy, ok: (c) => !c.forceDestroy, allowed: "must be false" },
+];
+
+/** Per tier; `disposable` has none (a sandbox may be anything the modules accept). */
+export const TIER_RULES: Readonly<Record<ProtectionTier, readonly TierRule[]>> = {
+  production: [
+    ...PROTECTED,
+    // One flag turns every data store single-AZ: an AZ outage would take the platform down.
+    { prop: "multiAz", value: (c) => c.multiAz, ok: (c) => c.multiAz, allowed: "must be true", why: "every data store spread over AZs with failover" },
+    // A single NAT gateway is one AZ's: its outage cuts every private subnet off the internet.
+    { prop: "network.natGateways", value: (c) => c.network.natGateways, ok: (c) => c.network.natGateways === "per-az", allowed: "must be \"per-az\"", why: "a single NAT gateway is an AZ-wide single point of failure" },
+    ...BACKUP_DAYS.map(([prop, days]): TierRule => ({ prop, value: days, ok: (c) => days(c) >= 30, allowed: "must be at least 30 days", why: "seed 001's backup target" })),
     // Session cookies and tokens must never cross the internet unencrypted to the origin.
-    check(config.edge.originProtocol !== "http-only", where, "edge.originProtocol", config.edge.originProtocol,
-      "must be \"https-only\" for production (http-only sends cookies and session tokens unencrypted between CloudFront and the origin)");
-    check(config.mediaStorage.backups, where, "mediaStorage.backups", config.mediaStorage.backups, "must be true for production");
-    check(config.logRetentionDays >= 365, where, "logRetentionDays", config.logRetentionDays, "must be at least 365 for production (a year of audit and flow logs)");
+    { prop: "edge.originProtocol", value: (c) => c.edge.originProtocol, ok: (c) => c.edge.originProtocol !== "http-only",
+      allowed: "must be \"https-only\"", why: "http-only sends cookies and session tokens unencrypted between CloudFront and the origin" },
+    { prop: "mediaStorage.backups", value: (c) => c.mediaStorage.backups, ok: (c) => c.mediaStorage.backups, allowed: "must be true" },
+    { prop: "logRetentionDays", value: (c) => c.logRetentionDays, ok: (c) => c.logRetentionDays >= 365, allowed: "must be at least 365", why: "a year of audit and flow logs" },
+  ],
+  standard: PROTECTED,
+  disposable: [],
+};
+
+function checkTier(where: string, config: EnvironmentConfig): void {
+  for (const rule of TIER_RULES[config.protection]) {
+    check(rule.ok(config), where, rule.prop, rule.value(config), `${rule.allowed} for protection "${config.protection}"${rule.why ? ` (${rule.why})` : ""}`);
   }
+}
+
+/** Whether the tier refuses what only a throwaway environment may do (versions past support, no on-call). */
+export function isProtected(tier: ProtectionTier): boolean {
+  return tier !== "disposable";
+}
+
+function checkRegion(where: string, config: EnvironmentConfig): void {
+  const region = Object.hasOwn(REGIONS, config.region) ? REGIONS[config.region] : undefined;
+  check(region !== undefined, where, "region", config.region,
+    `must be an AWS region name this library is reviewed for (${Object.keys(REGIONS).join(", ")}); add the region to REGIONS in modules/core/aws-catalogue.ts`);
+  for (const az of config.network.azs) {
+    const letter = az.slice(config.region.length);
+    check(az.startsWith(config.region) && /^[a-z]$/.test(letter) && region.azLetters.includes(letter), where, "network.azs", az,
+      `must be zones of region ${config.region}: ${[...region.azLetters].map((l) => config.region + l).join(", ")}`);
+    check(!region.eksUnsupported.includes(letter), where, "network.azs", az,
+      `must be a zone EKS supports for the control plane (EKS refuses ${[...region.eksUnsupported].map((l) => config.region + l).join(", ")} with UnsupportedAvailabilityZoneException)`);
+  }
+}
+
+/** Unions the types promise but a bundled synth (no type-check) does not: a misspelling would fall through to another code path. */
+function checkUnions(where: string, config: EnvironmentConfig): void {
+  checkOneOf(where, "state.backend", config.state.backend, ["s3", "local"]);
+  checkOneOf(where, "network.natGateways", config.network.natGateways, NAT_GATEWAY_MODES);
+  checkOneOf(where, "edge.dns.provider", config.edge.dns.provider, DNS_PROVIDERS);
+  checkOneOf(where, "edge.originProtocol", config.edge.originProtocol, ORIGIN_PROTOCOLS);
+  checkOneOf(where, "edge.priceClass", config.edge.priceClass, PRICE_CLASSES);
+  checkOneOf(where, "cluster.upgradeSupportType", config.cluster.upgradeSupportType, SUPPORT_TYPES);
+}
+
+function checkServiceType(where: string, prop: string, service: CatalogueService, type: string): void {
+  check(serviceOffers(service, type), where, prop, type,
+    `must be a ${SERVICE_CATALOGUE[service].name} instance type offered in the region (e.g. ${SERVICE_CATALOGUE[service].example}; catalogue in modules/core/aws-catalogue.ts: ${serviceFamilies(service)})`);
+}
+
+function checkInstanceTypes(where: string, config: EnvironmentConfig): void {
+  const { mysql, redis, search, documentdb } = config.data;
+  checkServiceType(where, "data.mysql.instanceClass", "rds", mysql.instanceClass);
+  checkServiceType(where, "data.redis.nodeType", "elasticache", redis.nodeType);
+  checkServiceType(where, "data.search.dataNodeType", "opensearch", search.dataNodeType);
+  if (search.dedicatedMasters) checkServiceType(where, "data.search.dedicatedMasters.type", "opensearch", search.dedicatedMasters.type);
+  checkServiceType(where, "data.documentdb.instanceClass", "documentdb", documentdb.instanceClass);
+}
+
+function checkNodeGroups(where: string, config: EnvironmentConfig): void {
+  for (const [name, group] of Object.entries(config.cluster.nodeGroups)) {
+    const at = `cluster.nodeGroups.${name}`;
+    const arm = (group.amiType ?? "AL2023_x86_64_STANDARD").includes("ARM_64");
+    for (const type of group.instanceTypes) {
+      const t = ec2Type(type);
+      check(t !== undefined, where, `${at}.instanceTypes`, type,
+        "must be an EC2 instance type offered in the region (families and sizes in modules/core/aws-catalogue.ts EC2_FAMILIES, e.g. m5.2xlarge, m7g.xlarge)");
+      check(t.arch === (arm ? "arm64" : "x86_64"), where, `${at}.instanceTypes`, type,
+        `must match amiType ${group.amiType ?? "AL2023_x86_64_STANDARD"} (${arm ? "ARM AMIs need Graviton types such as m7g.xlarge" : "x86 AMIs need x86 types; for Graviton set amiType AL2023_ARM_64_STANDARD"})`);
+    }
+    for (const [key, value] of Object.entries(group.labels ?? {})) checkLabelValue(where, `${at}.labels.${key}`, value);
+    (group.taints ?? []).forEach((t, i) => { if (t.value !== undefined) checkLabelValue(where, `${at}.taints[${i}].value`, t.value); });
+  }
+}
+
+const percent = (where: string, prop: string, v: number | undefined) =>
+  v === undefined || check(Number.isFinite(v) && v > 0 && v < 100, where, prop, v, "must be a percentage above 0 and below 100 (the metric never passes 100, so the alarm could never fire)");
+const positive = (where: string, prop: string, v: number | undefined) =>
+  v === undefined || check(Number.isFinite(v) && v > 0, where, prop, v, "must be a number above 0 (the metric is never below 0, so the alarm could never fire)");
+
+/** Alarm thresholds inside their metric's range: an alarm that can never fire (or always fires) is no alarm. */
+function checkAlarmThresholds(where: string, config: EnvironmentConfig): void {
+  const { mysql, redis, search, documentdb } = config.data;
+  const m = mysql.alarmThresholds ?? {};
+  percent(where, "data.mysql.alarmThresholds.cpuPercent", m.cpuPercent);
+  positive(where, "data.mysql.alarmThresholds.freeStorageGiB", m.freeStorageGiB);
+  if (m.freeStorageGiB !== undefined) {
+    check(m.freeStorageGiB < mysql.allocatedStorageGiB, where, "data.mysql.alarmThresholds.freeStorageGiB", m.freeStorageGiB,
+      `must be below data.mysql.allocatedStorageGiB (${mysql.allocatedStorageGiB}): free storage can never exceed the volume, so the alarm would fire from the first minute`);
+  }
+  positive(where, "data.mysql.alarmThresholds.freeableMemoryMiB", m.freeableMemoryMiB);
+  positive(where, "data.mysql.alarmThresholds.replicaLagSeconds", m.replicaLagSeconds);
+  const r = redis.alarmThresholds ?? {};
+  percent(where, "data.redis.alarmThresholds.engineCpuPercent", r.engineCpuPercent);
+  percent(where, "data.redis.alarmThresholds.memoryPercent", r.memoryPercent);
+  positive(where, "data.redis.alarmThresholds.replicationLagSeconds", r.replicationLagSeconds);
+  const s = search.alarmThresholds ?? {};
+  percent(where, "data.search.alarmThresholds.cpuPercent", s.cpuPercent);
+  percent(where, "data.search.alarmThresholds.jvmMemoryPressurePercent", s.jvmMemoryPressurePercent);
+  percent(where, "data.search.alarmThresholds.masterCpuPercent", s.masterCpuPercent);
+  positive(where, "data.search.alarmThresholds.freeStorageMiB", s.freeStorageMiB);
+  const d = documentdb.alarmThresholds ?? {};
+  percent(where, "data.documentdb.alarmThresholds.cpuPercent", d.cpuPercent);
+  positive(where, "data.documentdb.alarmThresholds.freeableMemoryMiB", d.freeableMemoryMiB);
+  positive(where, "data.documentdb.alarmThresholds.replicaLagMs", d.replicaLagMs);
+}
+
+/** Ranges that are not the internet: on a public allowlist they match nothing (or only what the private endpoint already serves). */
+const NON_PUBLIC = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16"].map((c) => parseCidr(c)!);
+
+function checkCrossField(where: string, config: EnvironmentConfig): void {
+  // The environment stack always builds its EKS cluster: a kubeconfig target would leave it unused
+  // and install the platform elsewhere. A cluster this library did not create gets a PlatformStack alone.
+  check(config.platform.kubeconfig === undefined, where, "platform.kubeconfig", "set",
+    "must be unset on an environment whose AWS stack builds an EKS cluster (the platform would skip that cluster); target an existing cluster with a PlatformStack built with { kubeconfig } alone");
+  for (const sub of config.edge.subdomains) {
+    check(sub !== config.domain && !sub.endsWith(`.${config.domain}`) && !sub.endsWith("."), where, "edge.subdomains", sub,
+      `must be names relative to domain ${config.domain} (e.g. "lms", not "lms.${config.domain}")`);
+    checkDnsName(where, "edge.subdomains", `${sub}.${config.domain}`);
+  }
+  // The stack adds the CI apply role to adminRoles before the cluster module checks the list, so
+  // the module's "at least one admin" check cannot fail for the config: check the config's own list.
+  checkIamRoles(where, "cluster.adminRoles", config.cluster.adminRoles, 1);
+  config.cluster.publicAccessCidrs.forEach((cidr, i) => {
+    const block = requireCidr(where, `cluster.publicAccessCidrs[${i}]`, cidr);
+    if (block.prefix === 0) return; // 0.0.0.0/0: the cluster module refuses it with its own reason
+    const inside = NON_PUBLIC.find((p) => contains(p, block) || contains(block, p));
+    check(inside === undefined, where, `cluster.publicAccessCidrs[${i}]`, cidr,
+      "must be a public range (VPN / CI egress): private, shared and loopback ranges never reach the public endpoint (in-VPC clients use the private endpoint)");
+  });
+  checkPodAddresses(where, config);
+}
+
+/**
+ * VPC CNI gives every pod an address of its node's subnet: the private subnets must hold the node
+ * groups at their maximum size with every node at its max pods (plus the node's own address).
+ * Counted over all private subnets (the groups span them), without prefix delegation.
+ */
+function checkPodAddresses(where: string, config: EnvironmentConfig): void {
+  const usable = config.network.privateSubnetCidrs.reduce((sum, c) => sum + 2 ** (32 - (parseCidr(c)?.prefix ?? 32)) - 5, 0);
+  const needs = Object.entries(config.cluster.nodeGroups).map(([name, g]) => {
+    const perNode = Math.max(...g.instanceTypes.map((t) => maxPods(t))) + 1;
+    return { name, text: `${name}: ${g.maxSize} x ${perNode}`, count: g.maxSize * perNode };
+  });
+  const needed = needs.reduce((sum, n) => sum + n.count, 0);
+  check(needed <= usable, where, "network.privateSubnetCidrs", config.network.privateSubnetCidrs,
+    `must hold every pod of the node groups at maximum size (VPC CNI: one address per pod): ${needed} addresses needed (${needs.map((n) => n.text).join(", ")}; maxSize x (max pods + 1)), ${usable} usable; use larger subnets or smaller maxSize`);
+}
+
+type Kind = "string" | "number" | "boolean" | "object" | "array";
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
+type Shape<T> = { readonly [K in RequiredKeys<T>]: Kind | Shape<T[K]> };
+
+/**
+ * Every required key of EnvironmentConfig, with its kind (the type checks that none is left out).
+ * Synth bundles without type-checking, so a missing block would otherwise surface as a TypeError
+ * deep in a module.
+ */
+const REQUIRED: Shape<EnvironmentConfig> = {
+  name: "string", protection: "string", project: "string", region: "string", owner: "string", costCenter: "string",
+  domain: "string", state: "object", clusterName: "string", multiAz: "boolean", deletionProtection: "boolean",
+  forceDestroy: "boolean", logRetentionDays: "number",
+  network: { cidr: "string", azs: "array", publicSubnetCidrs: "array", privateSubnetCidrs: "array", databaseSubnetCidrs: "array", natGateways: "string" },
+  buckets: "object",
+  data: { mysql: "object", redis: "object", search: "object", documentdb: "object" },
+  edge: { subdomains: "array", dns: "object", originHostname: "string", originProtocol: "string", priceClass: "string", waf: { rateLimit: "number", countOnlyRules: "array" } },
+  cluster: {
+    kubernetesVersion: "string", upgradeSupportType: "string", endpointPublicAccess: "boolean", publicAccessCidrs: "array",
+    adminRoles: "array", viewerRoles: "array", developerRoles: "array", nodeGroups: "object",
+  },
+  mediaStorage: { backups: "boolean", accessPoints: "object" },
+  platform: {
+    appNamespace: "string", gitops: "object", ingress: "object", acmeEmail: "string", charts: "object", veleroAwsPluginTag: "string",
+    observability: "object", backupSchedules: "array", highAvailability: "boolean", mediaSizeGi: "number", app: "object",
+  },
+};
+
+function kindOf(value: unknown): Kind | "missing" | "other" {
+  if (value === undefined || value === null) return "missing";
+  if (Array.isArray(value)) return "array";
+  const t = typeof value;
+  return t === "string" || t === "number" || t === "boolean" || t === "object" ? t : "other";
+}
+
+/** Presence and kind of every required field, before any rule reads one. */
+function checkPresence(config: EnvironmentConfig): void {
+  check(kindOf(config) === "object", "environment", "config", config, "must be an EnvironmentConfig object");
+  const where = `environment ${typeof config.name === "string" ? config.name : "(unnamed)"}`;
+  const walk = (value: Record<string, unknown>, shape: Record<string, unknown>, path: string): void => {
+    for (const [key, want] of Object.entries(shape)) {
+      const prop = path ? `${path}.${key}` : key;
+      const got = value[key];
+      const kind = typeof want === "string" ? want : "object";
+      check(kindOf(got) === kind, where, prop, got, `must be set: a required ${kind === "array" ? "list" : kind} of EnvironmentConfig (environments/config.ts)`);
+      if (typeof want === "object") walk(got as Record<string, unknown>, want as Record<string, unknown>, prop);
+    }
+  };
+  walk(config as unknown as Record<string, unknown>, REQUIRED as unknown as Record<string, unknown>, "");
 }

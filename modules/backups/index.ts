@@ -3,7 +3,7 @@ import { ITerraformDependable } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { ChartRef, chartRelease } from "../core/helm";
 import { PLATFORM_SERVICE_ACCOUNTS } from "../core/pod-identity";
-import { check, checkUniqueList } from "../core/validation";
+import { check, checkCron, checkUniqueList } from "../core/validation";
 
 /** One Velero schedule: a cron expression and how long its backups live. */
 export interface BackupSchedule {
@@ -50,8 +50,6 @@ export interface BackupsProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-const CRON_FIELD = String.raw`(\*|\d+(-\d+)?)(\/\d+)?(,(\d+(-\d+)?)(\/\d+)?)*`;
-const CRON_RE = new RegExp(`^${CRON_FIELD}( ${CRON_FIELD}){4}$`);
 const TTL_RE = /^[1-9]\d*h(\d+m)?(\d+s)?$/;
 
 /**
@@ -64,7 +62,7 @@ const TTL_RE = /^[1-9]\d*h(\d+m)?(\d+s)?$/;
  * What Velero does not cover, by design: the EFS media volume. The EFS CSI driver has no
  * volume snapshotter and no node agent (file-system backup) runs, so Velero records the
  * claim and skips the data; AWS Backup backs the file system up daily instead
- * (`mediaStorage.backups`, required in production), restored with `aws backup
+ * (`mediaStorage.backups`, required by the production protection tier), restored with `aws backup
  * start-restore-job`. Copying hundreds of GiB of media through a node agent every 6 hours
  * would duplicate that at a far higher cost. On kubeconfig clusters the RWX storage
  * system's own backups cover the media. README "Backups" lists every restore path.
@@ -80,7 +78,7 @@ export class Backups extends Construct {
     checkUniqueList(where, "schedules[].name", props.schedules.map((s) => s.name));
     props.schedules.forEach((s, i) => {
       check(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(s.name), where, `schedules[${i}].name`, s.name, "must be a DNS label");
-      check(CRON_RE.test(s.cron), where, `schedules[${i}].cron`, s.cron, "must be a five-field cron expression such as 0 */6 * * *");
+      checkCron(where, `schedules[${i}].cron`, s.cron);
       check(TTL_RE.test(s.ttl), where, `schedules[${i}].ttl`, s.ttl, "must be a Velero TTL in hours such as 72h or 720h");
     });
     const { storage } = props;

@@ -1,7 +1,10 @@
 import { Construct } from "constructs";
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import { DNS_LABEL_RE } from "../core/dns";
-import { check, checkInt } from "../core/validation";
+import { check, checkInt, checkOneOf } from "../core/validation";
+
+/** Kubernetes StorageClass reclaim policies for dynamically provisioned volumes (`Recycle` is deprecated and not for CSI). */
+export const RECLAIM_POLICIES = ["Delete", "Retain"] as const;
 
 export interface BlockStorageProps {
   /**
@@ -26,7 +29,7 @@ export interface BlockStorageProps {
    * `helm uninstall`; the released volume is then deleted by hand).
    * @default "Delete"
    */
-  readonly reclaimPolicy?: "Delete" | "Retain";
+  readonly reclaimPolicy?: (typeof RECLAIM_POLICIES)[number];
 }
 
 /**
@@ -51,6 +54,7 @@ export class BlockStorage extends Construct {
     const throughput = props.throughputMiBps ?? 125;
     check(DNS_LABEL_RE.test(name), where, "name", name, "must be a DNS label");
     check(typeof props.kmsKeyArn === "string" && props.kmsKeyArn.length > 0, where, "kmsKeyArn", props.kmsKeyArn, "must be the ARN of the cluster's volume KMS key");
+    checkOneOf(where, "reclaimPolicy", props.reclaimPolicy ?? "Delete", RECLAIM_POLICIES);
     checkInt(where, "iops", iops, 3000, 16000);
     checkInt(where, "throughputMiBps", throughput, 125, 1000);
     check(throughput <= iops / 4, where, "throughputMiBps", throughput, `must be at most iops / 4 (${iops / 4} MiB/s for ${iops} IOPS; gp3's ratio)`);

@@ -31,6 +31,12 @@ export interface DataStoreProps {
    */
   readonly deletionProtection?: boolean;
   /**
+   * Refuse at synth a version past its end of standard support unless `extendedSupport` accepts
+   * it with a reason; when false, such a version only warns (a throwaway environment may run it).
+   * @default true
+   */
+  readonly requireStandardSupport?: boolean;
+  /**
    * Retention of the store's CloudWatch log groups.
    * @default 365
    */
@@ -46,6 +52,7 @@ export interface DataStoreProps {
 export interface DataStoreDefaults {
   readonly multiAz: boolean;
   readonly deletionProtection: boolean;
+  readonly requireStandardSupport: boolean;
   readonly logRetentionDays: number;
   readonly key: KmsKey;
 }
@@ -60,7 +67,8 @@ export function dataStoreDefaults(scope: Construct, where: string, component: st
     description: `${props.naming.name(component)}: storage, snapshots, secrets, logs`,
     allowCloudWatchLogs: true,
   });
-  return { multiAz: props.multiAz ?? true, deletionProtection: props.deletionProtection ?? true, logRetentionDays, key };
+  return { multiAz: props.multiAz ?? true, deletionProtection: props.deletionProtection ?? true,
+    requireStandardSupport: props.requireStandardSupport ?? true, logRetentionDays, key };
 }
 
 /**

@@ -178,8 +178,8 @@ export interface VersionCheck {
   readonly product: ProductId;
   readonly version: string;
   /**
-   * The environment is protected (deletion protection on: production-tier): a version past
-   * end of standard support is an error there unless `extendedSupport` accepts it.
+   * The caller requires standard support (`requireStandardSupport`, set by the environment's
+   * protection tier): a version past end of standard support is an error unless `extendedSupport` accepts it.
    */
   readonly protectedEnvironment: boolean;
   readonly extendedSupport?: ExtendedSupport;

@@ -34,7 +34,7 @@ export function encryptedLogGroup(scope: Construct, id: string, props: Encrypted
   }
   if (props.retentionDays < AUDIT_LOG_RETENTION_DAYS) {
     suppress(group, { id: "CKV_AWS_338", reason: `${props.retentionProp} = ${props.retentionDays} is set explicitly below ${AUDIT_LOG_RETENTION_DAYS} days to cut log cost; `
-      + `only non-production environments may do so (validateEnvironment requires ${AUDIT_LOG_RETENTION_DAYS}+ days for production)` });
+      + `the production protection tier refuses it (validateEnvironment requires ${AUDIT_LOG_RETENTION_DAYS}+ days there)` });
   }
   return group;
 }

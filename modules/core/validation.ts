@@ -16,8 +16,8 @@ function describe(value: unknown): string {
   return `= ${text.length > 120 ? `${text.slice(0, 117)}...` : text}`;
 }
 
-/** Throws a ValidationError unless `ok`. */
-export function check(ok: boolean, where: string, prop: string, value: unknown, allowed: string): void {
+/** Throws a ValidationError unless `ok` (an assertion: after it, TypeScript knows `ok` held). */
+export function check(ok: boolean, where: string, prop: string, value: unknown, allowed: string): asserts ok {
   if (!ok) throw new ValidationError(where, prop, value, allowed);
 }
 
@@ -49,4 +49,45 @@ export const LOG_RETENTION_DAYS = [
 export function checkLogRetention(where: string, prop: string, days: number): void {
   check((LOG_RETENTION_DAYS as readonly number[]).includes(days), where, prop, days,
     `must be a CloudWatch Logs retention period: ${LOG_RETENTION_DAYS.join(", ")}`);
+}
+
+/** Range of each field of a five-field cron expression (minute, hour, day of month, month, day of week; 7 is Sunday too). */
+const CRON_FIELDS = [["minute", 0, 59], ["hour", 0, 23], ["day of month", 1, 31], ["month", 1, 12], ["day of week", 0, 7]] as const;
+
+/**
+ * A five-field cron expression (robfig/cron, which Velero uses, in its standard mode): each field
+ * `*`, `*\/n`, `a`, `a-b` or `a-b/n`, comma-separated, every number inside the field's range.
+ * A shape-only regex accepts `0 25 * * *`, which the controller rejects after apply.
+ */
+export function checkCron(where: string, prop: string, cron: string): void {
+  const fields = typeof cron === "string" ? cron.trim().split(/\s+/) : [];
+  check(fields.length === 5, where, prop, cron, "must be a five-field cron expression such as 0 */6 * * * (minute hour day-of-month month day-of-week)");
+  fields.forEach((field, i) => {
+    const [name, min, max] = CRON_FIELDS[i]!;
+    const ok = field.split(",").every((part) => {
+      const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
+      if (!m) return false;
+      const [lo, hi, step] = [m[2], m[3], m[4]].map((v) => (v === undefined ? undefined : Number(v)));
+      if (step !== undefined && step < 1) return false;
+      if (lo === undefined) return true;
+      return lo >= min && lo <= max && (hi === undefined || (hi >= lo && hi <= max));
+    });
+    check(ok, where, prop, cron, `must have its ${name} field (${JSON.stringify(field)}) within ${min}-${max} (*, n, a-b, */n or a-b/n, comma-separated)`);
+  });
+}
+
+const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** A Kubernetes label (or taint) value: at most 63 characters, alphanumerics with -_. inside. */
+export function checkLabelValue(where: string, prop: string, value: string): void {
+  check(typeof value === "string" && value.length <= 63 && LABEL_VALUE_RE.test(value), where, prop, value,
+    "must be a Kubernetes label value: at most 63 characters, letters, digits, '-', '_' or '.', starting and ending with a letter or digit (or empty)");
+}
+
+const TAG_VALUE_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/** An AWS tag value: at most 256 characters of letters, spaces, digits and _ . : / = + - @ (the tagging API's rule). */
+export function checkTagValue(where: string, prop: string, value: string): void {
+  check(typeof value === "string" && value.length <= 256 && TAG_VALUE_RE.test(value), where, prop, value,
+    "must be an AWS tag value: at most 256 letters, digits, spaces and _ . : / = + - @");
 }

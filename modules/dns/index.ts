@@ -7,7 +7,10 @@ import { DnsRecord } from "@cdktf/provider-cloudflare/lib/dns-record";
 import { checkDnsName, checkIpv6, isWithinDomain } from "../core/dns";
 import { suppress } from "../core/suppress";
 import { CertificateDns, CertificateValidationRecords } from "../core/types";
-import { check, checkInt, checkUniqueList } from "../core/validation";
+import { check, checkInt, checkOneOf, checkUniqueList } from "../core/validation";
+
+/** Where a zone can be hosted (the `provider` of DnsZoneConfig). */
+export const DNS_PROVIDERS = ["route53", "cloudflare"] as const;
 
 /** Where the environment's zone is hosted. */
 export type DnsZoneConfig =
@@ -90,6 +93,8 @@ export class Dns extends Construct implements CertificateDns {
     this.domain = props.domain;
     this.ttl = props.ttl ?? 60;
     checkInt(this.where, "ttl", this.ttl, 30, 86400);
+    // Anything but "cloudflare" would otherwise fall through to the Route53 branch below.
+    checkOneOf(this.where, "zone.provider", props.zone.provider, DNS_PROVIDERS);
     this.provider = props.zone.provider;
 
     const zone = props.zone;

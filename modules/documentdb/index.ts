@@ -111,7 +111,7 @@ export class DocumentDb extends Construct {
     validate(where, props, version, backups, d.multiAz);
     checkVersionLifecycle(this, {
       where, prop: "engineVersion", product: "documentdb", version,
-      protectedEnvironment: d.deletionProtection, extendedSupport: props.extendedSupport,
+      protectedEnvironment: d.requireStandardSupport, extendedSupport: props.extendedSupport,
     });
 
     const { naming } = props;
@@ -166,7 +166,7 @@ export class DocumentDb extends Construct {
       dependsOn: logGroups,
     });
     this.cluster = cluster;
-    if (backups < 7) suppress(cluster, { id: "CKV_AWS_360", reason: `${backups}-day backups by the environment's config (a throwaway sandbox); production keeps at least 30` });
+    if (backups < 7) suppress(cluster, { id: "CKV_AWS_360", reason: `backupRetentionDays = ${backups} set by the caller, below the 7 days the check asks (the production protection tier requires 30+)` });
     this.masterUserSecretArn = cluster.masterUserSecret.get(0).secretArn;
     this.endpoint = cluster.endpoint;
     this.readerEndpoint = cluster.readerEndpoint;

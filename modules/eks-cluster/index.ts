@@ -28,9 +28,11 @@ import { KmsKey } from "../kms-key";
 import { PLATFORM_SERVICE_ACCOUNTS, podIdentityTrustPolicy, ServiceAccountRef } from "../core/pod-identity";
 import { iamRoleArn, PLATFORM_GROUPS } from "../core/rbac";
 import { clusterAutoscalerStatements, ebsKeyUseStatements, irsaTrustPolicy, loadBalancerControllerStatements } from "./policies";
-import { ADDON_NAMES, validateCluster } from "./validate";
+import { ADDON_NAMES, AMI_TYPES, SUPPORT_TYPES, validateCluster } from "./validate";
 
 export { ADDON_NAMES, MIN_KUBERNETES_MINOR } from "./validate";
+/** What EKS does at the end of standard support (SUPPORT_TYPES). */
+export type UpgradeSupportType = (typeof SUPPORT_TYPES)[number];
 
 export type AddonName = (typeof ADDON_NAMES)[number];
 /**
@@ -64,7 +66,7 @@ export interface NodeGroupSpec {
    * EKS-optimized AMI family; its instance types must match its architecture.
    * @default "AL2023_x86_64_STANDARD"
    */
-  readonly amiType?: "AL2023_x86_64_STANDARD" | "AL2023_ARM_64_STANDARD" | "BOTTLEROCKET_x86_64" | "BOTTLEROCKET_ARM_64";
+  readonly amiType?: (typeof AMI_TYPES)[number];
   /**
    * Kubernetes labels on every node of the group.
    * @default { "node-group": <name> }
@@ -99,8 +101,8 @@ export interface EksClusterProps {
   readonly kubernetesVersion: string;
   /**
    * Accept paid EKS extended support for a `kubernetesVersion` past its end of standard
-   * support, with the reason. Without it, a cluster with deletion protection on refuses such
-   * a version at synth; with it, `upgradeSupportType` must be `EXTENDED` (else EKS would
+   * support, with the reason. Without it, a cluster with `requireStandardSupport` (the default)
+   * refuses such a version at synth; with it, `upgradeSupportType` must be `EXTENDED` (else EKS would
    * upgrade the control plane on its own).
    * @default undefined (not accepted)
    */
@@ -110,7 +112,7 @@ export interface EksClusterProps {
    * (keeps it patched, no extended-support fee); `EXTENDED` keeps the version at extra cost.
    * @default "STANDARD"
    */
-  readonly upgradeSupportType?: "STANDARD" | "EXTENDED";
+  readonly upgradeSupportType?: UpgradeSupportType;
   /**
    * Also serve the API endpoint publicly, restricted to `publicAccessCidrs`. The private
    * endpoint is always on, so nodes and in-VPC tooling never leave the VPC.
@@ -166,6 +168,12 @@ export interface EksClusterProps {
    * @default true
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Refuse at synth a version past its end of standard support unless `extendedSupport` accepts
+   * it with a reason; when false, such a version only warns (a throwaway environment may run it).
+   * @default true
+   */
+  readonly requireStandardSupport?: boolean;
   /**
    * IMDSv2 hop limit on nodes. 1 keeps pods (one network hop further) away from the node
    * role's credentials; every add-on here gets its own role through Pod Identity or IRSA,
@@ -283,7 +291,7 @@ export class EksCluster extends Construct implements ClusterRef {
     validateCluster(where, props);
     checkVersionLifecycle(this, {
       where, prop: "kubernetesVersion", product: "eks", version: props.kubernetesVersion,
-      protectedEnvironment: props.deletionProtection ?? true, extendedSupport: props.extendedSupport,
+      protectedEnvironment: props.requireStandardSupport ?? true, extendedSupport: props.extendedSupport,
     });
     const retention = props.logRetentionDays ?? 365;
     checkLogRetention(where, "logRetentionDays", retention);

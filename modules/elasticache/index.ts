@@ -149,7 +149,7 @@ export class ElastiCache extends Construct {
     validate(where, props, engine, version, clusterMode, shards, replicas, retention, d.multiAz);
     checkVersionLifecycle(this, {
       where, prop: "engineVersion", product: engine === "valkey" ? "elasticacheValkey" : "elasticacheRedis", version,
-      protectedEnvironment: d.deletionProtection, extendedSupport: props.extendedSupport,
+      protectedEnvironment: d.requireStandardSupport, extendedSupport: props.extendedSupport,
     });
 
     const { naming } = props;
@@ -230,7 +230,7 @@ export class ElastiCache extends Construct {
       applyImmediately: false,
     });
     this.replicationGroup = rg;
-    if (!failover) suppress(rg, { id: "CKV2_AWS_50", reason: "No replica, so no failover, by the environment's config (a throwaway sandbox); Multi-AZ requires a replica" });
+    if (!failover) suppress(rg, { id: "CKV2_AWS_50", reason: "replicasPerShard = 0 set by the caller: no replica, so no failover (Multi-AZ, which the production protection tier requires, needs a replica)" });
     this.endpoint = clusterMode === "enabled" ? rg.configurationEndpointAddress : rg.primaryEndpointAddress;
     this.readerEndpoint = rg.readerEndpointAddress;
     this.connectStatement = { Sid: "ConnectToCacheAsAppUser", Effect: "Allow", Action: "elasticache:Connect", Resource: [rg.arn, appUser.arn] };

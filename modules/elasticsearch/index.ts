@@ -157,7 +157,7 @@ export class Elasticsearch extends Construct {
     const family = validate(where, props, engineVersion, zones, d.multiAz);
     checkVersionLifecycle(this, {
       where, prop: "engineVersion", product: "opensearch", version: engineVersion,
-      protectedEnvironment: d.deletionProtection, extendedSupport: props.extendedSupport,
+      protectedEnvironment: d.requireStandardSupport, extendedSupport: props.extendedSupport,
     });
     const instanceStore = INSTANCE_STORE.includes(family);
 
@@ -261,7 +261,7 @@ export class Elasticsearch extends Construct {
       { id: "AWS-0048", ...nested("encrypt_at_rest with the store's CMK", "CKV_AWS_5") },
       { id: "AWS-0126", ...nested("tls_security_policy = Policy-Min-TLS-1-2-PFS-2023-10", "CKV_AWS_228") });
     if (!masters) {
-      const reason = "Single-node, single-AZ domain by the environment's config (a throwaway sandbox); Multi-AZ requires 3 or 5 dedicated masters";
+      const reason = "No dedicatedMasters set by the caller: a single-AZ domain without dedicated masters (Multi-AZ, which the production protection tier requires, needs 3 or 5)";
       suppress(this.domain, { id: "CKV_AWS_318", reason }, { id: "CKV2_AWS_59", reason });
     }
 

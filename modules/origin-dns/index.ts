@@ -2,11 +2,12 @@ import { Construct } from "constructs";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { DnsRecord } from "@cdktf/provider-cloudflare/lib/dns-record";
 import { checkDnsName, isWithinDomain } from "../core/dns";
-import { check, checkInt } from "../core/validation";
+import { check, checkInt, checkOneOf } from "../core/validation";
+import { DNS_PROVIDERS } from "../dns";
 
 /** The zone the record goes in: a Route53 hosted zone id (often a cross-stack reference) or a Cloudflare zone id. */
 export interface OriginZone {
-  readonly provider: "route53" | "cloudflare";
+  readonly provider: (typeof DNS_PROVIDERS)[number];
   readonly zoneId: string;
 }
 
@@ -62,6 +63,8 @@ export class OriginDns extends Construct {
       `must be a name inside the zone ${domain} (not its apex: a CNAME cannot sit at the apex)`);
     check(!(props.reservedHostnames ?? []).includes(hostname), where, "hostname", hostname,
       `must differ from the hostnames CloudFront serves (${(props.reservedHostnames ?? []).join(", ")}); CloudFront would send requests back to itself`);
+    // Any other spelling would fall through to the Route53 branch below.
+    checkOneOf(where, "zone.provider", zone.provider, DNS_PROVIDERS);
     check(typeof zone.zoneId === "string" && zone.zoneId.length > 0, where, "zone.zoneId", zone.zoneId, "must be the zone's id");
     checkInt(where, "ttl", ttl, 30, 86400);
     this.hostname = hostname;

@@ -151,7 +151,7 @@ export class RdsMysql extends Construct {
     validate(where, props, version, backups, replicas, piRetention, monitoring);
     checkVersionLifecycle(this, {
       where, prop: "engineVersion", product: "rdsMysql", version,
-      protectedEnvironment: d.deletionProtection, extendedSupport: props.extendedSupport,
+      protectedEnvironment: d.requireStandardSupport, extendedSupport: props.extendedSupport,
     });
 
     const { naming } = props;
@@ -250,12 +250,12 @@ export class RdsMysql extends Construct {
       dependsOn: logGroups(this.identifier, "primary"),
     });
     this.instance = primary;
-    if (!d.multiAz) suppress(primary, { id: "CKV_AWS_157", reason: "Single-AZ by the environment's config (a throwaway sandbox); production runs Multi-AZ" });
+    if (!d.multiAz) suppress(primary, { id: "CKV_AWS_157", reason: "multiAz = false set by the caller: one instance in one AZ (the production protection tier requires Multi-AZ)" });
     if (!d.deletionProtection) {
-      const reason = "The environment's config allows destroy (a throwaway sandbox); production requires deletion protection";
+      const reason = "deletionProtection = false set by the caller, so destroy may delete the instance (the production and standard protection tiers require it on)";
       suppress(primary, { id: "CKV_AWS_293", reason }, { id: "AWS-0177", reason });
     }
-    if (backups < 7) suppress(primary, { id: "AWS-0077", reason: `${backups}-day backups by the environment's config (a throwaway sandbox); production keeps at least 30` });
+    if (backups < 7) suppress(primary, { id: "AWS-0077", reason: `backupRetentionDays = ${backups} set by the caller, below the 7 days the check asks (the production protection tier requires 30+)` });
     this.endpoint = primary.endpoint;
     this.address = primary.address;
     this.masterUserSecretArn = primary.masterUserSecret.get(0).secretArn;

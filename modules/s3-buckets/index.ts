@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
 import { suppress } from "../core/suppress";
-import { check, checkInt } from "../core/validation";
+import { check, checkInt, checkOneOf } from "../core/validation";
 import { KmsKey } from "../kms-key";
 import { BucketLifecycle, SecureBucket } from "./bucket";
 
@@ -12,12 +12,16 @@ export { SecureBucket } from "./bucket";
 export const TRANSITION_STORAGE_CLASSES = ["STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
 export type TransitionStorageClass = (typeof TRANSITION_STORAGE_CLASSES)[number];
 
+/** What a bucket is for (BucketSpec.purpose). */
+export const BUCKET_PURPOSES = ["standard", "backup"] as const;
+export type BucketPurpose = (typeof BUCKET_PURPOSES)[number];
+
 export interface BucketSpec {
   /**
    * `backup` buckets move objects to colder storage as they age (see `transitions`).
    * @default "standard"
    */
-  readonly purpose?: "standard" | "backup";
+  readonly purpose?: BucketPurpose;
   /**
    * Days noncurrent versions are kept.
    * @default 90 (365 for backup buckets)
@@ -139,6 +143,8 @@ export class S3Buckets extends Construct {
 }
 
 function lifecycleOf(where: string, spec: BucketSpec): BucketLifecycle {
+  // Any other spelling ("backups") would silently get a standard bucket's lifecycle.
+  checkOneOf(where, "purpose", spec.purpose ?? "standard", BUCKET_PURPOSES);
   const backup = (spec.purpose ?? "standard") === "backup";
   const lifecycle: BucketLifecycle = {
     noncurrentVersionExpirationDays: spec.noncurrentVersionExpirationDays ?? (backup ? 365 : 90),

@@ -21,7 +21,8 @@ import { NetworkRef } from "../core/types";
 import { check, checkLogRetention, checkOneOf, checkUniqueList } from "../core/validation";
 import { KmsKey } from "../kms-key";
 
-export type NatGatewayMode = "per-az" | "single";
+export const NAT_GATEWAY_MODES = ["per-az", "single"] as const;
+export type NatGatewayMode = (typeof NAT_GATEWAY_MODES)[number];
 
 export interface VpcProps {
   readonly naming: Naming;
@@ -229,7 +230,7 @@ export class Vpc extends Construct implements NetworkRef {
 
 function validate(where: string, props: VpcProps, natMode: NatGatewayMode, retention: number): void {
   checkUniqueList(where, "azs", props.azs, 1);
-  checkOneOf(where, "natGateways", natMode, ["per-az", "single"] as const);
+  checkOneOf(where, "natGateways", natMode, NAT_GATEWAY_MODES);
   checkLogRetention(where, "flowLogRetentionDays", retention);
   const vpcBlock = requireCidr(where, "cidr", props.cidr, 16, 24);
   const blocks: { prop: string; block: ReturnType<typeof requireCidr> }[] = [];

@@ -188,6 +188,6 @@ describe("environment clusters", () => {
 
   it("rejects production media storage without backups", () => {
     const noBackups = { ...environments.production, mediaStorage: { ...environments.production.mediaStorage, backups: false } };
-    expect(() => new EnvironmentStack(Testing.app(), noBackups)).toThrow(/environment production: mediaStorage.backups = false is invalid; must be true for production/);
+    expect(() => new EnvironmentStack(Testing.app(), noBackups)).toThrow(/environment production: mediaStorage.backups = false is invalid; must be true for protection "production"/);
   });
 });

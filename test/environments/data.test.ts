@@ -155,7 +155,7 @@ describe("data layer per environment", () => {
     const p = environments.production;
     const withData = (data: Partial<EnvironmentConfig["data"]>): EnvironmentConfig => ({ ...p, data: { ...p.data, ...data } });
     expect(() => new EnvironmentStack(Testing.app(), withData({ mysql: { ...p.data.mysql, backupRetentionDays: 7 } })))
-      .toThrow(/environment production: data.mysql.backupRetentionDays = 7 is invalid; must be at least 30 days for production/);
+      .toThrow(/environment production: data.mysql.backupRetentionDays = 7 is invalid; must be at least 30 days for protection "production"/);
     expect(() => new EnvironmentStack(Testing.app(), withData({ redis: { ...p.data.redis, snapshotRetentionDays: 14 } })))
       .toThrow(/data.redis.snapshotRetentionDays = 14 is invalid/);
     expect(() => new EnvironmentStack(Testing.app(), withData({ documentdb: { ...p.data.documentdb, backupRetentionDays: 1 } })))

@@ -85,13 +85,13 @@ describe("environments", () => {
 
   it("looks environments up by name and rejects unknown names", () => {
     expect(getEnvironment("staging").name).toBe("staging");
-    expect(() => getEnvironment("prod")).toThrow('unknown environment "prod"; expected one of production, staging, sandbox');
+    expect(() => getEnvironment("prod")).toThrow('unknown environment "prod"; expected one of sandbox, staging, production');
   });
 
   describe("validation", () => {
     const prodCfg = environments.production;
     it.each<[string, EnvironmentConfig, RegExp]>([
-      ["an unknown name", { ...prodCfg, name: "qa" as never }, /environment qa: name = "qa" is invalid; must be one of "production", "staging", "sandbox"/],
+      ["a name that cannot name a stack", { ...prodCfg, name: "QA_1" }, /environment QA_1: name = "QA_1" is invalid; must be 1-20 lower-case letters, digits and single hyphens/],
       ["Multi-AZ with one AZ", { ...environments.staging, network: { ...environments.staging.network, azs: ["us-east-1a"] } },
         /environment staging: network.azs = \["us-east-1a"\] is invalid; must list at least 2 AZs when multiAz is true/],
       ["an AZ of another region", { ...prodCfg, network: { ...prodCfg.network, azs: ["us-east-1a", "us-west-2b", "us-east-1c"] } },
@@ -100,10 +100,10 @@ describe("environments", () => {
       ["a bad domain", { ...prodCfg, domain: "Learn_Example" }, /domain = "Learn_Example" is invalid; must be a lower-case DNS name/],
       ["a bad cluster name", { ...prodCfg, clusterName: "-eks" }, /clusterName = "-eks" is invalid; must be 1-100 letters/],
       ["a bad log retention", { ...prodCfg, logRetentionDays: 42 }, /logRetentionDays = 42 is invalid; must be a CloudWatch Logs retention period/],
-      ["unprotected production", { ...prodCfg, deletionProtection: false }, /deletionProtection = false is invalid; must be true for production/],
-      ["force-destroy production", { ...prodCfg, forceDestroy: true }, /forceDestroy = true is invalid; must be false for production/],
+      ["unprotected production", { ...prodCfg, deletionProtection: false }, /deletionProtection = false is invalid; must be true for protection "production"/],
+      ["force-destroy production", { ...prodCfg, forceDestroy: true }, /forceDestroy = true is invalid; must be false for protection "production"/],
       ["production with an http-only origin", { ...prodCfg, edge: { ...prodCfg.edge, originProtocol: "http-only" } },
-        /environment production: edge.originProtocol = "http-only" is invalid; must be "https-only" for production/],
+        /environment production: edge.originProtocol = "http-only" is invalid; must be "https-only" for protection "production" \(http-only sends cookies/],
       ["overlapping subnets", { ...prodCfg, network: { ...prodCfg.network, databaseSubnetCidrs: ["10.0.200.0/24", "10.0.201.0/24", "10.0.0.0/24"] } },
         /Vpc network: publicSubnetCidrs\[0\] = "10.0.0.0\/24" is invalid; must not overlap databaseSubnetCidrs\[2\]/],
     ])("rejects %s", (_n, config, message) => {

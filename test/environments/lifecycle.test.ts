@@ -108,7 +108,7 @@ describe("lifecycle table", () => {
       ...prod, data: { ...prod.data, mysql: { ...prod.data.mysql, engineVersion: "8.0", extendedSupport: { reason: "blue/green to 8.4 on 2027-01-10 (OPS-77)" } } },
     });
     expect(accepted.data.mysql.node.metadata.map((m) => String(m.data))).toEqual([expect.stringMatching(/engineVersion 8.0 is past the end .*accepted: blue\/green/)]);
-    // A sandbox (no deletion protection) runs it with a warning instead.
+    // A disposable environment (the sandbox) runs it with a warning instead.
     const sandbox = environments.sandbox;
     const sb = new EnvironmentStack(Testing.app(), { ...sandbox, data: { ...sandbox.data, mysql: { ...sandbox.data.mysql, engineVersion: "8.0" } } });
     expect(sb.data.mysql.node.metadata.map((m) => String(m.data))).toEqual([expect.stringMatching(/engineVersion 8.0 is past the end/)]);

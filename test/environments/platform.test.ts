@@ -373,7 +373,9 @@ describe("production-platform", () => {
 
 describe("platform stack in kubeconfig mode (seed 003 k3s)", () => {
   const config: EnvironmentConfig = { ...environments.staging, platform: { ...environments.staging.platform, kubeconfig: k3s } };
-  const { aws, platform: json, manifest } = synthEnvironment(config);
+  // A cluster this library did not create: the platform stack alone (an environment whose AWS stack
+  // builds EKS refuses a kubeconfig target, test/environments/invariants.test.ts).
+  const json = synth(new PlatformStack(Testing.app(), config, { kubeconfig: config.platform.kubeconfig }));
 
   it("targets the kubeconfig context and installs nothing AWS-specific", () => {
     expect(json.provider!.kubernetes[0]).toEqual({ config_path: "~/.kube/k3s.yaml", config_context: "k3s-ha" });
@@ -384,8 +386,7 @@ describe("platform stack in kubeconfig mode (seed 003 k3s)", () => {
     expect(charts).not.toContain("aws-load-balancer-controller");
     expect(charts).not.toContain("cluster-autoscaler");
     expect(charts).not.toContain("metrics-server");
-    expect(resources(aws, "aws_eks_pod_identity_association")).toHaveLength(0);
-    expect(manifest.stacks["staging-platform"].dependencies).toEqual(["staging"]);
+    expect(() => addEnvironment(Testing.app(), config)).toThrow('environment staging: platform.kubeconfig = "set" is invalid; must be unset on an environment whose AWS stack builds an EKS cluster');
   });
 
   it("uses the existing RWX class, filesystem Loki and an S3-compatible Velero target", () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { parse } from "yaml";
-import { BootstrapStack, ENVIRONMENT_NAMES, bootstrap, environmentOrder, environments, environmentStacks } from "../../environments";
+import { BootstrapStack, bootstrap, environmentOrder, environments, environmentStacks } from "../../environments";
 import { SUB_CLAIM_KEYS } from "../../modules/github-oidc";
 import { environmentOf } from "../../pipelines/lib/stacks";
 import { appStacks, policy, resources } from "../helpers";
@@ -27,10 +27,20 @@ const chain = environmentOrder.flatMap((e) => environmentStacks(e));
 describe("the environment registry drives the stacks, the bootstrap roles and the main workflow", () => {
   it("lists every environment once, in apply order, keyed by its name", () => {
     expect(environmentOrder).toEqual(Object.keys(environments));
-    // ENVIRONMENT_NAMES is only the type's source (Record<EnvironmentName, …> makes the registry list each exactly once).
-    expect([...ENVIRONMENT_NAMES].sort()).toEqual([...environmentOrder].sort());
     for (const [name, config] of Object.entries(environments)) expect(config.name).toBe(name);
     expect(chain).toEqual(environmentOrder.flatMap((e) => [e, `${e}-platform`]));
+  });
+
+  it("the README's stack and environment tables list the registry's environments, in order, with their tiers", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8").split("\n");
+    const cell = (row: string | undefined) => row?.split("|")[1]?.trim();
+    const row = (what: string) => readme.find((l) => l.startsWith("| `") && l.includes(what));
+    expect(cell(row("VPC, S3, EKS"))).toBe(environmentOrder.map((e) => `\`${e}\``).join(", "));
+    expect(cell(row("namespaces, ingress"))).toBe(environmentOrder.map((e) => `\`${e}-platform\``).join(", "));
+    const start = readme.findIndex((l) => l.startsWith("| environment | protection |"));
+    const tiers = readme.slice(start + 2).filter((_, i, rows) => rows.slice(0, i + 1).every((l) => l.startsWith("|")))
+      .map((l) => l.split("|").slice(1, 3).map((c) => c.trim().replace(/`/g, "")));
+    expect(tiers).toEqual(environmentOrder.map((e) => [e, environments[e].protection]));
   });
 
   it("main.ts synthesizes exactly the registry's stacks (plus bootstrap)", () => {

@@ -6,6 +6,7 @@ import { CiRunner, CiRunnerProps } from "../../modules/ci-runner";
 import { NetworkRef } from "../../modules/core/types";
 import { BootstrapStack, bootstrap } from "../../environments/bootstrap";
 import { ciRunner } from "../../environments/shared";
+import { environmentOrder } from "../../environments/registry";
 import { appStacks, policy, resource, resources, synth, testStack } from "../helpers";
 
 const network: NetworkRef = {
@@ -89,7 +90,7 @@ describe("the platform stacks' jobs run on their environment's in-VPC runner", (
   const envs = Object.keys(app).filter((s) => app[`${s}-platform`]);
 
   it("every environment whose platform stack targets its EKS cluster has a runner, and main.yml sends the platform jobs to it", () => {
-    expect(envs.sort()).toEqual(["production", "sandbox", "staging"]);
+    expect(envs.sort()).toEqual([...environmentOrder].sort());
     for (const env of envs) {
       const projects = resources(app[env]!, "aws_codebuild_project");
       expect([env, projects.map((p) => p.name)]).toEqual([env, [`openedx-${env}-ci-runner`]]);

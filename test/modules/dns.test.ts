@@ -130,6 +130,8 @@ describe("dns", () => {
     const legacy = "legacy.example.net";
     it.each<[string, Build, RegExp]>([
       ["a bad domain", { props: { domain: "Learn.Example" } }, /Dns dns: domain = "Learn.Example" is invalid; must be a lower-case DNS name/],
+      // A bundled synth does not type-check: any other spelling would fall through to the Route53 branch.
+      ["a provider spelled differently", { zone: { provider: "Route53" } as never }, /Dns dns: zone.provider = "Route53" is invalid; must be one of "route53", "cloudflare"/],
       ["a Cloudflare zone without a zone id", { zone: { provider: "cloudflare" } as never },
         /zone.zoneId \(missing\) is invalid; a Cloudflare zone needs its 32-character hexadecimal zone id/],
       ["a malformed Cloudflare zone id", { zone: { provider: "cloudflare", zoneId: "my-zone" } }, /zone.zoneId = "my-zone" is invalid/],

@@ -339,8 +339,9 @@ describe("eks-cluster lifecycle", () => {
     expect(ids(build({ kubernetesVersion: "1.35" }).cluster)).not.toContain("CKV_AWS_339");
   });
 
-  it("only warns on an unprotected (sandbox) cluster past standard support", () => {
-    const { cluster } = build({ kubernetesVersion: "1.33", deletionProtection: false });
+  it("only warns past standard support when the caller does not require it (a disposable environment)", () => {
+    expect(() => build({ kubernetesVersion: "1.33", deletionProtection: false })).toThrow(/kubernetesVersion = "1.33" is invalid; reached the end/);
+    const { cluster } = build({ kubernetesVersion: "1.33", requireStandardSupport: false });
     expect(warnings(cluster)).toEqual([expect.stringMatching(/kubernetesVersion 1.33 is past the end/)]);
   });
 

@@ -47,6 +47,7 @@ describe("OriginDns", () => {
     ["an upper-case name", { hostname: "Ingress.learn.example.org" }, "must be a lower-case DNS name"],
     ["a bad domain", { domain: "localhost" }, 'domain = "localhost" is invalid'],
     ["an empty zone id", { zone: { provider: "route53", zoneId: "" } }, 'zone.zoneId = "" is invalid'],
+    ["a provider spelled differently", { zone: { provider: "CloudFlare" as never, zoneId: "z" } }, 'OriginDns o: zone.provider = "CloudFlare" is invalid; must be one of "route53", "cloudflare"'],
     ["a too-short TTL", { ttl: 5 }, "ttl = 5 is invalid; must be an integer from 30 to 86400"],
   ])("rejects %s", (_, over, message) => {
     expect(() => new OriginDns(stack(), "o", { ...base, ...over })).toThrow(message);

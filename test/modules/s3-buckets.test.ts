@@ -116,6 +116,8 @@ describe("s3-buckets", () => {
     it.each<[string, Partial<S3BucketsProps>, RegExp]>([
       ["a reserved logs name", { buckets: { logs: {} } }, /buckets\.logs .* is reserved/],
       ["no buckets", { buckets: {} }, /buckets = \{\} is invalid; must name at least one bucket/],
+      // Would silently get a standard bucket's lifecycle (no cold-storage transitions, 90-day versions).
+      ["a purpose spelled differently", { buckets: { b: { purpose: "backups" as never } } }, /buckets\.b: purpose = "backups" is invalid; must be one of "standard", "backup"/],
       ["a name over S3's 63 characters", { buckets: { "course-exports-and-learner-records-archive": {} } },
         /s3Bucket name = "openedx-production-course-exports-and-learner-records-archive" is invalid; must be at most 63 characters including a 13-character suffix/],
       ["an unknown storage class", { buckets: { b: { transitions: [{ days: 30, storageClass: "COLD" as never }] } } }, /transitions\[0\]\.storageClass = "COLD" is invalid; must be one of STANDARD_IA/],

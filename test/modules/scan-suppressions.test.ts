@@ -61,7 +61,7 @@ describe("scanner suppressions in the synthesized JSON", () => {
     expect(recorded(docs.staging!, "aws_cloudwatch_log_group", "network/flow-logs")[0]!.reason).toMatch(/flowLogRetentionDays = 90/);
     expect(recorded(docs.sandbox!, "aws_cloudwatch_log_group", "network/flow-logs")[0]!.reason).toMatch(/flowLogRetentionDays = 30/);
     expect(() => new EnvironmentStack(new App(), { ...environments.production, logRetentionDays: 90 }))
-      .toThrow(/environment production: logRetentionDays = 90 is invalid; must be at least 365 for production/);
+      .toThrow(/environment production: logRetentionDays = 90 is invalid; must be at least 365 for protection "production"/);
   });
 });
 

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
 import { ROOT } from "./run-action";
+import { environmentOrder, environmentStacks, getEnvironment } from "../../environments/registry";
 
 const dir = join(ROOT, ".github", "workflows");
 const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
@@ -102,15 +103,15 @@ describe("workflows", () => {
     for (const cmd of installs) expect(cmd).toBe("npm ci --no-audit --no-fund");
   });
 
-  it("applies on main in order sandbox → staging → production, platform stacks after their AWS stack", () => {
+  it("applies on main in the registry's order (sandbox → staging → production), platform stacks after their AWS stack", () => {
     const jobs = wf["main.yml"].jobs;
-    const order = ["sandbox", "sandbox-platform", "staging", "staging-platform", "production", "production-platform"];
+    const order = environmentOrder.flatMap((e) => environmentStacks(e));
     order.forEach((stack, i) => {
       const environment = stack.replace(/-platform$/, "");
       expect(jobs[stack].with).toEqual({
         stack, environment,
-        // Destroys in production need the reviewers of production-destroy too.
-        "destroy-approval": environment === "production",
+        // Destroys in a production-tier environment need the reviewers of <env>-destroy too (the tier decides, not the name).
+        "destroy-approval": getEnvironment(environment).protection === "production",
         "approved-digests": "${{ inputs.approved-digests }}",
         // Platform stacks: the environment's in-VPC runner (test/modules/ci-runner.test.ts).
         ...(stack.endsWith("-platform") ? { runner: `openedx-${environment}-ci-runner` } : {}),
