@@ -1,5 +1,4 @@
 import { execFileSync } from "child_process";
-import { createServer, IncomingMessage, Server, ServerResponse } from "http";
 import { AddressInfo } from "net";
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
@@ -7,56 +6,24 @@ import { join } from "path";
 import { parsePlan } from "../../pipelines/lib/plan";
 import { digestMarker, parseDigestMarker, planDigest, refusalMarker } from "../../pipelines/lib/plan-digest";
 import { PLANS, runAction } from "./run-action";
+import { fakeGitHub as fakeGitHubServer } from "./fake-github";
 
-interface Comment { id: number; body: string; user: { login: string }; updated_at: string }
 
 const MERGE = "1".repeat(40);
 const HEAD = "2".repeat(40);
 const OLD_HEAD = "3".repeat(40);
 
-/** A local stand-in for the GitHub endpoints apply-gate calls: the commit's pull requests and PR #7's comments. */
-function fakeGitHub() {
-  const comments: Comment[] = [];
-  const requests: string[] = [];
-  let nextId = 500;
-  const pulls: Record<string, unknown[]> = {
+/** The GitHub endpoints apply-gate calls: the merge commit's pull requests and PR #7's comments. */
+const fakeGitHub = () => fakeGitHubServer({
+  issue: 7,
+  firstId: 500,
+  pullsByCommit: {
     [MERGE]: [
       { number: 6, merged_at: null, merge_commit_sha: "9".repeat(40), base: { ref: "main" }, head: { sha: "8".repeat(40) }, html_url: "http://example.invalid/6" },
       { number: 7, merged_at: "2026-12-01T10:00:00Z", merge_commit_sha: MERGE, base: { ref: "main" }, head: { sha: HEAD }, html_url: "http://example.invalid/7" },
     ],
-  };
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let raw = "";
-    req.on("data", (d) => (raw += d));
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://localhost");
-      requests.push(`${req.method} ${url.pathname}`);
-      const send = (status: number, body: unknown) => {
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(body));
-      };
-      if (req.headers.authorization !== "token test-token") return send(401, { message: "Bad credentials" });
-      const commitPulls = /^\/repos\/acme\/infra\/commits\/([0-9a-f]{40})\/pulls$/.exec(url.pathname);
-      if (commitPulls && req.method === "GET") return send(200, pulls[commitPulls[1]!] ?? []);
-      const list = /^\/repos\/acme\/infra\/issues\/7\/comments$/.exec(url.pathname);
-      const one = /^\/repos\/acme\/infra\/issues\/comments\/(\d+)$/.exec(url.pathname);
-      if (list && req.method === "GET") return send(200, comments);
-      if (list && req.method === "POST") {
-        const c = { id: nextId++, body: JSON.parse(raw).body, user: { login: "github-actions[bot]" }, updated_at: "2026-12-02T00:00:00Z" };
-        comments.push(c);
-        return send(201, c);
-      }
-      if (one && req.method === "PATCH") {
-        const c = comments.find((x) => x.id === Number(one[1]));
-        if (!c) return send(404, { message: "Not Found" });
-        c.body = JSON.parse(raw).body;
-        return send(200, c);
-      }
-      return send(404, { message: "Not Found" });
-    });
-  });
-  return { server, comments, requests };
-}
+  },
+});
 
 /** A stack directory as the apply job has it: plan.json, cdk.tf.json, .terraform.lock.hcl. */
 function stackDir(planDoc: unknown): string {

@@ -1,12 +1,26 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from "http";
 
-interface Comment { id: number; body: string; user: { login: string } }
+interface Comment { id: number; body: string; user: { login: string }; html_url?: string; updated_at?: string }
 
-/** A local stand-in for the three GitHub REST endpoints the action uses. */
-export function fakeGitHub() {
+export interface FakeGitHubOptions {
+  /** Pull request whose comments are served. @default 42 */
+  readonly issue?: number;
+  /** First comment id handed out. @default 1000 */
+  readonly firstId?: number;
+  /** `GET /repos/acme/infra/commits/<sha>/pulls` answers, by commit. @default {} */
+  readonly pullsByCommit?: Readonly<Record<string, unknown[]>>;
+}
+
+/**
+ * A local stand-in for the GitHub REST endpoints the actions use: a pull request's comments
+ * (list, create, update) and a commit's pull requests, for repository acme/infra and token
+ * `test-token`.
+ */
+export function fakeGitHub(options: FakeGitHubOptions = {}) {
   const comments: Comment[] = [];
   const requests: string[] = [];
-  let nextId = 1000;
+  let nextId = options.firstId ?? 1000;
+  const issue = options.issue ?? 42;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let raw = "";
     req.on("data", (d) => (raw += d));
@@ -18,11 +32,13 @@ export function fakeGitHub() {
         res.end(JSON.stringify(body));
       };
       if (req.headers.authorization !== "token test-token") return send(401, { message: "Bad credentials" });
-      const list = /^\/repos\/acme\/infra\/issues\/42\/comments$/.exec(url.pathname);
+      const commitPulls = /^\/repos\/acme\/infra\/commits\/([0-9a-f]{40})\/pulls$/.exec(url.pathname);
+      if (commitPulls && req.method === "GET") return send(200, options.pullsByCommit?.[commitPulls[1]!] ?? []);
+      const list = new RegExp(`^/repos/acme/infra/issues/${issue}/comments$`).exec(url.pathname);
       const one = /^\/repos\/acme\/infra\/issues\/comments\/(\d+)$/.exec(url.pathname);
       if (list && req.method === "GET") return send(200, comments);
       if (list && req.method === "POST") {
-        const c = { id: nextId++, body: JSON.parse(raw).body, user: { login: "github-actions[bot]" }, html_url: "http://example.invalid/c" };
+        const c = { id: nextId++, body: JSON.parse(raw).body, user: { login: "github-actions[bot]" }, html_url: "http://example.invalid/c", updated_at: "2026-12-02T00:00:00Z" };
         comments.push(c);
         return send(201, c);
       }
@@ -37,4 +53,3 @@ export function fakeGitHub() {
   });
   return { server, comments, requests };
 }
-
