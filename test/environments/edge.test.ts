@@ -2,12 +2,24 @@ import { Testing } from "cdktf";
 import { EnvironmentConfig, EnvironmentStack, environments } from "../../environments";
 import { MANAGED_RULE_GROUPS } from "../../modules/waf";
 import { policy, resource, resources, synth, TfJson } from "../helpers";
+import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../../modules/origin-lb";
+import { PlatformStack } from "../../environments/platform-stack";
+
+const warningsOf = (stack: EnvironmentStack) => stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data)));
+/** Every ingress rule on the origin NLB's security group, and the group's id expression. */
+function nlbIngress(json: TfJson) {
+  const sg = resource(json, "aws_security_group", "origin-lb");
+  const ref = `\${aws_security_group.${sg._id.replace(/\//g, "_")}`;
+  const rules = resources(json, "aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id.startsWith("${aws_security_group.origin-lb"));
+  return { sg, ref, rules };
+}
 
 function build(config: EnvironmentConfig): { stack: EnvironmentStack; json: TfJson } {
   const stack = new EnvironmentStack(Testing.app(), config);
   return { stack, json: synth(stack) };
 }
 const hostsOf = (c: EnvironmentConfig) => ["lms", "studio", "apps.lms"].map((h) => `${h}.${c.domain}`);
+const hostRecords = (json: TfJson) => resources(json, "aws_route53_record").filter((r) => !r._id.includes("certificate-validation") && !r._id.includes("origin-dns"));
 
 describe("edge", () => {
   describe("production (Route53)", () => {
@@ -32,13 +44,65 @@ describe("edge", () => {
       expect(resource(json, "aws_cloudwatch_log_group", "waf/logs")).toMatchObject({ retention_in_days: 365 });
     });
 
-    it("enforces TLS minimums: viewers TLSv1.2_2021 over HTTPS, origin https-only with TLS 1.2", () => {
+    it("enforces TLS minimums: viewers TLSv1.2_2021 over HTTPS, origin https-only with TLS 1.2 through the VPC origin", () => {
       expect(dist.viewer_certificate).toMatchObject({ minimum_protocol_version: "TLSv1.2_2021", ssl_support_method: "sni-only" });
       expect(dist.default_cache_behavior.viewer_protocol_policy).toBe("redirect-to-https");
       const origin = dist.origin.find((o: any) => o.origin_id === "ingress");
       expect(origin.domain_name).toBe("ingress.learn.example.org");
-      expect(origin.custom_origin_config).toMatchObject({ origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"] });
+      expect(origin.vpc_origin_config.vpc_origin_id).toContain("aws_cloudfront_vpc_origin.cdn_vpc-origin");
+      expect(resource(json, "aws_cloudfront_vpc_origin").vpc_origin_endpoint_config[0]).toMatchObject({
+        origin_protocol_policy: "https-only", origin_ssl_protocols: [{ items: ["TLSv1.2"], quantity: 1 }] });
       expect(stack.edge!.cdn.node.metadata.filter((m) => m.type === "@cdktf/warn")).toEqual([]);
+    });
+
+    describe("no listener is reachable except through CloudFront", () => {
+      const lbs = resources(json, "aws_lb");
+      const { sg, rules } = nlbIngress(json);
+
+      it("has one load balancer, internal, in the private subnets, behind a security group, as the VPC origin's target", () => {
+        expect(lbs).toHaveLength(1);
+        const [lb] = lbs;
+        expect(lb).toMatchObject({ load_balancer_type: "network", internal: true, enable_deletion_protection: true, enable_cross_zone_load_balancing: true });
+        expect(lb!.subnets).toHaveLength(3);
+        expect(lb!.subnets.every((s: string) => s.includes("network_private"))).toBe(true);
+        expect(lb!.security_groups).toEqual([expect.stringContaining("aws_security_group.origin-lb_security-group")]);
+        expect(lb!.access_logs).toMatchObject({ enabled: true, prefix: "nlb" });
+        expect(resource(json, "aws_cloudfront_vpc_origin").vpc_origin_endpoint_config[0].arn).toMatch(/^\$\{aws_lb\.origin-lb_\w+\.arn\}$/);
+        // Nothing else in the stack is a load balancer, and nothing expects the controller to make one.
+        expect(Object.keys(json.data?.aws_lb ?? {})).toHaveLength(0);
+      });
+
+      it("admits only CloudFront's origin-facing prefix list on 443, from no CIDR at all", () => {
+        expect(sg.ingress).toBeUndefined();
+        expect(rules).toHaveLength(1);
+        expect(rules[0]).toMatchObject({ ip_protocol: "tcp", from_port: 443, to_port: 443 });
+        expect(rules[0]!.prefix_list_id).toMatch(/^\$\{data\.aws_ec2_managed_prefix_list\.origin-lb_cloudfront-origin-facing_\w+\.id\}$/);
+        expect(Object.values(json.data!.aws_ec2_managed_prefix_list!)[0]).toEqual({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST });
+        expect(rules.every((r) => r.cidr_ipv4 === undefined && r.cidr_ipv6 === undefined)).toBe(true);
+        expect(warningsOf(stack).filter((w) => /directAccess|public/.test(w))).toEqual([]);
+      });
+
+      it("listens on 443 only (TCP, TLS terminated by the Gateway) and forwards to IP targets with proxy protocol", () => {
+        expect(resources(json, "aws_lb_listener").map((l) => [l.port, l.protocol])).toEqual([[443, "TCP"]]);
+        expect(resource(json, "aws_lb_target_group")).toMatchObject({ target_type: "ip", protocol: "TCP", port: 443, proxy_protocol_v2: true });
+      });
+
+      it("opens the node group to the NLB's security group only, on 443, and the NLB's egress to the nodes only", () => {
+        const toNodes = resources(json, "aws_vpc_security_group_ingress_rule").find((r) => r._id.includes("targets-from-lb-443"))!;
+        expect(toNodes.security_group_id).toContain("aws_security_group.cluster_node-sg");
+        expect(toNodes.referenced_security_group_id).toContain("aws_security_group.origin-lb_security-group");
+        expect(toNodes).toMatchObject({ from_port: 443, to_port: 443 });
+        const egress = resources(json, "aws_vpc_security_group_egress_rule").filter((r) => r.security_group_id.includes("origin-lb_security-group"));
+        expect(egress).toEqual([expect.objectContaining({ from_port: 443, referenced_security_group_id: expect.stringContaining("cluster_node-sg") })]);
+      });
+    });
+
+    it("caches /static/* from the origin and sends /media/* to the origin (no bucket origins by default)", () => {
+      expect(dist.origin.map((o: any) => o.origin_id)).toEqual(["ingress"]);
+      const statics = dist.ordered_cache_behavior.find((b: any) => b.path_pattern === "/static/*");
+      expect(statics).toMatchObject({ target_origin_id: "ingress", cache_policy_id: expect.stringContaining("cdn_static-cache") });
+      expect(dist.ordered_cache_behavior.find((b: any) => b.path_pattern === "/media/*")).toBeUndefined();
+      expect(resources(json, "aws_cloudfront_origin_access_control")).toHaveLength(0);
     });
 
     it("has a certificate and DNS records for all three hostnames", () => {
@@ -47,19 +111,11 @@ describe("edge", () => {
       expect([cert.domain_name, ...cert.subject_alternative_names]).toEqual(hosts);
       expect(resource(json, "aws_route53_zone").name).toBe("learn.example.org");
       expect(resource(json, "aws_route53_record", "certificate-validation").for_each).toContain("domain_validation_options");
-      const records = resources(json, "aws_route53_record").filter((r) => !r._id.includes("certificate-validation"));
+      const records = hostRecords(json);
       for (const host of hosts) {
         expect(records.filter((r) => r.name === host).map((r) => r.type).sort()).toEqual(["A", "AAAA"]);
       }
       expect(records.every((r) => r.alias?.name.includes("aws_cloudfront_distribution.cdn_distribution"))).toBe(true);
-    });
-
-    it("reads the static bucket through OAC only, with the bucket policy and key grant for this distribution", () => {
-      expect(resource(json, "aws_cloudfront_origin_access_control").signing_behavior).toBe("always");
-      expect(dist.origin.find((o: any) => o.origin_id === "static-assets").origin_access_control_id).toContain("cdn_static-oac");
-      const read = policy(resource(json, "aws_s3_bucket_policy", "storage/static/").policy).Statement.find((s) => s.Sid === "CloudFrontOacRead");
-      expect(read.Condition.StringEquals["AWS:SourceArn"]).toContain("aws_cloudfront_distribution.cdn_distribution");
-      expect(policy(resources(json, "aws_kms_key").find((k) => k._id.startsWith("storage/key/"))!.policy).Statement.map((s) => s.Sid)).toContain("CloudFrontOacDecrypt");
     });
 
     it("turns access logging on (standard logging v2 into the logs bucket) and WAF logging on", () => {
@@ -77,7 +133,7 @@ describe("edge", () => {
 
   describe("staging (weighted migration at 50%)", () => {
     const { json } = build(environments.staging);
-    const records = resources(json, "aws_route53_record").filter((r) => !r._id.includes("certificate-validation"));
+    const records = hostRecords(json);
 
     it("splits each hostname 50/50 between the new edge and the legacy stack", () => {
       expect(records).toHaveLength(6);
