@@ -1,5 +1,6 @@
 import { Testing } from "cdktf";
-import { EnvironmentConfig, EnvironmentStack, environments } from "../../environments";
+import { EnvironmentConfig, EnvironmentStack, addEnvironment, environments } from "../../environments";
+import { ORIGIN_VERIFY_HEADER } from "../../environments/config";
 import { MANAGED_RULE_GROUPS } from "../../modules/waf";
 import { policy, resource, resources, synth, TfJson } from "../helpers";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from "../../modules/origin-lb";
@@ -182,5 +183,111 @@ describe("edge", () => {
   it("rejects weighted migration on the Cloudflare environment at synth", () => {
     const config = { ...environments.sandbox, edge: { ...environments.sandbox.edge, migration: { legacyHostname: "legacy.example.net", legacyWeight: 10 } } };
     expect(() => build(config)).toThrow(/Dns dns: migration = .* is invalid; weighted traffic shifting needs a Route53 zone/);
+  });
+  describe("origin options", () => {
+    const prod = environments.production;
+    const withEdge = (edge: Partial<EnvironmentConfig["edge"]>, base: EnvironmentConfig = prod): EnvironmentConfig => ({ ...base, edge: { ...base.edge, ...edge } });
+    const platformOf = (config: EnvironmentConfig) => {
+      const app = Testing.app();
+      const { platform } = addEnvironment(app, config);
+      return synth(platform as PlatformStack);
+    };
+    const gatewayDocs = (platform: TfJson) =>
+      JSON.parse(resources(platform, "helm_release").find((r) => r.name === "platform-gateway")!.values[0]).resources as Array<Record<string, any>>;
+
+    describe("public origin (explicit): prefix list on the NLB and a secret header the Gateway requires", () => {
+      const config = withEdge({ origin: { kind: "public", verifyHeaderSecretName: "openedx-production-origin-header", reason: "VPC origins unavailable in this account" } });
+      const { stack, json } = build(config);
+      const platform = platformOf(config);
+
+      it("puts an internet-facing NLB in the public subnets that admits CloudFront's prefix list only, on 443", () => {
+        const [lb] = resources(json, "aws_lb");
+        expect(lb).toMatchObject({ internal: false, load_balancer_type: "network" });
+        expect(lb!.subnets.every((s: string) => s.includes("network_public"))).toBe(true);
+        const { rules } = nlbIngress(json);
+        expect(rules).toHaveLength(1);
+        expect(rules[0]!.prefix_list_id).toContain("data.aws_ec2_managed_prefix_list.origin-lb_cloudfront-origin-facing");
+        expect(rules.every((r) => r.cidr_ipv4 === undefined && r.cidr_ipv6 === undefined && r.referenced_security_group_id === undefined)).toBe(true);
+        expect(resources(json, "aws_cloudfront_vpc_origin")).toHaveLength(0);
+      });
+
+      it("has CloudFront add the header read from Secrets Manager, and warns", () => {
+        const origin = resource(json, "aws_cloudfront_distribution").origin.find((o: any) => o.origin_id === "ingress");
+        const secret = Object.entries(json.data!.aws_secretsmanager_secret_version!).find(([, v]: [string, any]) => v.secret_id === "openedx-production-origin-header")!;
+        expect(secret[1]).toEqual({ secret_id: "openedx-production-origin-header" });
+        expect(origin.custom_header).toEqual([{ name: ORIGIN_VERIFY_HEADER, value: `\${data.aws_secretsmanager_secret_version.${secret[0]}.secret_string}` }]);
+        expect(origin.custom_origin_config.origin_protocol_policy).toBe("https-only");
+        expect(warningsOf(stack)).toEqual(expect.arrayContaining([expect.stringMatching(/edge.origin is "public".*VPC origins unavailable in this account/)]));
+      });
+
+      it("makes every listener of the Gateway answer 403 without the header (AWSCURRENT from Secrets Manager)", () => {
+        const policy = gatewayDocs(platform).find((d) => d.kind === "SnippetsPolicy" && d.metadata.name === "origin-verify")!;
+        expect(policy.spec.targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform" }]);
+        const [snippet] = policy.spec.snippets;
+        expect(snippet.context).toBe("http.server");
+        const current = Object.entries(platform.data!.aws_secretsmanager_secret_version!);
+        expect(current.map(([, v]) => v)).toEqual([{ secret_id: "openedx-production-origin-header", version_stage: "AWSCURRENT" }]);
+        expect(snippet.value).toBe([
+          "set $origin_verified 0;",
+          `if ($http_x_origin_verify = "\${data.aws_secretsmanager_secret_version.${current[0]![0]}.secret_string}") { set $origin_verified 1; }`,
+          "if ($origin_verified = 0) { return 403; }",
+        ].join("\n"));
+      });
+
+      it("accepts the previous value too while a rotation is under way", () => {
+        const rotating = platformOf(withEdge({ origin: { kind: "public", verifyHeaderSecretName: "h", reason: "VPC origins unavailable", acceptPreviousHeader: true } }));
+        expect(Object.values(rotating.data!.aws_secretsmanager_secret_version!).map((v: any) => v.version_stage)).toEqual(["AWSCURRENT", "AWSPREVIOUS"]);
+        const policy = gatewayDocs(rotating).find((d) => d.metadata.name === "origin-verify")!;
+        expect(policy.spec.snippets[0].value.match(/set \$origin_verified 1/g)).toHaveLength(2);
+      });
+
+      it("requires a reason", () => {
+        expect(() => build(withEdge({ origin: { kind: "public", verifyHeaderSecretName: "h", reason: "" } }))).toThrow(/edge.origin.reason = "" is invalid; must say why a VPC origin cannot be used/);
+      });
+    });
+
+    it("narrows the internal NLB to CloudFront's VPC-origin security group once it exists", () => {
+      const { json } = build(withEdge({ origin: { kind: "vpc-origin", cloudFrontSecurityGroupId: "sg-0123456789abcdef0" } }));
+      const { rules } = nlbIngress(json);
+      expect(rules).toEqual([expect.objectContaining({ from_port: 443, referenced_security_group_id: "sg-0123456789abcdef0" })]);
+      expect(json.data?.aws_ec2_managed_prefix_list).toBeUndefined();
+      expect(() => build(withEdge({ origin: { kind: "vpc-origin", cloudFrontSecurityGroupId: "CloudFront-VPCOrigins-Service-SG" } })))
+        .toThrow(/source.securityGroupId = "CloudFront-VPCOrigins-Service-SG" is invalid; must be the id \(sg-...\)/);
+    });
+
+    it("keeps seed 000's direct validation path off by default; when set, admits only the given CIDRs and warns", () => {
+      const { stack, json } = build(withEdge({ directAccess: { cidrs: ["198.51.100.0/24"], reason: "smoke tests from the operator VPN" } }));
+      const { rules } = nlbIngress(json);
+      expect(rules.filter((r) => r.cidr_ipv4).map((r) => [r.cidr_ipv4, r.from_port])).toEqual([["198.51.100.0/24", 443]]);
+      expect(warningsOf(stack)).toEqual(expect.arrayContaining([expect.stringMatching(/directAccess is on: 198.51.100.0\/24 reach the origin load balancer directly, bypassing CloudFront, its WAF/)]));
+      expect(() => build(withEdge({ directAccess: { cidrs: ["0.0.0.0/0"], reason: "validation from anywhere" } })))
+        .toThrow(/directAccess.cidrs = "0.0.0.0\/0" is invalid; must be a narrow range/);
+      expect(() => build(withEdge({ directAccess: { cidrs: ["198.51.100.0/24"], reason: "" } }))).toThrow(/directAccess.reason = "" is invalid/);
+    });
+
+    it("adds port 80 to the NLB, the VPC origin and the bindings only while the origin is http-only (sandbox)", () => {
+      const config = withEdge({ originProtocol: "http-only" }, environments.sandbox);
+      const { json } = build(config);
+      expect(resources(json, "aws_lb_listener").map((l) => l.port).sort()).toEqual([443, 80]);
+      expect(resource(json, "aws_cloudfront_vpc_origin").vpc_origin_endpoint_config[0].origin_protocol_policy).toBe("http-only");
+      expect(gatewayDocs(platformOf(config)).filter((d) => d.kind === "TargetGroupBinding").map((d) => d.spec.serviceRef.port)).toEqual([80, 443]);
+    });
+
+    it("offloads /static/* to the static bucket with its publisher, and /media/* to the media bucket with CORS, only when configured", () => {
+      const publisher = "arn:aws:iam::111122223333:role/openedx-production-static-publisher";
+      const { json } = build(withEdge({ staticOffload: { publisherRoleArns: [publisher] }, mediaFromBucket: { browserUploads: true } }));
+      const dist = resource(json, "aws_cloudfront_distribution");
+      const target = (p: string) => dist.ordered_cache_behavior.find((b: any) => b.path_pattern === p).target_origin_id;
+      expect([target("/static/*"), target("/media/*")]).toEqual(["static-assets", "media-assets"]);
+      expect(dist.origin.find((o: any) => o.origin_id === "static-assets").domain_name).toContain("storage_static_bucket");
+      expect(dist.origin.find((o: any) => o.origin_id === "media-assets").domain_name).toContain("storage_media_bucket");
+      const write = policy(resource(json, "aws_s3_bucket_policy", "storage/static/").policy).Statement.find((s) => s.Sid === "StaticPublisherWrite");
+      expect(write.Principal).toEqual({ AWS: [publisher] });
+      expect(resource(json, "aws_s3_bucket_cors_configuration").cors_rule[0].allowed_origins).toEqual(hostsOf(prod).map((h) => `https://${h}`));
+      const noCors = build(withEdge({ mediaFromBucket: {} })).json;
+      expect(resources(noCors, "aws_s3_bucket_cors_configuration")).toHaveLength(0);
+      expect(() => build({ ...withEdge({ staticOffload: { publisherRoleArns: [publisher] } }), buckets: { media: {} } }))
+        .toThrow(/environment production: edge.staticOffload = "set" is invalid; needs a bucket named "static" in buckets/);
+    });
   });
 });
