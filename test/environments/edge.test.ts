@@ -235,14 +235,16 @@ describe("edge", () => {
       });
 
       it("accepts the previous value too while a rotation is under way", () => {
-        const rotating = platformOf(withEdge({ origin: { kind: "public", verifyHeaderSecretName: "h", reason: "VPC origins unavailable", acceptPreviousHeader: true } }));
+        const rotating = platformOf(withEdge({ origin: { kind: "public", verifyHeaderSecretName: "openedx-production-h", reason: "VPC origins unavailable", acceptPreviousHeader: true } }));
         expect(Object.values(rotating.data!.aws_secretsmanager_secret_version!).map((v: any) => v.version_stage)).toEqual(["AWSCURRENT", "AWSPREVIOUS"]);
         const policy = gatewayDocs(rotating).find((d) => d.metadata.name === "origin-verify")!;
         expect(policy.spec.snippets[0].value.match(/set \$origin_verified 1/g)).toHaveLength(2);
       });
 
       it("requires a reason", () => {
-        expect(() => build(withEdge({ origin: { kind: "public", verifyHeaderSecretName: "h", reason: "" } }))).toThrow(/edge.origin.reason = "" is invalid; must say why a VPC origin cannot be used/);
+        expect(() => build(withEdge({ origin: { kind: "public", verifyHeaderSecretName: "openedx-production-h", reason: "" } }))).toThrow(/edge.origin.reason = "" is invalid; must say why a VPC origin cannot be used/);
+        expect(() => build(withEdge({ origin: { kind: "public", verifyHeaderSecretName: "origin-header", reason: "VPC origins unavailable" } })))
+          .toThrow(/edge.origin.verifyHeaderSecretName = "origin-header" is invalid; must start with openedx-production-/);
       });
     });
 
