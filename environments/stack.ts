@@ -210,7 +210,6 @@ export class EnvironmentStack extends TerraformStack {
             : { kind: "cloudfront-prefix-list" },
           targetSecurityGroupId: this.cluster.nodeSecurityGroupId,
           directAccess: edge.directAccess,
-          deletionProtection: config.deletionProtection,
           logsBucket: this.storage.logsBucket,
         });
         // `ingress.<domain>` → the NLB: the origin certificate (DNS-01) names it, and CloudFront

@@ -157,8 +157,14 @@ export interface CloudFrontProps {
 /**
  * The platform's CloudFront distribution: the platform hostnames with an ACM certificate
  * (us-east-1, DNS-validated), the WAF web ACL, HTTPS-only viewers at TLS 1.2+ and IPv6, the
- * ingress NLB as a custom origin (HTTPS with TLS 1.2 by default), the static bucket through
- * Origin Access Control, security response headers and access logging.
+ * ingress NLB as origin (a VPC origin when it is internal, HTTPS with TLS 1.2 by default),
+ * `/static/*` cached from the origin (or an S3 bucket with a publisher), `/media/*` from the
+ * origin (or an S3 bucket), security response headers and access logging.
+ *
+ * Why the WAF cannot be bypassed: with `vpcOriginLoadBalancerArn` the NLB has no public
+ * address, so CloudFront (and its WAF, rate limit and Shield) is the only way in. A public
+ * origin is admitted only with the origin-facing prefix list on its security group (shared by
+ * every distribution) and `verifyHeader`, the secret the ingress requires.
  *
  * Choices where the seeds leave gaps:
  * - Dynamic LMS traffic is effectively uncached: the cache policy honours the origin's
@@ -170,6 +176,10 @@ export interface CloudFrontProps {
  * - Origin TLS: CloudFront validates the origin certificate against the forwarded Host
  *   header, so the ingress certificates cert-manager issues for the platform hostnames are
  *   the ones that must be valid; the origin hostname needs no certificate of its own.
+ * - Static files: Open edX's collected static files have content-hashed names and are served
+ *   by the LMS/CMS, so by default CloudFront caches `/static/*` from the origin (long TTLs, no
+ *   cookies or query strings, keyed on Host because the origin routes LMS and Studio by it).
+ *   S3 offload needs publisher roles: a bucket nothing writes answers every asset with 403.
  * - Security headers: HSTS and nosniff are enforced at the edge; X-Frame-Options and CSP
  *   are left to Open edX, which exempts XBlock views that the learning MFE frames from
  *   another hostname (an edge-wide SAMEORIGIN would break courseware).

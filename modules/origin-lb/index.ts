@@ -52,7 +52,6 @@ export interface OriginLoadBalancerProps {
   readonly targetSecurityGroupId: string;
   /** @default undefined: no direct access */
   readonly directAccess?: DirectOriginAccess;
-  readonly deletionProtection: boolean;
   /** Bucket (SSE-S3) for the access logs, under `nlb/`. */
   readonly logsBucket: SecureBucket;
 }
@@ -151,7 +150,9 @@ export class OriginLoadBalancer extends Construct {
       securityGroups: [sg.id],
       ipAddressType: "ipv4",
       enableCrossZoneLoadBalancing: true,
-      enableDeletionProtection: props.deletionProtection,
+      // On in every environment: deleting it takes the site down (CloudFront's VPC origin points
+      // at this ARN). A throwaway environment turns it off by hand before `destroy` (README).
+      enableDeletionProtection: true,
       // Only CloudFront reaches the listeners; PrivateLink is not used.
       enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: "on",
       accessLogs: { bucket: props.logsBucket.bucketName, prefix: "nlb", enabled: true },
