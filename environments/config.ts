@@ -79,7 +79,7 @@ export interface EdgeConfig {
   readonly dns: DnsZoneConfig;
   /**
    * DNS name of the ingress NLB that CloudFront forwards to (seed 000: NLB in front of NGINX,
-   * the Gateway's data plane, created by the platform stack, which publishes this name).
+   * the Gateway's data plane). On EKS the AWS stack creates the NLB and publishes this name.
    */
   readonly originHostname: string;
   /** `https-only` (TLS 1.2) unless the origin cannot serve TLS yet; `http-only` warns at synth and is refused by the production tier. */
