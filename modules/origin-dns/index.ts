@@ -72,7 +72,7 @@ export class OriginDns extends Construct {
     if (zone.provider === "cloudflare") {
       new DnsRecord(this, "record", {
         zoneId: zone.zoneId, name: hostname, type: "CNAME", content: props.target, ttl, proxied: false,
-        comment: "CloudFront origin: the platform Gateway NLB (platform stack)",
+        comment: "CloudFront origin: the platform Gateway NLB (AWS stack, origin-lb)",
       });
     } else {
       new Route53Record(this, "record", {
