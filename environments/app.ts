@@ -30,6 +30,7 @@ export function addEnvironment(app: App, config: EnvironmentConfig, state?: Stat
       dnsZoneId: aws.dns.zoneId,
       alarmTopicArn: aws.data.alarms.topicArn,
       volumeKmsKeyArn: aws.cluster.volumeKeyArn,
+      originTargetGroupArns: aws.origin?.loadBalancer.targetGroupArns,
       dataStores: {
         mysql: { host: aws.data.mysql.address, port: aws.data.mysql.port, secretArn: aws.data.mysql.masterUserSecretArn },
         redis: { host: aws.data.redis.endpoint, port: aws.data.redis.port, iamUserId: aws.data.redis.appUserId, cacheName: aws.data.redis.replicationGroupId },

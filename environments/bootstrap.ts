@@ -44,7 +44,8 @@ export interface BootstrapConfig {
    * first apply. IAM allows one per account, so an environment stack creating one would make the
    * second environment in the account fail; they live here. `opensearchservice` lets the search
    * domain place its ENIs in the VPC; `autoscaling` is named by the EKS node volume key's policy
-   * (a key policy naming a missing principal is refused). One that already exists in the account
+   * (a key policy naming a missing principal is refused); `vpcorigin.cloudfront` is the role
+   * CloudFront VPC origins (the environments' origin NLB) create their interfaces with. One that already exists in the account
    * (any Auto Scaling group ever created makes that one) is imported or dropped from the list.
    */
   readonly serviceLinkedRoles: readonly string[];
@@ -81,7 +82,7 @@ export const bootstrap: BootstrapConfig = {
   workflows: DEFAULT_CI_WORKFLOWS,
   state: { bucket: s3State.backend === "s3" ? s3State.bucket : "", keyPrefix: s3State.backend === "s3" ? s3State.keyPrefix : "", noncurrentVersionDays: 90 },
   environments: environmentOrder,
-  serviceLinkedRoles: ["opensearchservice.amazonaws.com", "autoscaling.amazonaws.com"],
+  serviceLinkedRoles: ["opensearchservice.amazonaws.com", "autoscaling.amazonaws.com", "vpcorigin.cloudfront.amazonaws.com"],
   ecr: {
     repositories: {
       lms: "openedx-platform/openedx-images",

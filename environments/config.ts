@@ -6,6 +6,7 @@ import type { ElasticsearchSettings } from "../modules/elasticsearch";
 import type { DocumentDbSettings } from "../modules/documentdb";
 import type { DnsZoneConfig, MigrationConfig } from "../modules/dns";
 import type { OriginProtocol, PriceClass } from "../modules/cloudfront";
+import type { DirectOriginAccess } from "../modules/origin-lb";
 import type { AddonVersions, NodeGroupSpec, UpgradeSupportType } from "../modules/eks-cluster";
 import type { AccessPointSpec } from "../modules/efs";
 import type { ChartRef } from "../modules/core/helm";
@@ -42,6 +43,34 @@ export type StateConfig =
     }
   | { readonly backend: "local" };
 
+/**
+ * How CloudFront reaches the ingress NLB (which the AWS stack creates on EKS).
+ * - `vpc-origin` (default): an internal NLB in the private subnets, a CloudFront VPC origin; its
+ *   security group admits CloudFront's origin-facing prefix list, or, once CloudFront has created
+ *   it in the VPC, the service-managed `CloudFront-VPCOrigins-Service-SG` (`cloudFrontSecurityGroupId`).
+ * - `public`: an internet-facing NLB admitting CloudFront's origin-facing prefix list only, and
+ *   a secret header from Secrets Manager that CloudFront adds and the Gateway requires on every
+ *   listener (any CloudFront distribution shares the prefix list). For where a VPC origin cannot
+ *   be used (a region or account without VPC origins); say why in `reason`.
+ */
+export type EdgeOriginConfig =
+  | { readonly kind: "vpc-origin"; readonly cloudFrontSecurityGroupId?: string }
+  | {
+      readonly kind: "public";
+      /** Secrets Manager secret (name) whose SecretString is the header value (letters and digits only). */
+      readonly verifyHeaderSecretName: string;
+      /** Why a VPC origin cannot be used; printed in the synth warning. */
+      readonly reason: string;
+      /**
+       * During a rotation, the Gateway also accepts the secret's AWSPREVIOUS value (README: rotating the origin header).
+       * @default false
+       */
+      readonly acceptPreviousHeader?: boolean;
+    };
+
+/** The origin-verify header CloudFront sends to a public origin. */
+export const ORIGIN_VERIFY_HEADER = "x-origin-verify";
+
 /** The edge: DNS, CloudFront + WAF in front of the ingress NLB, migration weights (issue 6). */
 export interface EdgeConfig {
   /** Names served under `domain` (seed 000: lms, studio, apps.lms). */
@@ -50,11 +79,34 @@ export interface EdgeConfig {
   readonly dns: DnsZoneConfig;
   /**
    * DNS name of the ingress NLB that CloudFront forwards to (seed 000: NLB in front of NGINX,
-   * the Gateway's data plane, created by the platform stack, which publishes this name).
+   * the Gateway's data plane). On EKS the AWS stack creates the NLB and publishes this name.
    */
   readonly originHostname: string;
   /** `https-only` (TLS 1.2) unless the origin cannot serve TLS yet; `http-only` warns at synth and is refused by the production tier. */
   readonly originProtocol: OriginProtocol;
+  /**
+   * How CloudFront reaches the origin NLB.
+   * @default { kind: "vpc-origin" }: an internal NLB nothing but CloudFront can reach
+   */
+  readonly origin?: EdgeOriginConfig;
+  /**
+   * Seed 000's "direct validation path": CIDRs that reach the origin NLB without CloudFront,
+   * so without the WAF, rate limiting or Shield. Off unless set; warns at every synth.
+   * @default undefined
+   */
+  readonly directAccess?: DirectOriginAccess;
+  /**
+   * S3 static offload: `/static/*` from the `static` bucket (OAC) instead of the origin, with
+   * the IAM roles that publish the built assets (README: publishing static assets).
+   * @default undefined: the LMS/CMS serve `/static/*` and CloudFront caches it for long
+   */
+  readonly staticOffload?: { readonly publisherRoleArns: readonly string[] };
+  /**
+   * `/media/*` from the `media` bucket (OAC) instead of the origin; `browserUploads` adds CORS
+   * for presigned uploads from the platform hostnames.
+   * @default undefined: `/media/*` from the origin
+   */
+  readonly mediaFromBucket?: { readonly browserUploads?: boolean };
   readonly priceClass: PriceClass;
   readonly waf: {
     /** Requests per client IP per 5 minutes before WAF blocks it. */

@@ -6,7 +6,6 @@ import { DataAwsEfsFileSystem } from "@cdktf/provider-aws/lib/data-aws-efs-file-
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
 import { Backups } from "../modules/backups";
 import { BlockStorage } from "../modules/block-storage";
 import { ExternalSecrets, SyncedSecret } from "../modules/external-secrets";
@@ -24,10 +23,10 @@ import { Ingress } from "../modules/ingress";
 import { PLATFORM_GATEWAY } from "../modules/core/gateway";
 import { EgressRule, K8sNamespaces } from "../modules/k8s-namespaces";
 import { K8sRbac } from "../modules/k8s-rbac";
-import { OriginDns } from "../modules/origin-dns";
+import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
 import { MediaStorage } from "../modules/media-storage";
 import { Observability } from "../modules/observability";
-import { EnvironmentConfig, KubeconfigTargetConfig, StateConfig } from "./config";
+import { EnvironmentConfig, KubeconfigTargetConfig, ORIGIN_VERIFY_HEADER, StateConfig } from "./config";
 import { configureState, defaultTags } from "./stack";
 import { chartLifecycleWarning } from "./lifecycle";
 import { lifecycleToday } from "../modules/core/lifecycle";
@@ -63,6 +62,12 @@ export interface EksPlatformTarget {
   readonly volumeKmsKeyArn: string;
   /** Where the app finds each data store, and how it authenticates (a service-managed secret, or IAM). */
   readonly dataStores: DataStoreEndpoints;
+  /**
+   * The origin NLB's target groups by port (AWS stack, modules/origin-lb) that the Gateway's
+   * data plane is bound to.
+   * @default undefined: no CloudFront origin on this cluster (self-hosted nodes)
+   */
+  readonly originTargetGroupArns?: Readonly<Record<number, string>>;
 }
 
 /** A password store's address and the ARN of its service-managed credential secret (JSON with `username` and `password`). */
@@ -184,8 +189,6 @@ export class PlatformStack extends TerraformStack {
   public readonly media: MediaStorage;
   /** Who may read the cluster and who may change the app namespace (Kubernetes RBAC). */
   public readonly rbac: K8sRbac;
-  /** `edge.originHostname` → the ingress NLB (EKS mode behind CloudFront only). */
-  public readonly originDns?: OriginDns;
   /** The default encrypted gp3 StorageClass (EKS mode). */
   public readonly blockStorage?: BlockStorage;
   /** External Secrets: data-store, SSO, on-call and repository credentials (EKS mode). */
@@ -334,6 +337,15 @@ export class PlatformStack extends TerraformStack {
     // Everything else ships ServiceMonitors, whose CRD the prometheus stack installs.
     const monitoring = [this.observability.prometheusStack];
 
+    // A public origin: the Gateway requires CloudFront's secret header, read here at plan time
+    // (so the value is in this stack's state and in the Gateway release's values, like the
+    // AWS stack's copy): AWSCURRENT, and AWSPREVIOUS while a rotation is under way.
+    const origin = edge.origin;
+    const originVerify = eks?.originTargetGroupArns && origin?.kind === "public" ? {
+      headerName: ORIGIN_VERIFY_HEADER,
+      values: (origin.acceptPreviousHeader ? ["AWSCURRENT", "AWSPREVIOUS"] : ["AWSCURRENT"]).map((stage) =>
+        new DataAwsSecretsmanagerSecretVersion(this, `origin-verify-${stage.toLowerCase()}`, { secretId: origin.verifyHeaderSecretName, versionStage: stage }).secretString),
+    } : undefined;
     this.ingress = new Ingress(this, "ingress", {
       chart: p.charts.nginxGatewayFabric,
       rawChart: p.charts.raw,
@@ -344,6 +356,8 @@ export class PlatformStack extends TerraformStack {
       aws: eks ? {
         clusterName: eks.clusterName, region: eks.region, vpcId: eks.vpcId, vpcCidr: config.network.cidr,
         loadBalancerControllerChart: p.charts.awsLoadBalancerController,
+        targetGroupArns: eks.originTargetGroupArns ?? {},
+        originVerify,
       } : undefined,
       dependsOn: monitoring,
     });
@@ -402,15 +416,8 @@ export class PlatformStack extends TerraformStack {
       sizeGi: p.mediaSizeGi,
     });
 
-    // --- RBAC for humans, and the CloudFront origin's DNS name (platform2).
+    // --- RBAC for humans. (The CloudFront origin's DNS name is the AWS stack's, with its NLB.)
     this.rbac = new K8sRbac(this, "rbac", { appNamespace: ns.app! });
-    if (eks && !edge.selfHostedNodes) {
-      if (edge.dns.provider === "cloudflare") new CloudflareProvider(this, "cloudflare", {}); // token: CLOUDFLARE_API_TOKEN
-      this.originDns = new OriginDns(this, "origin-dns", {
-        hostname: edge.originHostname, domain: config.domain, zone: { provider: edge.dns.provider, zoneId: eks.dnsZoneId },
-        target: this.ingress.loadBalancerHostname(), reservedHostnames: hostnames,
-      });
-    }
   }
 }
 

@@ -3,7 +3,10 @@ import { Annotations, LocalBackend, S3Backend, S3BackendConfig, TerraformStack }
 import { hasOnCall } from "../modules/core/on-call";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
-import { CloudFront } from "../modules/cloudfront";
+import { CloudFront, OriginConfig } from "../modules/cloudfront";
+import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
+import { OriginLoadBalancer } from "../modules/origin-lb";
+import { OriginDns } from "../modules/origin-dns";
 import { CLOUDFRONT_REGION } from "../modules/core/regions";
 import { Dns } from "../modules/dns";
 import { WebAcl } from "../modules/waf";
@@ -21,8 +24,9 @@ import { ciRoleNames } from "../modules/github-oidc/terraform-roles";
 import { SharedFileSystem } from "../modules/efs";
 import { CiRunner } from "../modules/ci-runner";
 import { ciRunner } from "./shared";
-import { EnvironmentConfig, StateConfig } from "./config";
+import { EnvironmentConfig, ORIGIN_VERIFY_HEADER, StateConfig } from "./config";
 import { isProtected, validateEnvironment } from "./validate";
+import { check } from "../modules/core/validation";
 
 export interface EnvironmentStackOptions {
   /**
@@ -48,6 +52,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly dns: Dns;
   /** WAF and CloudFront in front of the ingress; undefined for self-hosted nodes (seed 003). */
   public readonly edge?: { readonly webAcl: WebAcl; readonly cdn: CloudFront };
+  /** The origin NLB CloudFront forwards to (EKS behind CloudFront), and its DNS name `edge.originHostname`. */
+  public readonly origin?: { readonly loadBalancer: OriginLoadBalancer; readonly dns: OriginDns };
   public readonly cluster: EksCluster;
   public readonly mediaStorage: SharedFileSystem;
   /** Loki/Velero buckets and Pod Identity roles (EKS environments only). */
@@ -190,10 +196,55 @@ export class EnvironmentStack extends TerraformStack {
     const hostnames = edge.subdomains.map((s) => `${s}.${config.domain}`);
     if (!edge.selfHostedNodes) {
       const webAcl = new WebAcl(this, "waf", { naming: this.naming, provider: usEast1, ...edge.waf, logRetentionDays: config.logRetentionDays });
+      let origin: OriginConfig = { hostname: edge.originHostname };
+      if (!config.platform.kubeconfig) {
+        // The ingress NLB belongs to this stack (see modules/origin-lb): CloudFront needs it at
+        // plan time, and this stack is applied before the platform stack that binds the pods.
+        const mode = edge.origin ?? { kind: "vpc-origin" };
+        const loadBalancer = new OriginLoadBalancer(this, "origin-lb", {
+          naming: this.naming, network: this.network,
+          scheme: mode.kind === "public" ? "internet-facing" : "internal",
+          ports: edge.originProtocol === "http-only" ? [443, 80] : [443],
+          source: mode.kind === "vpc-origin" && mode.cloudFrontSecurityGroupId
+            ? { kind: "cloudfront-vpc-origin-sg", securityGroupId: mode.cloudFrontSecurityGroupId }
+            : { kind: "cloudfront-prefix-list" },
+          targetSecurityGroupId: this.cluster.nodeSecurityGroupId,
+          directAccess: edge.directAccess,
+          logsBucket: this.storage.logsBucket,
+        });
+        // `ingress.<domain>` → the NLB: the origin certificate (DNS-01) names it, and CloudFront
+        // connects to this name. For the internal NLB it resolves to private addresses only.
+        const dns = new OriginDns(this, "origin-dns", {
+          hostname: edge.originHostname, domain: config.domain, zone: { provider: edge.dns.provider, zoneId: this.dns.zoneId },
+          target: loadBalancer.dnsName, reservedHostnames: hostnames,
+        });
+        this.origin = { loadBalancer, dns };
+        if (mode.kind === "public") {
+          check(mode.reason.trim().length >= 10, `environment ${config.name}`, "edge.origin.reason", mode.reason, "must say why a VPC origin cannot be used (at least 10 characters)");
+          // The plan roles may read only the environment's own `<project>-<env>-*` secrets.
+          check(mode.verifyHeaderSecretName.startsWith(`${this.naming.prefix}-`), `environment ${config.name}`, "edge.origin.verifyHeaderSecretName", mode.verifyHeaderSecretName,
+            `must start with ${this.naming.prefix}- (the CI plan roles read only the environment's own secrets)`);
+          Annotations.of(this).addWarning(`environment ${config.name}: edge.origin is "public": the origin NLB is internet-facing, limited to CloudFront's address ranges and a secret header (${mode.reason}). A VPC origin keeps it off the internet.`);
+          // Read at plan time: the value is stored in this stack's state (the data source and
+          // the distribution's origin). The state bucket is KMS-encrypted and readable by the CI
+          // roles only; the header is a second factor next to the prefix list, not a credential.
+          const value = new DataAwsSecretsmanagerSecretVersion(this, "origin-verify-header", { secretId: mode.verifyHeaderSecretName }).secretString;
+          origin = { hostname: edge.originHostname, verifyHeader: { name: ORIGIN_VERIFY_HEADER, value } };
+        } else {
+          origin = { hostname: edge.originHostname, vpcOriginLoadBalancerArn: loadBalancer.arn };
+        }
+      }
+      const offload = edge.staticOffload;
+      const media = edge.mediaFromBucket;
       const cdn = new CloudFront(this, "cdn", {
         naming: this.naming, provider: usEast1, hostnames, dns: this.dns, webAclArn: webAcl.webAclArn,
-        origin: { hostname: edge.originHostname }, originProtocol: edge.originProtocol, priceClass: edge.priceClass,
-        staticAssets: { bucket: this.storage.buckets.static!, kmsKey: this.storage.kmsKey }, logsBucket: this.storage.logsBucket,
+        origin, originProtocol: edge.originProtocol, priceClass: edge.priceClass,
+        staticAssets: offload && { bucket: requireBucket(config, "static", "edge.staticOffload", this.storage), kmsKey: this.storage.kmsKey, publisherRoleArns: offload.publisherRoleArns },
+        mediaAssets: media && {
+          bucket: requireBucket(config, "media", "edge.mediaFromBucket", this.storage), kmsKey: this.storage.kmsKey,
+          corsAllowedOrigins: media.browserUploads ? hostnames.map((h) => `https://${h}`) : [],
+        },
+        logsBucket: this.storage.logsBucket,
       });
       this.edge = { webAcl, cdn };
     }
@@ -204,6 +255,13 @@ export class EnvironmentStack extends TerraformStack {
     // cert-manager DNS-01 in the Route53 zone, for the platform stack's origin certificate.
     if (this.platformPrereqs && edge.dns.provider === "route53") this.platformPrereqs.allowDns01(this.dns.zoneId);
   }
+}
+
+/** The named bucket a CDN option serves, or a synth error naming the option. */
+function requireBucket(config: EnvironmentConfig, name: string, prop: string, storage: S3Buckets) {
+  const bucket = storage.buckets[name];
+  check(bucket !== undefined, `environment ${config.name}`, prop, "set", `needs a bucket named "${name}" in buckets (have: ${Object.keys(storage.buckets).join(", ") || "none"})`);
+  return bucket!;
 }
 
 /** The data layer of an environment, as typed module outputs. */

@@ -12,6 +12,8 @@ import { CloudfrontCachePolicy } from "@cdktf/provider-aws/lib/cloudfront-cache-
 import { CloudfrontOriginRequestPolicy } from "@cdktf/provider-aws/lib/cloudfront-origin-request-policy";
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
+import { CloudfrontVpcOrigin } from "@cdktf/provider-aws/lib/cloudfront-vpc-origin";
+import { S3BucketCorsConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-cors-configuration";
 import { CloudwatchLogDeliverySource } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery-source";
 import { CloudwatchLogDeliveryDestination } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery-destination";
 import { CloudwatchLogDelivery } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery";
@@ -26,6 +28,11 @@ import { check, checkInt, checkOneOf, checkUniqueList } from "../core/validation
 import { KmsKey } from "../kms-key";
 import type { SecureBucket } from "../s3-buckets";
 
+/** AWS managed cache policy "Managed-CachingOptimized" (same id in every account). */
+export const MANAGED_CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+/** Open edX's user-uploaded media path. */
+export const MEDIA_PATH = "/media/*";
+
 export const ORIGIN_PROTOCOLS = ["https-only", "http-only"] as const;
 export type OriginProtocol = (typeof ORIGIN_PROTOCOLS)[number];
 export const PRICE_CLASSES = ["PriceClass_All", "PriceClass_200", "PriceClass_100"] as const;
@@ -34,23 +41,59 @@ export type PriceClass = (typeof PRICE_CLASSES)[number];
 export const VIEWER_TLS_POLICIES = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] as const;
 export type ViewerTlsPolicy = (typeof VIEWER_TLS_POLICIES)[number];
 
+/** A secret header CloudFront adds to every origin request; the ingress rejects requests without it. */
+export interface OriginVerifyHeader {
+  readonly name: string;
+  /** The value (e.g. read from Secrets Manager by a data source: it then sits in this stack's state). */
+  readonly value: string;
+}
+
 /** The ingress load balancer CloudFront forwards to. */
 export type OriginConfig =
-  /** A DNS name that resolves to the NLB (e.g. `ingress.<domain>`, published by the platform stack). */
-  | { readonly hostname: string }
+  /** A DNS name that resolves to the NLB (e.g. `ingress.<domain>`). */
+  | {
+      readonly hostname: string;
+      /**
+       * ARN of an internal NLB/ALB: CloudFront reaches it as a VPC origin (over its own
+       * interfaces in the VPC's private subnets), so the origin has no public address at all.
+       * @default undefined: a public custom origin
+       */
+      readonly vpcOriginLoadBalancerArn?: string;
+      /**
+       * Public origins: the shared-secret header the ingress checks, so that only this
+       * distribution (not any CloudFront distribution, which the prefix list alone admits) gets through.
+       * @default none
+       */
+      readonly verifyHeader?: OriginVerifyHeader;
+    }
   /** Look the load balancer up in the stack's region by tags (it must exist before this stack is planned). */
   | { readonly loadBalancerTags: Readonly<Record<string, string>> };
 
-/** The S3 bucket served under the static path patterns. */
+/**
+ * S3 static offload: the static path patterns are served from this bucket instead of the
+ * origin. Only with a publisher: a bucket nothing writes would answer 403/404 for every asset.
+ */
 export interface StaticAssetsConfig {
   readonly bucket: SecureBucket;
   /** The bucket's SSE-KMS key; CloudFront is allowed to decrypt with it. */
   readonly kmsKey: KmsKey;
   /**
-   * Path patterns served from the bucket (cached), checked before the dynamic default.
-   * @default ["/static/*"]
+   * IAM role ARNs of this account that publish the built assets (the release step runs
+   * `aws s3 sync <collected static> s3://<bucket>/static/ --delete` as one of them); they get
+   * list/put/delete on the bucket and encrypt with its key. At least one.
    */
-  readonly pathPatterns?: readonly string[];
+  readonly publisherRoleArns: readonly string[];
+}
+
+/** The S3 bucket served under `/media/*` (user uploads), instead of the origin. */
+export interface MediaAssetsConfig {
+  readonly bucket: SecureBucket;
+  readonly kmsKey: KmsKey;
+  /**
+   * Browser uploads straight to the bucket (presigned PUT/POST): the origins (`https://lms.<domain>`, ...) allowed by CORS.
+   * @default [] (no CORS configuration)
+   */
+  readonly corsAllowedOrigins?: readonly string[];
 }
 
 export interface CloudFrontProps {
@@ -71,8 +114,22 @@ export interface CloudFrontProps {
   readonly originProtocol?: OriginProtocol;
   /** ARN of the WAFv2 web ACL (scope CLOUDFRONT) attached to the distribution. */
   readonly webAclArn: string;
-  /** Static assets bucket behind Origin Access Control. @default none (everything is served from the origin) */
+  /**
+   * Path patterns of Open edX's collected static files (hashed names), cached at the edge
+   * for long. Checked before the dynamic default.
+   * @default ["/static/*"]
+   */
+  readonly staticPathPatterns?: readonly string[];
+  /**
+   * Serve the static path patterns from an S3 bucket (OAC) with a publisher.
+   * @default none: the LMS/CMS serve `/static/` through the origin and CloudFront caches it
+   */
   readonly staticAssets?: StaticAssetsConfig;
+  /**
+   * Serve `/media/*` from an S3 bucket (OAC).
+   * @default none: `/media/*` goes to the origin like any dynamic path (uncached)
+   */
+  readonly mediaAssets?: MediaAssetsConfig;
   /** Bucket (no ACLs needed) that receives the access logs under `cloudfront/`. */
   readonly logsBucket: SecureBucket;
   /**
@@ -100,8 +157,14 @@ export interface CloudFrontProps {
 /**
  * The platform's CloudFront distribution: the platform hostnames with an ACM certificate
  * (us-east-1, DNS-validated), the WAF web ACL, HTTPS-only viewers at TLS 1.2+ and IPv6, the
- * ingress NLB as a custom origin (HTTPS with TLS 1.2 by default), the static bucket through
- * Origin Access Control, security response headers and access logging.
+ * ingress NLB as origin (a VPC origin when it is internal, HTTPS with TLS 1.2 by default),
+ * `/static/*` cached from the origin (or an S3 bucket with a publisher), `/media/*` from the
+ * origin (or an S3 bucket), security response headers and access logging.
+ *
+ * Why the WAF cannot be bypassed: with `vpcOriginLoadBalancerArn` the NLB has no public
+ * address, so CloudFront (and its WAF, rate limit and Shield) is the only way in. A public
+ * origin is admitted only with the origin-facing prefix list on its security group (shared by
+ * every distribution) and `verifyHeader`, the secret the ingress requires.
  *
  * Choices where the seeds leave gaps:
  * - Dynamic LMS traffic is effectively uncached: the cache policy honours the origin's
@@ -113,6 +176,10 @@ export interface CloudFrontProps {
  * - Origin TLS: CloudFront validates the origin certificate against the forwarded Host
  *   header, so the ingress certificates cert-manager issues for the platform hostnames are
  *   the ones that must be valid; the origin hostname needs no certificate of its own.
+ * - Static files: Open edX's collected static files have content-hashed names and are served
+ *   by the LMS/CMS, so by default CloudFront caches `/static/*` from the origin (long TTLs, no
+ *   cookies or query strings, keyed on Host because the origin routes LMS and Studio by it).
+ *   S3 offload needs publisher roles: a bucket nothing writes answers every asset with 403.
  * - Security headers: HSTS and nosniff are enforced at the edge; X-Frame-Options and CSP
  *   are left to Open edX, which exempts XBlock views that the learning MFE frames from
  *   another hostname (an edge-wide SAMEORIGIN would break courseware).
@@ -156,15 +223,28 @@ export class CloudFront extends Construct {
     checkInt(where, "hstsMaxAgeSeconds", hstsMaxAge, 31_536_000, 63_072_000);
     const readTimeout = props.originReadTimeoutSeconds ?? 60;
     checkInt(where, "originReadTimeoutSeconds", readTimeout, 1, 180);
-    const staticPatterns = props.staticAssets?.pathPatterns ?? ["/static/*"];
-    checkUniqueList(where, "staticAssets.pathPatterns", staticPatterns);
-    staticPatterns.forEach((p, i) => check(/^\/[A-Za-z0-9_\-.*$/&@:+]*$/.test(p) && p !== "/*", where, `staticAssets.pathPatterns[${i}]`, p,
-      "must be a CloudFront path pattern starting with / (other than /*, the dynamic default), e.g. /static/*"));
+    const staticPatterns = props.staticPathPatterns ?? ["/static/*"];
+    checkUniqueList(where, "staticPathPatterns", staticPatterns);
+    staticPatterns.forEach((p, i) => check(/^\/[A-Za-z0-9_\-.*$/&@:+]*$/.test(p) && p !== "/*" && p !== MEDIA_PATH, where, `staticPathPatterns[${i}]`, p,
+      `must be a CloudFront path pattern starting with / (other than /*, the dynamic default, and ${MEDIA_PATH}), e.g. /static/*`));
+    if (props.staticAssets) {
+      checkUniqueList(where, "staticAssets.publisherRoleArns", props.staticAssets.publisherRoleArns, 1);
+      props.staticAssets.publisherRoleArns.forEach((arn, i) => check(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(arn), where, `staticAssets.publisherRoleArns[${i}]`, arn,
+        "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>) that syncs the built assets"));
+    }
+    const corsOrigins = props.mediaAssets?.corsAllowedOrigins ?? [];
+    corsOrigins.forEach((o, i) => check(/^https:\/\/[a-z0-9.-]+$/.test(o), where, `mediaAssets.corsAllowedOrigins[${i}]`, o, "must be an https:// origin without a path, e.g. https://lms.example.org"));
 
     let originHostname: string;
     if ("hostname" in props.origin) {
       checkDnsName(where, "origin.hostname", props.origin.hostname);
       originHostname = props.origin.hostname;
+      const header = props.origin.verifyHeader;
+      if (header) {
+        check(/^x-[a-z0-9-]{1,60}$/.test(header.name), where, "origin.verifyHeader.name", header.name, "must be a lower-case x- header name, e.g. x-origin-verify");
+        check(props.origin.vpcOriginLoadBalancerArn === undefined, where, "origin.verifyHeader", header.name,
+          "is for public origins only (a VPC origin is unreachable except through CloudFront)");
+      }
     } else {
       check(Object.keys(props.origin.loadBalancerTags).length > 0, where, "origin.loadBalancerTags", props.origin.loadBalancerTags,
         "must name at least one tag, e.g. { \"kubernetes.io/service-name\": \"nginx-gateway/platform-nginx\" }");
@@ -233,56 +313,100 @@ export class CloudFront extends Construct {
     // --- origins and behaviours ---
     const ingressOriginId = "ingress";
     const staticOriginId = "static-assets";
+    const mediaOriginId = "media-assets";
+    const vpcOriginArn = "hostname" in props.origin ? props.origin.vpcOriginLoadBalancerArn : undefined;
+    const verifyHeader = "hostname" in props.origin ? props.origin.verifyHeader : undefined;
+    let vpcOriginId: string | undefined;
+    if (vpcOriginArn) {
+      // The origin domain stays `origin.hostname` (a name in the zone resolving to the internal
+      // NLB): CloudFront validates the origin certificate against it or the forwarded Host.
+      vpcOriginId = new CloudfrontVpcOrigin(this, "vpc-origin", {
+        vpcOriginEndpointConfig: [{
+          name: naming.name("ingress"),
+          arn: vpcOriginArn,
+          httpPort: 80,
+          httpsPort: 443,
+          originProtocolPolicy: this.originProtocol,
+          originSslProtocols: [{ items: ["TLSv1.2"], quantity: 1 }],
+        }],
+      }).id;
+    }
     const origins: CloudfrontDistributionOrigin[] = [{
       originId: ingressOriginId,
       domainName: originHostname,
       connectionAttempts: 3,
       connectionTimeout: 10,
-      customOriginConfig: {
-        httpPort: 80,
-        httpsPort: 443,
-        originProtocolPolicy: this.originProtocol,
-        originSslProtocols: ["TLSv1.2"],
-        originReadTimeout: readTimeout,
-        originKeepaliveTimeout: 5,
-      },
+      ...(verifyHeader ? { customHeader: [{ name: verifyHeader.name, value: verifyHeader.value }] } : {}),
+      ...(vpcOriginId
+        ? { vpcOriginConfig: { vpcOriginId, originReadTimeout: readTimeout, originKeepaliveTimeout: 5 } }
+        : {
+            customOriginConfig: {
+              httpPort: 80,
+              httpsPort: 443,
+              originProtocolPolicy: this.originProtocol,
+              originSslProtocols: ["TLSv1.2"],
+              originReadTimeout: readTimeout,
+              originKeepaliveTimeout: 5,
+            },
+          }),
     }];
     const orderedCacheBehavior: CloudfrontDistributionOrderedCacheBehavior[] = [];
-    if (props.staticAssets) {
-      const oac = new CloudfrontOriginAccessControl(this, "static-oac", {
-          name: naming.name("static", "generic"),
-        description: "CloudFront reads the static assets bucket with SigV4",
+    const bucketOrigin = (originId: string, component: string, bucket: SecureBucket) => {
+      const oac = new CloudfrontOriginAccessControl(this, `${component}-oac`, {
+        name: naming.name(component, "generic"),
+        description: `CloudFront reads the ${component} bucket with SigV4`,
         originAccessControlOriginType: "s3",
         signingBehavior: "always",
         signingProtocol: "sigv4",
       });
-      origins.push({ originId: staticOriginId, domainName: props.staticAssets.bucket.bucketRegionalDomainName, originAccessControlId: oac.id });
-      const staticCache = new CloudfrontCachePolicy(this, "static-cache", {
-          name: naming.name("static"),
-        comment: "Versioned static assets: cached a day by default (seed 004), up to a year when the origin allows",
-        minTtl: 1,
-        defaultTtl: 86_400,
-        maxTtl: 31_536_000,
-        parametersInCacheKeyAndForwardedToOrigin: {
-          enableAcceptEncodingGzip: true,
-          enableAcceptEncodingBrotli: true,
-          headersConfig: { headerBehavior: "none" },
-          cookiesConfig: { cookieBehavior: "none" },
-          queryStringsConfig: { queryStringBehavior: "none" },
-        },
+      origins.push({ originId, domainName: bucket.bucketRegionalDomainName, originAccessControlId: oac.id });
+    };
+    // Open edX's collected static files have content-hashed names: cached up to a year, a day
+    // when the response says nothing. Keyed on Host only (LMS and Studio each serve their own
+    // /static/ through the same origin, which routes by Host; the managed CachingOptimized
+    // policy would drop Host and send every request to the origin's own name), no cookies or
+    // query strings forwarded, so a session cookie can never make a static response private.
+    const staticCache = new CloudfrontCachePolicy(this, "static-cache", {
+      name: naming.name("static"),
+      comment: "Hashed static assets: cached a day by default, up to a year when the origin allows; keyed on Host only",
+      minTtl: 1,
+      defaultTtl: 86_400,
+      maxTtl: 31_536_000,
+      parametersInCacheKeyAndForwardedToOrigin: {
+        enableAcceptEncodingGzip: true,
+        enableAcceptEncodingBrotli: true,
+        headersConfig: props.staticAssets ? { headerBehavior: "none" } : { headerBehavior: "whitelist", headers: { items: ["Host"] } },
+        cookiesConfig: { cookieBehavior: "none" },
+        queryStringsConfig: { queryStringBehavior: "none" },
+      },
+    });
+    if (props.staticAssets) bucketOrigin(staticOriginId, "static", props.staticAssets.bucket);
+    for (const pathPattern of staticPatterns) {
+      orderedCacheBehavior.push({
+        pathPattern,
+        targetOriginId: props.staticAssets ? staticOriginId : ingressOriginId,
+        viewerProtocolPolicy: "redirect-to-https",
+        allowedMethods: ["GET", "HEAD", "OPTIONS"],
+        cachedMethods: ["GET", "HEAD"],
+        compress: true,
+        cachePolicyId: staticCache.id,
+        responseHeadersPolicyId: headers.id,
       });
-      for (const pathPattern of staticPatterns) {
-        orderedCacheBehavior.push({
-          pathPattern,
-          targetOriginId: staticOriginId,
-          viewerProtocolPolicy: "redirect-to-https",
-          allowedMethods: ["GET", "HEAD", "OPTIONS"],
-          cachedMethods: ["GET", "HEAD"],
-          compress: true,
-          cachePolicyId: staticCache.id,
-          responseHeadersPolicyId: headers.id,
-        });
-      }
+    }
+    if (props.mediaAssets) {
+      bucketOrigin(mediaOriginId, "media", props.mediaAssets.bucket);
+      // User uploads change under the same name: the managed CachingOptimized policy (a day by
+      // default), no cookies or query strings.
+      orderedCacheBehavior.push({
+        pathPattern: MEDIA_PATH,
+        targetOriginId: mediaOriginId,
+        viewerProtocolPolicy: "redirect-to-https",
+        allowedMethods: ["GET", "HEAD", "OPTIONS"],
+        cachedMethods: ["GET", "HEAD"],
+        compress: true,
+        cachePolicyId: MANAGED_CACHING_OPTIMIZED,
+        responseHeadersPolicyId: headers.id,
+      });
     }
 
     const distribution = new CloudfrontDistribution(this, "distribution", {
@@ -325,19 +449,44 @@ export class CloudFront extends Construct {
     this.domainName = distribution.domainName;
     this.hostedZoneId = distribution.hostedZoneId;
 
-    // --- static bucket: read through OAC only, decrypt through the bucket's key ---
+    // --- buckets: read through OAC only, decrypt through the bucket's key ---
     const { accountId, partition } = awsContext(this);
-    if (props.staticAssets) {
-      const onlyThisDistribution = { StringEquals: { "AWS:SourceArn": distribution.arn } };
-      props.staticAssets.bucket.policy.addStatements({
+    const onlyThisDistribution = { StringEquals: { "AWS:SourceArn": distribution.arn } };
+    const keysGranted = new Set<KmsKey>();
+    for (const assets of [props.staticAssets, props.mediaAssets]) {
+      if (!assets) continue;
+      assets.bucket.policy.addStatements({
         Sid: "CloudFrontOacRead",
         Effect: "Allow",
         Principal: { Service: "cloudfront.amazonaws.com" },
         Action: "s3:GetObject",
-        Resource: `${props.staticAssets.bucket.bucketArn}/*`,
+        Resource: `${assets.bucket.bucketArn}/*`,
         Condition: onlyThisDistribution,
       });
-      props.staticAssets.kmsKey.allowServicePrincipal("cloudfront.amazonaws.com", onlyThisDistribution, "CloudFrontOacDecrypt");
+      if (!keysGranted.has(assets.kmsKey)) assets.kmsKey.allowServicePrincipal("cloudfront.amazonaws.com", onlyThisDistribution, "CloudFrontOacDecrypt");
+      keysGranted.add(assets.kmsKey);
+    }
+    if (props.staticAssets) {
+      // The publisher: the release step syncs the collected static files into the bucket.
+      const { bucket } = props.staticAssets;
+      const publishers = [...props.staticAssets.publisherRoleArns];
+      bucket.policy.addStatements(
+        { Sid: "StaticPublisherList", Effect: "Allow", Principal: { AWS: publishers }, Action: "s3:ListBucket", Resource: bucket.bucketArn },
+        { Sid: "StaticPublisherWrite", Effect: "Allow", Principal: { AWS: publishers }, Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${bucket.bucketArn}/static/*` },
+      );
+      publishers.forEach((arn, i) => props.staticAssets!.kmsKey.allowAwsPrincipal(arn, `StaticPublisher${i}`));
+    }
+    if (props.mediaAssets && corsOrigins.length > 0) {
+      new S3BucketCorsConfiguration(this, "media-cors", {
+        bucket: props.mediaAssets.bucket.bucketName,
+        corsRule: [{
+          allowedMethods: ["GET", "HEAD", "PUT", "POST"],
+          allowedOrigins: [...corsOrigins],
+          allowedHeaders: ["*"],
+          exposeHeaders: ["ETag"],
+          maxAgeSeconds: 3000,
+        }],
+      });
     }
 
     // --- access logs: standard logging v2 into the logs bucket ---

@@ -23,6 +23,7 @@ export const NAME_LIMITS = {
   wafWebAcl: 128,
   launchTemplate: 128,
   secret: 512,
+  loadBalancer: 32,
   generic: 255,
 } as const;
 

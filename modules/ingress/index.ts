@@ -1,7 +1,6 @@
 import { Construct } from "constructs";
 import { ITerraformDependable, Token } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { DataKubernetesServiceV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-service-v1";
 import { ChartRef, HelmValues, chartRelease, manifestsRelease } from "../core/helm";
 import { PLATFORM_GATEWAY, gatewayDataPlaneLabels } from "../core/gateway";
 import { PLATFORM_SERVICE_ACCOUNTS } from "../core/pod-identity";
@@ -23,12 +22,6 @@ export const GATEWAY_API_VERSION = "v1.5.1";
  */
 export const NGF_GATEWAY_API: Readonly<Record<string, string>> = { "2.6": "v1.5.1" };
 
-/**
- * The image of the hook Job that waits for the data plane's NLB address (the official kubectl
- * image, as velero and kube-prometheus-stack use it); any kubectl >= 1.28 waits on a JSONPath
- * without a value. Bump with the cluster's minor.
- */
-export const KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.35.0";
 
 /** Where the data plane's NLB comes from on EKS. */
 export interface IngressAwsTarget {
@@ -40,8 +33,19 @@ export interface IngressAwsTarget {
    * NGINX trusts for the client address.
    */
   readonly vpcCidr: string;
-  /** AWS Load Balancer Controller chart (provisions the NLB from the Service annotations). */
+  /** AWS Load Balancer Controller chart (registers the data-plane pods in the target groups). */
   readonly loadBalancerControllerChart: ChartRef | undefined;
+  /**
+   * The origin NLB's IP target groups by port (443, and 80 while the origin is http-only),
+   * created by the AWS stack (modules/origin-lb): the data-plane pods are bound to them.
+   */
+  readonly targetGroupArns: Readonly<Record<number, string>>;
+  /**
+   * Public origins only: the header CloudFront adds and the values accepted (current, and the
+   * previous one during a rotation). Every listener answers 403 without it.
+   * @default undefined: no header check (a VPC origin is reachable through CloudFront only)
+   */
+  readonly originVerify?: { readonly headerName: string; readonly values: readonly string[] };
 }
 
 export interface IngressProps {
@@ -61,8 +65,9 @@ export interface IngressProps {
   /** PodDisruptionBudget minAvailable of the data plane; below `replicas` so node drains can proceed. */
   readonly minAvailable: number;
   /**
-   * EKS: expose the data plane through an internet-facing NLB (IP targets, proxy protocol v2,
-   * cross-zone) managed by the AWS Load Balancer Controller, which is installed too.
+   * EKS: the data plane sits behind the origin NLB the AWS stack created (IP targets, proxy
+   * protocol v2): its Service is a ClusterIP and TargetGroupBindings register the pods. The AWS
+   * Load Balancer Controller is installed for those bindings.
    * @default undefined: a plain LoadBalancer Service (k3s servicelb / MetalLB), externalTrafficPolicy Local
    */
   readonly aws?: IngressAwsTarget;
@@ -82,19 +87,17 @@ export interface IngressProps {
 }
 
 /**
- * Annotations the AWS Load Balancer Controller reads on the data plane's Service (set through
- * the Gateway's `spec.infrastructure.annotations`, which NGINX Gateway Fabric copies onto the
- * Service it provisions). At most 8: the Gateway API's limit on infrastructure annotations.
+ * NGINX `http.server` snippet that answers 403 unless the request carries the origin-verify
+ * header with one of `values` (public origins: only this CloudFront distribution knows it).
+ * In the `server` context of every listener, so no route, present or future, is exempt.
  */
-export function nlbAnnotations(): Record<string, string> {
-  return {
-    "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-    "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
-    "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*",
-    "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
-    "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "deregistration_delay.timeout_seconds=30",
-  };
+export function originVerifySnippet(headerName: string, values: readonly string[]): string {
+  const variable = `$http_${headerName.replace(/-/g, "_")}`;
+  return [
+    "set $origin_verified 0;",
+    ...values.map((v) => `if (${variable} = "${v}") { set $origin_verified 1; }`),
+    "if ($origin_verified = 0) { return 403; }",
+  ].join("\n");
 }
 
 /** The data plane's access-log format: NGINX's `combined` (client address after proxy protocol). */
@@ -132,10 +135,12 @@ const SECRET_RE = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
  *    PodDisruptionBudget and PodMonitors for both planes.
  *
  * The data plane (Deployment and Service `platform-nginx`) is provisioned by the control plane
- * from the Gateway; the NLB annotations reach its Service through the Gateway's
- * `infrastructure.annotations`, and a hook Job holds the Gateway's release until the NLB has
- * an address. IP targets with proxy protocol v2 keep the client address
- * without `externalTrafficPolicy: Local` hot spots.
+ * from the Gateway. On EKS the Service is a ClusterIP: the origin NLB belongs to the AWS stack
+ * (modules/origin-lb; CloudFront reaches it as a VPC origin), and TargetGroupBindings in the
+ * Gateway's release register the data-plane pods in its IP target groups. Proxy protocol v2
+ * keeps the connection's address without `externalTrafficPolicy: Local` hot spots. A public
+ * origin (explicit option) adds the origin-verify SnippetsPolicy: 403 on every listener
+ * without CloudFront's secret header.
  *
  * Routes: listeners admit HTTPRoutes from the Gateway's namespace and `appNamespace` only
  * (a namespace selector on `kubernetes.io/metadata.name`, which the API server sets and nobody
@@ -168,7 +173,6 @@ export class Ingress extends Construct {
   /** The data plane's Service, provisioned by NGF as `<gateway>-<class>`. */
   public readonly serviceName = `${PLATFORM_GATEWAY.name}-${PLATFORM_GATEWAY.className}`;
   public readonly namespace: string;
-  private lbHostname?: string;
 
   constructor(scope: Construct, id: string, props: IngressProps) {
     super(scope, id);
@@ -216,7 +220,7 @@ export class Ingress extends Construct {
           replicaCount: 2,
           // Its role is bound to this service account by Pod Identity (eks-cluster module).
           serviceAccount: { create: true, name: sa.name },
-          // Only services that ask for it (the annotations below) get an AWS load balancer.
+          // No Service gets an AWS load balancer by accident: the controller only serves TargetGroupBindings.
           enableServiceMutatorWebhook: false,
           // Reuse the webhook's certificate on upgrade (the chart's default became false in 3.1,
           // which issues a new one and restarts the controller on every apply).
@@ -269,11 +273,9 @@ export class Ingress extends Construct {
           config: nginxConfig,
           pod: { topologySpreadConstraints: zoneSpread(dataPlane) },
           container: { resources: { requests: { cpu: "100m", memory: "256Mi" } } },
-          service: {
-            type: "LoadBalancer",
-            // EKS: IP targets, so the NLB reaches pods directly and Local would only skew load.
-            externalTrafficPolicy: props.aws ? "Cluster" : "Local",
-          },
+          // EKS: the AWS stack's NLB reaches the pods through TargetGroupBindings; a ClusterIP
+          // gives the data plane no load balancer (and no public address) of its own.
+          service: props.aws ? { type: "ClusterIP" } : { type: "LoadBalancer", externalTrafficPolicy: "Local" },
         },
       },
     });
@@ -303,7 +305,6 @@ export class Ingress extends Construct {
         metadata: { name: PLATFORM_GATEWAY.name },
         spec: {
           gatewayClassName: PLATFORM_GATEWAY.className,
-          ...(props.aws ? { infrastructure: { annotations: nlbAnnotations() } } : {}),
           listeners,
         },
       },
@@ -335,7 +336,16 @@ export class Ingress extends Construct {
         metadata: { name: this.serviceName },
         spec: { minAvailable: props.minAvailable, selector: { matchLabels: dataPlane } },
       },
-      ...(props.aws ? loadBalancerWait(this.serviceName) : []),
+      ...(props.aws ? targetGroupBindings(this.serviceName, props.aws.targetGroupArns) : []),
+      ...(props.aws?.originVerify ? [{
+        apiVersion: "gateway.nginx.org/v1alpha1",
+        kind: "SnippetsPolicy",
+        metadata: { name: "origin-verify" },
+        spec: {
+          targetRefs: [gatewayRef],
+          snippets: [{ context: "http.server", value: originVerifySnippet(props.aws.originVerify.headerName, props.aws.originVerify.values) }],
+        },
+      }] : []),
       podMonitor("nginx-gateway-data-plane", dataPlane),
       podMonitor("nginx-gateway-control-plane", { ...CONTROL_PLANE_LABELS }),
     ];
@@ -344,76 +354,21 @@ export class Ingress extends Construct {
     });
   }
 
-  /**
-   * DNS name of the data plane's load balancer, read from the Service NGF provisions for the
-   * Gateway (`platform-nginx`), after the Gateway's release.
-   *
-   * NGF creates that Service after the Gateway exists, so on EKS the Gateway's release ends with
-   * a hook Job that waits until the Service has its NLB address (see `loadBalancerWait`): the
-   * read never comes before the AWS Load Balancer Controller has set the hostname.
-   */
-  public loadBalancerHostname(): string {
-    this.lbHostname ??= new DataKubernetesServiceV1(this, "data-plane-service", {
-      metadata: { name: this.serviceName, namespace: this.namespace },
-      dependsOn: [this.gateway],
-    }).status.get(0).loadBalancer.get(0).ingress.get(0).hostname;
-    return this.lbHostname;
-  }
 }
 
 /**
- * A post-install/upgrade hook Job that returns once the data plane's Service has a load balancer
- * address, so the release (and the origin record that depends on it) waits for the NLB as Helm
- * did when ingress-nginx's chart owned its Service. NGF creates the Service after the Gateway:
- * until then `kubectl wait` fails with NotFound and the Job retries (backoff 10 s doubling, about
- * 10 minutes in all); the release's 600 s timeout bounds the whole wait. Its RBAC may only read
- * that one Service, and is deleted with the Job once it succeeds.
+ * A TargetGroupBinding per origin target group: the AWS Load Balancer Controller registers the
+ * data plane's pod IPs (behind the ClusterIP Service's port) in the NLB the AWS stack owns.
+ * No `networking` block: the AWS stack already admits the NLB's security group on the node
+ * group, so the controller changes no security group.
  */
-function loadBalancerWait(service: string): HelmValues[] {
-  const name = "wait-for-load-balancer";
-  const hook = (weight: number) => ({
-    "helm.sh/hook": "post-install,post-upgrade",
-    "helm.sh/hook-weight": String(weight),
-    "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
-  });
-  return [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, annotations: hook(-1) } },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name, annotations: hook(-1) },
-      rules: [{ apiGroups: [""], resources: ["services"], resourceNames: [service], verbs: ["get", "list", "watch"] }],
-    },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name, annotations: hook(-1) },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
-      subjects: [{ kind: "ServiceAccount", name }],
-    },
-    {
-      apiVersion: "batch/v1", kind: "Job", metadata: { name, annotations: hook(0) },
-      spec: {
-        backoffLimit: 6,
-        ttlSecondsAfterFinished: 600,
-        template: {
-          spec: {
-            serviceAccountName: name,
-            restartPolicy: "Never",
-            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
-            containers: [{
-              name: "kubectl",
-              image: KUBECTL_IMAGE,
-              command: ["/bin/kubectl"],
-              args: ["wait", `service/${service}`, "--for=jsonpath={.status.loadBalancer.ingress}", "--timeout=300s"],
-              // kubectl writes its discovery cache under $HOME; the root filesystem stays read-only.
-              env: [{ name: "HOME", value: "/tmp" }],
-              volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-              resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
-            }],
-            volumes: [{ name: "tmp", emptyDir: {} }],
-          },
-        },
-      },
-    },
-  ];
+function targetGroupBindings(service: string, arns: Readonly<Record<number, string>>): HelmValues[] {
+  return Object.entries(arns).map(([port, arn]) => ({
+    apiVersion: "elbv2.k8s.aws/v1beta1",
+    kind: "TargetGroupBinding",
+    metadata: { name: `${service}-${port}` },
+    spec: { serviceRef: { name: service, port: Number(port) }, targetGroupARN: arn, targetType: "ip" },
+  }));
 }
 
 /** A PodMonitor scraping the `metrics` port of the selected pods. */

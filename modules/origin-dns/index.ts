@@ -17,7 +17,7 @@ export interface OriginDnsProps {
   /** Apex of `zone`; `hostname` must be inside it. */
   readonly domain: string;
   readonly zone: OriginZone;
-  /** DNS name of the ingress load balancer (read from the status of the Service NGINX Gateway Fabric provisions for the platform Gateway). */
+  /** DNS name of the ingress load balancer (the origin NLB the AWS stack owns, modules/origin-lb). */
   readonly target: string;
   /**
    * Names CloudFront serves (their records point at CloudFront); the origin name must not be
@@ -34,15 +34,15 @@ export interface OriginDnsProps {
 
 /**
  * The CloudFront origin's DNS name (`edge.originHostname`) as a CNAME to the ingress NLB,
- * written by the platform stack from the load balancer hostname of the Gateway data plane's Service.
+ * written by the AWS stack next to the NLB it creates (modules/origin-lb). For the internal
+ * NLB it resolves to private addresses: CloudFront keeps it as the VPC origin's domain, and the
+ * origin certificate (DNS-01) names it.
  *
  * Why a Terraform record rather than external-dns: this is one static name, and the rest of
  * the zone is already Terraform's (the Dns module in the AWS stack). Keeping it in Terraform
  * means one owner per zone, every change visible in a reviewed plan, no controller holding
  * write access to the production zone (or a Cloudflare token in the cluster) for one record,
- * and no TXT ownership records. The cost is that a replaced NLB is picked up at the next
- * platform apply rather than within a minute; the NLB only changes when the data plane's
- * Service is recreated, which itself happens through that same apply.
+ * and no TXT ownership records. The NLB and the record change in the same plan.
  *
  * A CNAME (not an alias) works the same on Route53 and Cloudflare, and CloudFront resolves
  * it like any origin name. Cloudflare records are DNS-only: CloudFront must reach the NLB
@@ -72,7 +72,7 @@ export class OriginDns extends Construct {
     if (zone.provider === "cloudflare") {
       new DnsRecord(this, "record", {
         zoneId: zone.zoneId, name: hostname, type: "CNAME", content: props.target, ttl, proxied: false,
-        comment: "CloudFront origin: the platform Gateway NLB (platform stack)",
+        comment: "CloudFront origin: the platform Gateway NLB (AWS stack, origin-lb)",
       });
     } else {
       new Route53Record(this, "record", {

@@ -72,8 +72,8 @@ describe("account-level resources live in the bootstrap stack only", () => {
   it("the bootstrap stack creates the service-linked roles the environments need, and GitHub's OIDC provider", () => {
     const json = stacks.bootstrap!;
     expect(resources(json, "aws_iam_service_linked_role").map((r) => r.aws_service_name).sort())
-      .toEqual(["autoscaling.amazonaws.com", "opensearchservice.amazonaws.com"]);
-    expect([...bootstrap.serviceLinkedRoles].sort()).toEqual(["autoscaling.amazonaws.com", "opensearchservice.amazonaws.com"]);
+      .toEqual(["autoscaling.amazonaws.com", "opensearchservice.amazonaws.com", "vpcorigin.cloudfront.amazonaws.com"]);
+    expect([...bootstrap.serviceLinkedRoles].sort()).toEqual(["autoscaling.amazonaws.com", "opensearchservice.amazonaws.com", "vpcorigin.cloudfront.amazonaws.com"]);
     expect(resources(json, "aws_iam_openid_connect_provider").map((p) => p.url)).toEqual(["https://token.actions.githubusercontent.com"]);
   });
 });

@@ -181,7 +181,7 @@ describe("bootstrap stack", () => {
   });
 
   it("creates the account-level service-linked roles once, here", () => {
-    expect(resources(json, "aws_iam_service_linked_role").map((r) => r.aws_service_name).sort()).toEqual(["autoscaling.amazonaws.com", "opensearchservice.amazonaws.com"]);
+    expect(resources(json, "aws_iam_service_linked_role").map((r) => r.aws_service_name).sort()).toEqual(["autoscaling.amazonaws.com", "opensearchservice.amazonaws.com", "vpcorigin.cloudfront.amazonaws.com"]);
   });
 
   it("exposes the role ARNs as outputs and typed properties", () => {

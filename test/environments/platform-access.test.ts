@@ -19,25 +19,21 @@ function values(json: TfJson, name: string): any {
 }
 
 const REMOTE = /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-production\.outputs\./;
-const LB_HOSTNAME = /^\$\{data\.kubernetes_service_v1\.ingress_data-plane-service_\w+\.status\[0\]\.load_balancer\[0\]\.ingress\[0\]\.hostname\}$/;
+const LB_HOSTNAME = /^\$\{aws_lb\.origin-lb_\w+\.dns_name\}$/;
 const HOSTS = (domain: string) => ["lms", "studio", "apps.lms"].map((s) => `${s}.${domain}`);
 
 describe("production: CloudFront origin, origin TLS and RBAC (Route53)", () => {
   const { aws, platform } = synthEnvironment(environments.production);
 
-  it("publishes ingress.<domain> as a CNAME to the NLB read from the Gateway data plane's Service", () => {
-    const record = resource(platform, "aws_route53_record", "origin-dns");
+  it("publishes ingress.<domain> from the AWS stack as a CNAME to the origin NLB it owns; the platform stack writes no record", () => {
+    const record = resource(aws, "aws_route53_record", "origin-dns");
     expect(record).toMatchObject({ name: "ingress.learn.example.org", type: "CNAME", ttl: 60, allow_overwrite: false });
-    expect(record.zone_id).toMatch(REMOTE);
     expect(record.zone_id).toContain("aws_route53_zone");
     expect(record.records).toEqual([expect.stringMatching(LB_HOSTNAME)]);
-    const svc = Object.values(platform.data!.kubernetes_service_v1!)[0];
-    // NGF provisions the Service `<gateway>-<class>` next to the Gateway, after the Gateway's release.
-    expect(svc.metadata.name).toBe("platform-nginx");
-    expect(svc.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_nginx-gateway_\w+\.metadata\[0\]\.name\}$/);
-    expect(svc.depends_on).toEqual([expect.stringMatching(/^helm_release\.ingress_gateway_/)]);
     // The AWS stack's CloudFront origin is exactly this name.
     expect(JSON.stringify(resource(aws, "aws_cloudfront_distribution").origin)).toContain("ingress.learn.example.org");
+    expect(resources(platform, "aws_route53_record")).toHaveLength(0);
+    expect(platform.data?.kubernetes_service_v1).toBeUndefined();
     expect(platform.provider!.cloudflare).toBeUndefined();
   });
 
@@ -121,12 +117,14 @@ describe("sandbox: origin record and DNS-01 on Cloudflare", () => {
   const { aws, platform } = synthEnvironment(environments.sandbox);
   const zoneId = "5f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
-  it("writes a DNS-only Cloudflare CNAME with the provider reading its token from the environment", () => {
-    expect(platform.provider!.cloudflare).toEqual([{}]);
-    const record = resource(platform, "cloudflare_dns_record", "origin-dns");
+  it("writes a DNS-only Cloudflare CNAME (AWS stack) with the provider reading its token from the environment", () => {
+    expect(aws.provider!.cloudflare).toEqual([{}]);
+    expect(platform.provider!.cloudflare).toBeUndefined();
+    const record = resource(aws, "cloudflare_dns_record", "origin-dns");
     expect(record).toMatchObject({ zone_id: zoneId, name: "ingress.sandbox.learn.example.org", type: "CNAME", proxied: false, ttl: 60 });
     expect(record.content).toMatch(LB_HOSTNAME);
     expect(resources(platform, "aws_route53_record")).toHaveLength(0);
+    expect(resources(platform, "cloudflare_dns_record")).toHaveLength(0);
   });
 
   it("solves DNS-01 with the operator-created Cloudflare token Secret and needs no AWS DNS role", () => {

@@ -5,7 +5,7 @@ import { EnvironmentConfig, PlatformStack, addEnvironment, environments } from "
 import { KubeconfigTargetConfig } from "../../environments/config";
 import { CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../../modules/core/lifecycle";
 import { resource, resources, synth, TfJson } from "../helpers";
-import { ACCESS_LOG_FORMAT, GATEWAY_API_VERSION, KUBECTL_IMAGE } from "../../modules/ingress";
+import { ACCESS_LOG_FORMAT, GATEWAY_API_VERSION } from "../../modules/ingress";
 import { GATEWAY_ACCESS_LOG } from "../../modules/observability";
 
 /** Synthesizes one environment's two stacks through the app (as `cdktf synth` does) and reads the output. */
@@ -153,7 +153,8 @@ describe("production-platform", () => {
     expect(nginx.config.rewriteClientIP).toEqual({ mode: "ProxyProtocol", trustedAddresses: [{ type: "CIDR", value: "10.0.0.0/16" }] });
     expect(nginx.config.serverTokens).toBe("off");
     expect(nginx.config.logging).toEqual({ accessLog: { format: ACCESS_LOG_FORMAT } });
-    expect(nginx.service).toEqual({ type: "LoadBalancer", externalTrafficPolicy: "Cluster" });
+    // No load balancer of its own: the AWS stack's NLB reaches the pods through TargetGroupBindings.
+    expect(nginx.service).toEqual({ type: "ClusterIP" });
     expect(nginx.pod.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual({ "gateway.networking.k8s.io/gateway-name": "platform", "app.kubernetes.io/name": "platform-nginx" });
     const lbc = release(json, "aws-load-balancer-controller");
     expect(lbc.parsed).toMatchObject({ clusterName: CLUSTER_NAME, region: "us-east-1", serviceAccount: { name: "aws-load-balancer-controller" } });
@@ -167,16 +168,19 @@ describe("production-platform", () => {
     const docs = () => release(json, "platform-gateway").parsed.resources as Array<Record<string, any>>;
     const doc = (kind: string, name?: string) => docs().find((d) => d.kind === kind && (name === undefined || d.metadata.name === name))!;
 
-    it("gets an internet-facing NLB with IP targets and proxy protocol through its infrastructure annotations", () => {
+    it("asks for no load balancer and binds the data plane to the AWS stack's origin target group (443 only)", () => {
       expect(doc("Gateway").spec.gatewayClassName).toBe("nginx");
-      expect(doc("Gateway").spec.infrastructure.annotations).toEqual({
-        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
-        "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*",
-        "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
-        "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "deregistration_delay.timeout_seconds=30",
-      });
+      expect(doc("Gateway").spec.infrastructure).toBeUndefined();
+      const bindings = docs().filter((d) => d.kind === "TargetGroupBinding");
+      expect(bindings).toEqual([{
+        apiVersion: "elbv2.k8s.aws/v1beta1", kind: "TargetGroupBinding", metadata: { name: "platform-nginx-443" },
+        spec: { serviceRef: { name: "platform-nginx", port: 443 }, targetGroupARN: expect.stringMatching(/terraform_remote_state.*origin-lb_targets-443/), targetType: "ip" },
+      }]);
+      // The CRD is the controller chart's; the Gateway's release comes after the controller's.
+      expect(release(json, "platform-gateway").depends_on).toEqual([expect.stringMatching(/^helm_release\.ingress_nginx-gateway-fabric_/)]);
+      // A VPC origin needs no header check.
+      expect(docs().find((d) => d.kind === "SnippetsPolicy" && d.metadata.name === "origin-verify")).toBeUndefined();
+      expect(json.data?.aws_secretsmanager_secret_version).toBeUndefined();
     });
 
     it("listens on 80 and 443, terminating TLS with the default certificate, and admits routes from the app namespace only", () => {
@@ -201,20 +205,6 @@ describe("production-platform", () => {
       expect(hsts.spec.targetRefs).toEqual([{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "platform" }]);
       expect(hsts.spec.snippets).toEqual([{ context: "http",
         value: 'add_header_inherit merge;\nadd_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;' }]);
-    });
-
-    it("holds its release until the data plane's Service has the NLB address (hook Job, RBAC on that Service only)", () => {
-      const job = doc("Job", "wait-for-load-balancer");
-      expect(job.metadata.annotations).toEqual({
-        "helm.sh/hook": "post-install,post-upgrade", "helm.sh/hook-weight": "0", "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
-      });
-      const [container] = job.spec.template.spec.containers;
-      expect(container.image).toBe(KUBECTL_IMAGE);
-      expect(container.args).toEqual(["wait", "service/platform-nginx", "--for=jsonpath={.status.loadBalancer.ingress}", "--timeout=300s"]);
-      expect(job.spec.template.spec.serviceAccountName).toBe("wait-for-load-balancer");
-      expect(doc("Role", "wait-for-load-balancer").rules).toEqual([{ apiGroups: [""], resources: ["services"], resourceNames: ["platform-nginx"], verbs: ["get", "list", "watch"] }]);
-      // RBAC exists before the Job (lower hook weight).
-      expect(doc("RoleBinding", "wait-for-load-balancer").metadata.annotations["helm.sh/hook-weight"]).toBe("-1");
     });
 
     it("keeps minAvailable data-plane pods through drains and scrapes both planes", () => {

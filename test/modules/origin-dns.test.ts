@@ -89,22 +89,17 @@ describe("Certificates: DNS-01 and the default certificate", () => {
   });
 });
 
-describe("Ingress (Gateway) certificate and load balancer name", () => {
+describe("Ingress (Gateway) certificate", () => {
   const base = { chart: platformCharts.nginxGatewayFabric, rawChart: platformCharts.raw, appNamespace: "openedx", replicas: 1, minAvailable: 0 };
   const gatewayDocs = (json: ReturnType<typeof synth>) =>
     JSON.parse(resources(json, "helm_release").find((r) => r.name === "platform-gateway")!.values[0]).resources as Array<Record<string, any>>;
 
-  it("terminates TLS with the named Secret, redirects HTTP and reads the NLB name once, after the Gateway", () => {
+  it("terminates TLS with the named Secret and redirects HTTP", () => {
     const s = stack();
-    const ingress = new Ingress(s, "ingress", { ...base, defaultCertificateSecret: "origin-tls" });
-    expect(ingress.loadBalancerHostname()).toBe(ingress.loadBalancerHostname());
+    new Ingress(s, "ingress", { ...base, defaultCertificateSecret: "origin-tls" });
     const json = synth(s);
-    const services = json.data!.kubernetes_service_v1!;
-    expect(Object.keys(services)).toHaveLength(1);
-    const svc = Object.values(services)[0] as Record<string, any>;
-    // NGF provisions the data plane's Service as <gateway>-<class> in the Gateway's namespace.
-    expect(svc.metadata).toEqual({ name: "platform-nginx", namespace: "nginx-gateway" });
-    expect(svc.depends_on).toEqual([expect.stringMatching(/^helm_release\.ingress_gateway_/)]);
+    // The origin's NLB name is the AWS stack's now: nothing reads the data plane's Service.
+    expect(json.data?.kubernetes_service_v1).toBeUndefined();
     const [gateway] = gatewayDocs(json).filter((d) => d.kind === "Gateway");
     expect(gateway!.spec.listeners[1].tls).toEqual({ mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "origin-tls" }] });
     expect(gatewayDocs(json).map((d) => d.kind)).toContain("HTTPRoute");
@@ -123,7 +118,7 @@ describe("Ingress (Gateway) certificate and load balancer name", () => {
       'Ingress i: defaultCertificateSecret = "nginx-gateway/origin-tls" is invalid; must be the name of a Secret in the Gateway\'s namespace'],
     ["an HSTS max-age over two years", { hstsMaxAge: 63072001 }, "Ingress i: hstsMaxAge = 63072001 is invalid; must be an integer from 0 to 63072000"],
     ["a bad app namespace", { appNamespace: "Open edX" }, 'Ingress i: appNamespace = "Open edX" is invalid; must be a namespace name'],
-    ["a VPC CIDR that is not one", { aws: { clusterName: "c", region: "us-east-1", vpcId: "vpc-1", vpcCidr: "10.0.0.0/33", loadBalancerControllerChart: platformCharts.awsLoadBalancerController } },
+    ["a VPC CIDR that is not one", { aws: { clusterName: "c", region: "us-east-1", vpcId: "vpc-1", vpcCidr: "10.0.0.0/33", loadBalancerControllerChart: platformCharts.awsLoadBalancerController, targetGroupArns: {} } },
       'Ingress i: aws.vpcCidr = "10.0.0.0/33" is invalid'],
   ])("rejects %s", (_, over, message) => {
     expect(() => new Ingress(stack(), "i", { ...base, ...over })).toThrow(message);
