@@ -9,13 +9,18 @@ import { join } from "path";
 import { costJson, costOfSynth, renderCostText } from "../pipelines/lib/cost";
 
 const args = process.argv.slice(2);
+const value = (i: number): string => {
+  const v = args[i];
+  if (v === undefined) { console.error(`cost: ${args[i - 1]} needs a value`); process.exit(2); }
+  return v;
+};
 let dir = "cdktf.out/stacks";
 const only: string[] = [];
 let json = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--json") json = true;
-  else if (args[i] === "--stacks") dir = args[++i];
-  else if (args[i] === "--stack") only.push(args[++i]);
+  else if (args[i] === "--stacks") dir = value(++i);
+  else if (args[i] === "--stack") only.push(value(++i));
   else { console.error(`cost: unknown argument ${args[i]} (allowed: --json, --stacks DIR, --stack NAME)`); process.exit(2); }
 }
 if (!existsSync(dir)) { console.error(`cost: ${dir} not found; run npm run synth first`); process.exit(1); }

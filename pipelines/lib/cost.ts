@@ -24,7 +24,7 @@ export const REGION = "us-east-1";
 
 /** EC2 Linux on-demand $/hour, per https://aws.amazon.com/ec2/pricing/on-demand/ */
 export const EC2_HOURLY: Readonly<Record<string, number>> = {
-  "t3.medium": 0.0416, "t3.large": 0.0832, "t3.xlarge": 0.1664,
+  "t3.nano": 0.0052, "t3.micro": 0.0104, "t3.small": 0.0208, "t3.medium": 0.0416, "t3.large": 0.0832, "t3.xlarge": 0.1664,
   "t3a.medium": 0.0376, "t3a.large": 0.0752, "t3a.xlarge": 0.1504,
   "m5.large": 0.096, "m5.xlarge": 0.192, "m5.2xlarge": 0.384, "m5.4xlarge": 0.768,
   "m5a.large": 0.086, "m5a.xlarge": 0.172, "m5a.2xlarge": 0.344,
@@ -38,12 +38,12 @@ export const EC2_HOURLY: Readonly<Record<string, number>> = {
 
 /** RDS for MySQL single-AZ $/hour, per https://aws.amazon.com/rds/mysql/pricing/ (Multi-AZ: ×2). */
 export const RDS_MYSQL_HOURLY: Readonly<Record<string, number>> = {
-  "db.t4g.micro": 0.016, "db.t4g.small": 0.032, "db.t4g.medium": 0.065, "db.t4g.large": 0.129,
+  "db.t3.micro": 0.017, "db.t3.small": 0.034, "db.t4g.micro": 0.016, "db.t4g.small": 0.032, "db.t4g.medium": 0.065, "db.t4g.large": 0.129,
   "db.r6g.large": 0.225, "db.r6g.xlarge": 0.45, "db.r6g.2xlarge": 0.899, "db.r6g.4xlarge": 1.798,
   "db.r7g.large": 0.239, "db.r7g.xlarge": 0.478, "db.r7g.2xlarge": 0.956, "db.r7g.4xlarge": 1.912,
   "db.m7g.large": 0.168, "db.m7g.xlarge": 0.336,
 };
-/** RDS gp3 $/GB-month single-AZ (Multi-AZ ×2), per https://aws.amazon.com/rds/mysql/pricing/ */
+/** RDS gp2 and gp3 $/GB-month single-AZ (Multi-AZ ×2), per https://aws.amazon.com/rds/mysql/pricing/ */
 export const RDS_GP3_GB_MONTH = 0.115;
 
 /** DocumentDB instance-based $/hour, per https://aws.amazon.com/documentdb/pricing/ */
@@ -107,7 +107,7 @@ const FREE = new Set([
   "aws_cloudwatch_log_delivery", "aws_cloudwatch_log_delivery_destination", "aws_cloudwatch_log_delivery_source",
   "aws_cloudwatch_log_resource_policy", "aws_codeconnections_connection", "aws_codebuild_webhook",
   "aws_db_event_subscription", "aws_db_option_group", "aws_db_parameter_group", "aws_db_subnet_group",
-  "aws_default_security_group", "aws_docdb_cluster_parameter_group", "aws_docdb_event_subscription", "aws_docdb_subnet_group",
+  "aws_default_security_group", "aws_default_vpc", "aws_docdb_cluster_parameter_group", "aws_docdb_event_subscription", "aws_docdb_subnet_group",
   "aws_efs_access_point", "aws_efs_backup_policy", "aws_efs_file_system_policy", "aws_efs_mount_target",
   "aws_eks_access_entry", "aws_eks_access_policy_association", "aws_eks_addon", "aws_eks_pod_identity_association",
   "aws_elasticache_parameter_group", "aws_elasticache_subnet_group", "aws_elasticache_user", "aws_elasticache_user_group",
@@ -184,7 +184,7 @@ const unknown = (note: string): Result => ({ kind: "unknown", monthly: 0, note }
 /** `${aws_launch_template.x.id}` → ["aws_launch_template", "x"]. */
 function refOf(v: unknown): [string, string] | undefined {
   const m = typeof v === "string" ? /\$\{(?:tostring\()?([a-z0-9_]+)\.([A-Za-z0-9_-]+)\./.exec(v) : null;
-  return m ? [m[1], m[2]] : undefined;
+  return m?.[1] && m[2] ? [m[1], m[2]] : undefined;
 }
 
 function gp3Monthly(ebs: Values, perGb = EBS_GP3_GB_MONTH): number {
@@ -208,7 +208,7 @@ function nodeGroup(r: PricedInput): Result {
   const missing = types.filter((t) => EC2_HOURLY[t] === undefined);
   if (missing.length > 0) return unknown(`instance type ${missing.join(", ")} not in the price table`);
   // Several types (spot diversification): price at the dearest, an upper bound.
-  const hourly = Math.max(...types.map((t) => EC2_HOURLY[t]));
+  const hourly = Math.max(...types.map((t) => EC2_HOURLY[t] ?? 0));
   const spot = v.capacity_type === "SPOT";
   let monthly = nodes * hourly * HOURS_PER_MONTH;
   let note = `${nodes} × ${types.length > 1 ? "max(" + types.join(", ") + ")" : types[0]} @ $${hourly}/h`
@@ -239,9 +239,11 @@ function dbInstance(r: PricedInput): Result {
   if (hourly === undefined) return unknown(`instance class ${cls} not in the price table`);
   const azs = v.multi_az === true || v.multi_az === "true" ? 2 : 1;
   const gb = num(v.allocated_storage) ?? num(source?.allocated_storage) ?? 0;
+  const storage = String(v.storage_type ?? source?.storage_type ?? "gp2");
+  if (gb > 0 && storage !== "gp2" && storage !== "gp3") return unknown(`storage type ${storage} not in the price table`);
   const monthly = azs * (hourly * HOURS_PER_MONTH + gb * RDS_GP3_GB_MONTH);
   const secret = v.manage_master_user_password === true || v.manage_master_user_password === "true" ? SECRET_MONTH : 0;
-  return priced(monthly + secret, `${cls}${azs === 2 ? " Multi-AZ ×2" : ""}${src ? " read replica" : ""} @ $${hourly}/h + ${gb} GB gp3`
+  return priced(monthly + secret, `${cls}${azs === 2 ? " Multi-AZ ×2" : ""}${src ? " read replica" : ""} @ $${hourly}/h + ${gb} GB ${storage}`
     + (secret ? " + managed master secret" : ""));
 }
 
@@ -305,6 +307,11 @@ export function priceResource(r: PricedInput): Result {
       return hourly(ext ? EKS_EXTENDED_HOURLY : EKS_STANDARD_HOURLY, ext ? "control plane, EXTENDED support" : "control plane, standard support");
     }
     case "aws_eks_node_group": return nodeGroup(r);
+    case "aws_instance": {
+      const t = String(v.instance_type);
+      const h = EC2_HOURLY[t];
+      return h === undefined ? unknown(`instance type ${t} not in the price table`) : hourly(h, `${t} @ $${h}/h (root volume not priced)`);
+    }
     case "aws_db_instance": return dbInstance(r);
     case "aws_docdb_cluster_instance": {
       const cls = String(v.instance_class);
@@ -402,9 +409,9 @@ export interface PlanCost {
 }
 
 export function costOfPlan(plan: PlanForCost): PlanCost {
-  const planned: Array<{ type: string; name: string; values: Values }> = [];
+  const planned: Array<{ address: string; type: string; name: string; values: Values }> = [];
   const walk = (m: PlanModule | undefined): void => {
-    for (const r of m?.resources ?? []) if (r.mode !== "data") planned.push({ type: r.type, name: r.name, values: r.values ?? {} });
+    for (const r of m?.resources ?? []) if (r.mode !== "data") planned.push({ address: r.address, type: r.type, name: r.name, values: r.values ?? {} });
     for (const c of m?.child_modules ?? []) walk(c);
   };
   walk(plan.planned_values?.root_module);
@@ -413,7 +420,7 @@ export function costOfPlan(plan: PlanForCost): PlanCost {
   let total = 0;
   for (const r of planned) {
     const p = priceResource({ ...r, lookup });
-    if (p.kind === "unknown") unknowns.add(`${r.type}.${r.name}`);
+    if (p.kind === "unknown") unknowns.add(r.address);
     total += p.monthly;
   }
   let delta = 0;
