@@ -1,6 +1,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { costJson, costOfPlan, costOfSynth, PRICE_TABLE_DATE, renderCostText, renderPlanCostLine } from "../../pipelines/lib/cost";
+import { renderPlan } from "../../pipelines/lib/render";
 import { PLANS } from "./run-action";
 
 const meta = (path: string) => ({ "//": { metadata: { path } } });
@@ -71,5 +72,12 @@ describe("npm run cost", () => {
     const c = costOfPlan(plan);
     expect(c).toEqual({ delta: 35.79, total: 71.58, unknown: 0 });
     expect(renderPlanCostLine(c)).toBe(`💰 Estimated monthly cost: +$35.79 → $71.58 for this stack — estimate, us-east-1 on-demand list prices as of ${PRICE_TABLE_DATE}, usage-based charges excluded.`);
+  });
+
+  it("puts the cost line under the summary of the plan comment", () => {
+    const plan = JSON.parse(readFileSync(join(PLANS, "aws-nested-modules-tf0.14.json"), "utf8"));
+    const body = renderPlan(plan, { stack: "s" }).body;
+    expect(body).toMatch(/\*\*Plan: 12 to add, 1 to change\.\*\*\n\n💰 Estimated monthly cost: \+\$35\.79 → \$71\.58 for this stack — estimate/);
+    expect(renderPlan(plan, { stack: "s", cost: false }).body).not.toContain("Estimated monthly cost");
   });
 });
