@@ -6,6 +6,7 @@
  * resource list is cut; the summary and the destroy list always stay).
  */
 import { ChangeKind, Plan, PlanSummary, ResourceChange, kindOf, label, summarize } from "./plan";
+import { costOfPlan, type PlanForCost, renderPlanCostLine } from "./cost";
 
 /** GitHub rejects issue/PR comments longer than this (characters). */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -42,6 +43,11 @@ export interface RenderOptions {
   readonly shaLabel?: string;
   /** Link to the workflow run. */
   readonly runUrl?: string;
+  /**
+   * Show the plan's estimated monthly cost delta and the stack's new total under the summary
+   * (pipelines/lib/cost.ts, offline price table). @default true
+   */
+  readonly cost?: boolean;
   /** Override of the size limit (tests). @default GITHUB_COMMENT_LIMIT */
   readonly limit?: number;
 }
@@ -183,6 +189,8 @@ function renderHead(plan: Plan, s: PlanSummary, options: RenderOptions): string 
       [s.outputChanges, s.outputChanges === 1 ? "output changing" : "outputs changing"]]);
     parts.push(`${main ? `**Plan: ${main}.**` : "**Plan:**"}${more ? ` ${more.replace(/, /g, " · ")}` : ""}\n\n`);
   }
+  // The price of the change, right under what changes; the head is never cut, so neither is this.
+  if (options.cost !== false) parts.push(`${renderPlanCostLine(costOfPlan(plan as PlanForCost))}\n\n`);
   const drift = visibleDrift(plan).length;
   if (drift > 0) {
     parts.push(`> [!WARNING]\n> **Drift:** ${drift} resource${drift === 1 ? " was" : "s were"} changed outside Terraform (see below).\n\n`);

@@ -7514,8 +7514,8 @@ var require_redirect_handler = __commonJS({
         if (!this.location) {
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
-        const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path6 = search ? `${pathname}${search}` : pathname;
+        const { origin, pathname, search: search2 } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
+        const path6 = search2 ? `${pathname}${search2}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
         this.opts.path = path6;
         this.opts.origin = origin;
@@ -17044,8 +17044,8 @@ var require_util7 = __commonJS({
           return false;
         }
       }
-      const num = Number.parseInt(value, 10);
-      return num >= 8 && num <= 15;
+      const num2 = Number.parseInt(value, 10);
+      return num2 >= 8 && num2 <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
@@ -25722,19 +25722,19 @@ function sortKeys(value) {
 }
 var isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 var at = (mask2, key) => mask2 !== null && typeof mask2 === "object" ? mask2[key] : void 0;
-function normalize(value, unknown, sensitive) {
+function normalize(value, unknown2, sensitive) {
   if (sensitive === true) return SENSITIVE;
-  if (unknown === true) return UNKNOWN;
-  if (Array.isArray(value)) return value.map((v, i) => normalize(v, at(unknown, i), at(sensitive, i)));
-  if (isObject(value) || isObject(unknown)) {
+  if (unknown2 === true) return UNKNOWN;
+  if (Array.isArray(value)) return value.map((v, i) => normalize(v, at(unknown2, i), at(sensitive, i)));
+  if (isObject(value) || isObject(unknown2)) {
     const obj = isObject(value) ? value : {};
-    const keys = /* @__PURE__ */ new Set([...Object.keys(obj), ...Object.entries(isObject(unknown) ? unknown : {}).filter(([, u]) => u === true).map(([k]) => k)]);
-    return Object.fromEntries([...keys].sort().map((k) => [k, normalize(obj[k], at(unknown, k), at(sensitive, k))]));
+    const keys = /* @__PURE__ */ new Set([...Object.keys(obj), ...Object.entries(isObject(unknown2) ? unknown2 : {}).filter(([, u]) => u === true).map(([k]) => k)]);
+    return Object.fromEntries([...keys].sort().map((k) => [k, normalize(obj[k], at(unknown2, k), at(sensitive, k))]));
   }
   return value === void 0 ? null : value;
 }
-function diff(before, after, unknown, beforeSens, afterSens, path6, out) {
-  if (unknown === true) {
+function diff(before, after, unknown2, beforeSens, afterSens, path6, out) {
+  if (unknown2 === true) {
     out.push([path6, normalize(before, void 0, beforeSens), UNKNOWN]);
     return;
   }
@@ -25746,16 +25746,16 @@ function diff(before, after, unknown, beforeSens, afterSens, path6, out) {
   }
   if (isObject(before) && isObject(after)) {
     const a2 = after;
-    const keys = /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(a2), ...Object.entries(isObject(unknown) ? unknown : {}).filter(([, u]) => u === true).map(([k]) => k)]);
-    for (const k of [...keys].sort()) diff(before[k], a2[k], at(unknown, k), at(beforeSens, k), at(afterSens, k), [...path6, k], out);
+    const keys = /* @__PURE__ */ new Set([...Object.keys(before), ...Object.keys(a2), ...Object.entries(isObject(unknown2) ? unknown2 : {}).filter(([, u]) => u === true).map(([k]) => k)]);
+    for (const k of [...keys].sort()) diff(before[k], a2[k], at(unknown2, k), at(beforeSens, k), at(afterSens, k), [...path6, k], out);
     return;
   }
   if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-    before.forEach((b2, i) => diff(b2, after[i], at(unknown, i), at(beforeSens, i), at(afterSens, i), [...path6, i], out));
+    before.forEach((b2, i) => diff(b2, after[i], at(unknown2, i), at(beforeSens, i), at(afterSens, i), [...path6, i], out));
     return;
   }
   const b = normalize(before, void 0, beforeSens);
-  const a = normalize(after, unknown, afterSens);
+  const a = normalize(after, unknown2, afterSens);
   if (canonicalJson(b) !== canonicalJson(a)) out.push([path6, b, a]);
   else if (canonicalJson(before ?? null) !== canonicalJson(after ?? null)) out.push([path6, SENSITIVE_CHANGED, SENSITIVE_CHANGED]);
 }
@@ -25804,6 +25804,429 @@ function digestMarker(stack, digest, headSha) {
   checkDigest("digest", digest);
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(headSha)) throw new Error(`head SHA ${JSON.stringify(headSha)} is not a full commit SHA (40 or 64 hex digits)`);
   return `<!-- plan-digest v${DIGEST_VERSION} stack=${stack} head=${headSha} ${digest} -->`;
+}
+
+// pipelines/lib/cost.ts
+var PRICE_TABLE_DATE = "2026-12-02";
+var HOURS_PER_MONTH = 730;
+var EC2_HOURLY = {
+  "t3.nano": 52e-4,
+  "t3.micro": 0.0104,
+  "t3.small": 0.0208,
+  "t3.medium": 0.0416,
+  "t3.large": 0.0832,
+  "t3.xlarge": 0.1664,
+  "t3a.medium": 0.0376,
+  "t3a.large": 0.0752,
+  "t3a.xlarge": 0.1504,
+  "m5.large": 0.096,
+  "m5.xlarge": 0.192,
+  "m5.2xlarge": 0.384,
+  "m5.4xlarge": 0.768,
+  "m5a.large": 0.086,
+  "m5a.xlarge": 0.172,
+  "m5a.2xlarge": 0.344,
+  "m6i.large": 0.096,
+  "m6i.xlarge": 0.192,
+  "m6i.2xlarge": 0.384,
+  "m6g.large": 0.077,
+  "m6g.xlarge": 0.154,
+  "m7g.large": 0.0816,
+  "m7g.xlarge": 0.1632,
+  "c5.large": 0.085,
+  "c5.xlarge": 0.17,
+  "c5.2xlarge": 0.34,
+  "c5.4xlarge": 0.68,
+  "c6i.xlarge": 0.17,
+  "c6i.2xlarge": 0.34,
+  "r5.large": 0.126,
+  "r5.xlarge": 0.252,
+  "r5.2xlarge": 0.504,
+  "r5.4xlarge": 1.008,
+  "r6i.xlarge": 0.252,
+  "r6i.2xlarge": 0.504
+};
+var RDS_MYSQL_HOURLY = {
+  "db.t3.micro": 0.017,
+  "db.t3.small": 0.034,
+  "db.t4g.micro": 0.016,
+  "db.t4g.small": 0.032,
+  "db.t4g.medium": 0.065,
+  "db.t4g.large": 0.129,
+  "db.r6g.large": 0.225,
+  "db.r6g.xlarge": 0.45,
+  "db.r6g.2xlarge": 0.899,
+  "db.r6g.4xlarge": 1.798,
+  "db.r7g.large": 0.239,
+  "db.r7g.xlarge": 0.478,
+  "db.r7g.2xlarge": 0.956,
+  "db.r7g.4xlarge": 1.912,
+  "db.m7g.large": 0.168,
+  "db.m7g.xlarge": 0.336
+};
+var RDS_GP3_GB_MONTH = 0.115;
+var DOCDB_HOURLY = {
+  "db.t3.medium": 0.078,
+  "db.t4g.medium": 0.073,
+  "db.r6g.large": 0.257,
+  "db.r6g.xlarge": 0.514,
+  "db.r6g.2xlarge": 1.028,
+  "db.r5.large": 0.277,
+  "db.r5.xlarge": 0.554
+};
+var ELASTICACHE_HOURLY = {
+  "cache.t4g.micro": 0.016,
+  "cache.t4g.small": 0.032,
+  "cache.t4g.medium": 0.065,
+  "cache.r7g.large": 0.219,
+  "cache.r7g.xlarge": 0.437,
+  "cache.r7g.2xlarge": 0.876,
+  "cache.r6g.large": 0.206,
+  "cache.r6g.xlarge": 0.411,
+  "cache.m7g.large": 0.158
+};
+var VALKEY_FACTOR = 0.8;
+var OPENSEARCH_HOURLY = {
+  "t3.small.search": 0.036,
+  "t3.medium.search": 0.073,
+  "m6g.large.search": 0.128,
+  "m6g.xlarge.search": 0.256,
+  "r6g.large.search": 0.167,
+  "r6g.xlarge.search": 0.335,
+  "r6g.2xlarge.search": 0.669,
+  "i3.large.search": 0.249,
+  "i3.xlarge.search": 0.499,
+  "i3.2xlarge.search": 0.998
+};
+var OPENSEARCH_GP3_GB_MONTH = 0.122;
+var EBS_GP3_GB_MONTH = 0.08;
+var EBS_GP3_IOPS_MONTH = 5e-3;
+var EBS_GP3_MBPS_MONTH = 0.04;
+var EKS_STANDARD_HOURLY = 0.1;
+var EKS_EXTENDED_HOURLY = 0.6;
+var NAT_GATEWAY_HOURLY = 0.045;
+var PUBLIC_IPV4_HOURLY = 5e-3;
+var LOAD_BALANCER_HOURLY = 0.0225;
+var INTERFACE_ENDPOINT_HOURLY = 0.01;
+var WAF_ACL_MONTH = 5;
+var WAF_RULE_MONTH = 1;
+var KMS_KEY_MONTH = 1;
+var SECRET_MONTH = 0.4;
+var HOSTED_ZONE_MONTH = 0.5;
+var ALARM_METRIC_MONTH = 0.1;
+var FREE = /* @__PURE__ */ new Set([
+  "aws_acm_certificate",
+  "aws_acm_certificate_validation",
+  "aws_cloudfront_cache_policy",
+  "aws_cloudfront_origin_access_control",
+  "aws_cloudfront_origin_request_policy",
+  "aws_cloudfront_response_headers_policy",
+  "aws_cloudwatch_log_delivery",
+  "aws_cloudwatch_log_delivery_destination",
+  "aws_cloudwatch_log_delivery_source",
+  "aws_cloudwatch_log_resource_policy",
+  "aws_codeconnections_connection",
+  "aws_codebuild_webhook",
+  "aws_db_event_subscription",
+  "aws_db_option_group",
+  "aws_db_parameter_group",
+  "aws_db_subnet_group",
+  "aws_default_security_group",
+  "aws_default_vpc",
+  "aws_docdb_cluster_parameter_group",
+  "aws_docdb_event_subscription",
+  "aws_docdb_subnet_group",
+  "aws_efs_access_point",
+  "aws_efs_backup_policy",
+  "aws_efs_file_system_policy",
+  "aws_efs_mount_target",
+  "aws_eks_access_entry",
+  "aws_eks_access_policy_association",
+  "aws_eks_addon",
+  "aws_eks_pod_identity_association",
+  "aws_elasticache_parameter_group",
+  "aws_elasticache_subnet_group",
+  "aws_elasticache_user",
+  "aws_elasticache_user_group",
+  "aws_ecr_lifecycle_policy",
+  "aws_iam_openid_connect_provider",
+  "aws_iam_role",
+  "aws_iam_role_policy",
+  "aws_iam_role_policy_attachment",
+  "aws_iam_service_linked_role",
+  "aws_internet_gateway",
+  "aws_kms_alias",
+  "aws_launch_template",
+  "aws_route",
+  "aws_route_table",
+  "aws_route_table_association",
+  "aws_route53_record",
+  "aws_s3_bucket_lifecycle_configuration",
+  "aws_s3_bucket_logging",
+  "aws_s3_bucket_ownership_controls",
+  "aws_s3_bucket_policy",
+  "aws_s3_bucket_public_access_block",
+  "aws_s3_bucket_server_side_encryption_configuration",
+  "aws_s3_bucket_versioning",
+  "aws_security_group",
+  "aws_sns_topic_policy",
+  "aws_sns_topic_subscription",
+  "aws_subnet",
+  "aws_vpc",
+  "aws_vpc_security_group_egress_rule",
+  "aws_vpc_security_group_ingress_rule",
+  "aws_wafv2_web_acl_logging_configuration",
+  "cloudflare_dns_record",
+  "kubernetes_cluster_role_binding_v1",
+  "kubernetes_cluster_role_v1",
+  "kubernetes_config_map_v1",
+  "kubernetes_limit_range_v1",
+  "kubernetes_namespace_v1",
+  "kubernetes_network_policy_v1",
+  "kubernetes_resource_quota_v1",
+  "kubernetes_role_binding_v1",
+  "kubernetes_storage_class_v1"
+]);
+var USAGE_BASED = {
+  aws_cloudwatch_log_group: "ingestion and storage",
+  aws_cloudfront_distribution: "requests and transfer (no base fee)",
+  aws_s3_bucket: "storage and requests",
+  aws_efs_file_system: "storage used and elastic throughput",
+  aws_codebuild_project: "build minutes",
+  aws_sns_topic: "publishes and deliveries",
+  aws_flow_log: "vended log ingestion",
+  aws_ecr_repository: "image storage",
+  aws_backup_plan: "backup storage",
+  aws_backup_vault: "backup storage",
+  aws_backup_selection: "backup storage",
+  aws_guardduty_detector: "events and logs analysed",
+  aws_cloudtrail: "first management trail free; data events per event"
+};
+function block(v) {
+  const b = Array.isArray(v) ? v[0] : v;
+  return b && typeof b === "object" ? b : void 0;
+}
+function num(v) {
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  return typeof n === "number" && Number.isFinite(n) ? n : void 0;
+}
+var round2 = (n) => Math.round(n * 100) / 100;
+var usd = (n) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+var priced = (monthly, note) => ({ kind: "priced", monthly: round2(monthly), note });
+var unknown = (note) => ({ kind: "unknown", monthly: 0, note });
+function refOf(v) {
+  const m = typeof v === "string" ? /\$\{(?:tostring\()?([a-z0-9_]+)\.([A-Za-z0-9_-]+)\./.exec(v) : null;
+  return m?.[1] && m[2] ? [m[1], m[2]] : void 0;
+}
+function gp3Monthly(ebs, perGb = EBS_GP3_GB_MONTH) {
+  const gb = num(ebs.volume_size) ?? 0;
+  const iops = Math.max(0, (num(ebs.iops) ?? 3e3) - 3e3);
+  const mbps = Math.max(0, (num(ebs.throughput) ?? 125) - 125);
+  return gb * perGb + iops * EBS_GP3_IOPS_MONTH + mbps * EBS_GP3_MBPS_MONTH;
+}
+function nodeGroup(r) {
+  const v = r.values;
+  const scaling = block(v.scaling_config) ?? {};
+  const nodes = num(scaling.desired_size) ?? num(scaling.min_size);
+  if (nodes === void 0) return unknown("node count not known");
+  let types = Array.isArray(v.instance_types) ? v.instance_types : [];
+  const lt = block(v.launch_template);
+  const ref = lt ? refOf(lt.id) ?? refOf(lt.name) : void 0;
+  const template = ref && r.lookup ? r.lookup(ref[0], ref[1]) : void 0;
+  if (types.length === 0 && typeof template?.instance_type === "string") types = [template.instance_type];
+  if (types.length === 0) types = ["t3.medium"];
+  const missing = types.filter((t) => EC2_HOURLY[t] === void 0);
+  if (missing.length > 0) return unknown(`instance type ${missing.join(", ")} not in the price table`);
+  const hourly = Math.max(...types.map((t) => EC2_HOURLY[t] ?? 0));
+  const spot = v.capacity_type === "SPOT";
+  let monthly = nodes * hourly * HOURS_PER_MONTH;
+  let note = `${nodes} \xD7 ${types.length > 1 ? "max(" + types.join(", ") + ")" : types[0]} @ $${hourly}/h` + (spot ? " (SPOT: on-demand list price, an upper bound)" : "");
+  const ebs = block(block(template?.block_device_mappings)?.ebs);
+  if (ebs && (ebs.volume_type ?? "gp3") === "gp3") {
+    monthly += nodes * gp3Monthly(ebs);
+    note += ` + ${nodes} \xD7 ${num(ebs.volume_size)} GB gp3`;
+  } else if (!template) {
+    const disk = num(v.disk_size) ?? 20;
+    monthly += nodes * disk * EBS_GP3_GB_MONTH;
+    note += ` + ${nodes} \xD7 ${disk} GB root volume`;
+  } else {
+    note += " (root volumes not priced)";
+  }
+  return priced(monthly, note);
+}
+function dbInstance(r) {
+  const v = r.values;
+  const cls = String(v.instance_class);
+  const engine = String(v.engine ?? "mysql");
+  const src = refOf(v.replicate_source_db);
+  const source = src && r.lookup ? r.lookup(src[0], src[1]) : void 0;
+  const eng = source ? String(source.engine ?? "mysql") : engine;
+  if (eng !== "mysql") return unknown(`RDS engine ${eng} not in the price table`);
+  const hourly = RDS_MYSQL_HOURLY[cls];
+  if (hourly === void 0) return unknown(`instance class ${cls} not in the price table`);
+  const azs = v.multi_az === true || v.multi_az === "true" ? 2 : 1;
+  const gb = num(v.allocated_storage) ?? num(source?.allocated_storage) ?? 0;
+  const storage = String(v.storage_type ?? source?.storage_type ?? "gp2");
+  if (gb > 0 && storage !== "gp2" && storage !== "gp3") return unknown(`storage type ${storage} not in the price table`);
+  const monthly = azs * (hourly * HOURS_PER_MONTH + gb * RDS_GP3_GB_MONTH);
+  const secret = v.manage_master_user_password === true || v.manage_master_user_password === "true" ? SECRET_MONTH : 0;
+  return priced(monthly + secret, `${cls}${azs === 2 ? " Multi-AZ \xD72" : ""}${src ? " read replica" : ""} @ $${hourly}/h + ${gb} GB ${storage}` + (secret ? " + managed master secret" : ""));
+}
+function search(v) {
+  const c = block(v.cluster_config) ?? {};
+  const type = String(c.instance_type ?? "r6g.large.search");
+  const count = num(c.instance_count) ?? 1;
+  const data = OPENSEARCH_HOURLY[type];
+  if (data === void 0) return unknown(`instance type ${type} not in the price table`);
+  let monthly = count * data * HOURS_PER_MONTH;
+  let note = `${count} \xD7 ${type}`;
+  if (c.dedicated_master_enabled === true || c.dedicated_master_enabled === "true") {
+    const mt = String(c.dedicated_master_type);
+    const mc = num(c.dedicated_master_count) ?? 3;
+    const m = OPENSEARCH_HOURLY[mt];
+    if (m === void 0) return unknown(`master type ${mt} not in the price table`);
+    monthly += mc * m * HOURS_PER_MONTH;
+    note += ` + ${mc} \xD7 ${mt}`;
+  }
+  const ebs = block(v.ebs_options);
+  if (ebs && (ebs.ebs_enabled === true || ebs.ebs_enabled === "true")) {
+    monthly += count * gp3Monthly(ebs, OPENSEARCH_GP3_GB_MONTH);
+    note += ` + ${count} \xD7 ${num(ebs.volume_size)} GB gp3`;
+  }
+  return priced(monthly, note);
+}
+function pvc(r) {
+  const spec = block(r.values.spec) ?? {};
+  const cls = refOf(spec.storage_class_name);
+  const sc = cls && r.lookup ? r.lookup(cls[0], cls[1]) : void 0;
+  if (sc && sc.storage_provisioner === "efs.csi.aws.com") return { kind: "usage", monthly: 0, note: "EFS: storage used" };
+  if (sc && sc.storage_provisioner === "ebs.csi.aws.com" && block(sc.parameters)?.type === "gp3") {
+    const req = String(block(block(spec.resources)?.requests)?.storage ?? "");
+    const m = /^(\d+)(Gi|Ti)$/.exec(req);
+    if (m) {
+      const gb = Number(m[1]) * (m[2] === "Ti" ? 1024 : 1);
+      return priced(gb * EBS_GP3_GB_MONTH, `${gb} GB gp3`);
+    }
+  }
+  return unknown("storage class or size not resolved");
+}
+function helmRelease(v) {
+  const values = JSON.stringify(v.values ?? "");
+  if (values.includes("aws-load-balancer-nlb-target-type") || values.includes("aws-load-balancer-type")) {
+    return priced(LOAD_BALANCER_HOURLY * HOURS_PER_MONTH, "NLB base fee for its LoadBalancer service (LCUs usage-based)");
+  }
+  return { kind: "usage", monthly: 0, note: "in-cluster: runs on the node groups; volumes the chart claims are not estimated" };
+}
+function priceResource(r) {
+  const v = r.values;
+  const hourly = (h, note) => priced(h * HOURS_PER_MONTH, note);
+  switch (r.type) {
+    case "aws_eks_cluster": {
+      const ext = block(v.upgrade_policy)?.support_type === "EXTENDED";
+      return hourly(ext ? EKS_EXTENDED_HOURLY : EKS_STANDARD_HOURLY, ext ? "control plane, EXTENDED support" : "control plane, standard support");
+    }
+    case "aws_eks_node_group":
+      return nodeGroup(r);
+    case "aws_instance": {
+      const t = String(v.instance_type);
+      const h = EC2_HOURLY[t];
+      return h === void 0 ? unknown(`instance type ${t} not in the price table`) : hourly(h, `${t} @ $${h}/h (root volume not priced)`);
+    }
+    case "aws_db_instance":
+      return dbInstance(r);
+    case "aws_docdb_cluster_instance": {
+      const cls = String(v.instance_class);
+      const h = DOCDB_HOURLY[cls];
+      return h === void 0 ? unknown(`instance class ${cls} not in the price table`) : hourly(h, `${cls} @ $${h}/h (storage and I/O usage-based)`);
+    }
+    case "aws_docdb_cluster":
+      return v.manage_master_user_password === true || v.manage_master_user_password === "true" ? priced(SECRET_MONTH, "managed master secret (instances priced separately)") : { kind: "usage", monthly: 0, note: "storage and I/O (instances priced separately)" };
+    case "aws_elasticache_replication_group": {
+      const type = String(v.node_type);
+      const base = ELASTICACHE_HOURLY[type];
+      if (base === void 0) return unknown(`node type ${type} not in the price table`);
+      const valkey = v.engine === "valkey";
+      const h = base * (valkey ? VALKEY_FACTOR : 1);
+      const shards = num(v.num_node_groups);
+      const nodes = shards !== void 0 ? shards * (1 + (num(v.replicas_per_node_group) ?? 0)) : num(v.num_cache_clusters) ?? 1;
+      return hourly(nodes * h, `${nodes} \xD7 ${type}${valkey ? " (Valkey \u221220 %)" : ""} @ $${round2(h * 1e3) / 1e3}/h`);
+    }
+    case "aws_opensearch_domain":
+      return search(v);
+    case "aws_nat_gateway":
+      return v.connectivity_type === "private" ? hourly(NAT_GATEWAY_HOURLY, "private NAT gateway") : hourly(NAT_GATEWAY_HOURLY, "NAT gateway hours (data processed usage-based)");
+    case "aws_eip":
+      return hourly(PUBLIC_IPV4_HOURLY, "public IPv4 address");
+    case "aws_lb":
+    case "aws_alb":
+      return hourly(LOAD_BALANCER_HOURLY, `${String(v.load_balancer_type ?? "application")} load balancer base (LCUs usage-based)`);
+    case "aws_vpc_endpoint":
+      if (v.vpc_endpoint_type === "Interface") {
+        const azs = Array.isArray(v.subnet_ids) ? v.subnet_ids.length : 1;
+        return hourly(azs * INTERFACE_ENDPOINT_HOURLY, `interface endpoint \xD7 ${azs} AZ`);
+      }
+      return priced(0, "gateway endpoint: free");
+    case "aws_wafv2_web_acl": {
+      const rules = Array.isArray(v.rule) ? v.rule.length : 0;
+      return priced(WAF_ACL_MONTH + rules * WAF_RULE_MONTH, `web ACL + ${rules} rules (requests usage-based)`);
+    }
+    case "aws_kms_key":
+      return priced(KMS_KEY_MONTH, "customer managed key");
+    case "aws_secretsmanager_secret":
+      return priced(SECRET_MONTH, "secret");
+    case "aws_route53_zone":
+      return priced(HOSTED_ZONE_MONTH, "hosted zone (queries usage-based)");
+    case "aws_cloudwatch_metric_alarm": {
+      const metrics = Array.isArray(v.metric_query) ? v.metric_query.filter((q) => block(q)?.metric !== void 0).length || 1 : 1;
+      return priced(metrics * ALARM_METRIC_MONTH, `${metrics} metric${metrics === 1 ? "" : "s"}, standard resolution`);
+    }
+    case "aws_ebs_volume": {
+      if ((v.type ?? "gp3") !== "gp3") return unknown(`volume type ${String(v.type)} not in the price table`);
+      return priced(gp3Monthly({ volume_size: v.size, iops: v.iops, throughput: v.throughput }), `${num(v.size)} GB gp3`);
+    }
+    case "kubernetes_persistent_volume_claim_v1":
+      return pvc(r);
+    case "helm_release":
+      return helmRelease(v);
+  }
+  if (FREE.has(r.type)) return priced(0, "no charge of its own");
+  const usage = USAGE_BASED[r.type];
+  if (usage !== void 0) return { kind: "usage", monthly: 0, note: `usage-based (${usage}), not estimated` };
+  return unknown(`resource type ${r.type} not in the price table`);
+}
+function costOfPlan(plan) {
+  const planned = [];
+  const walk2 = (m) => {
+    for (const r of m?.resources ?? []) if (r.mode !== "data") planned.push({ address: r.address, type: r.type, name: r.name, values: r.values ?? {} });
+    for (const c of m?.child_modules ?? []) walk2(c);
+  };
+  walk2(plan.planned_values?.root_module);
+  const lookup = (t, n) => planned.find((r) => r.type === t && r.name === n)?.values;
+  const unknowns = /* @__PURE__ */ new Set();
+  let total = 0;
+  for (const r of planned) {
+    const p = priceResource({ ...r, lookup });
+    if (p.kind === "unknown") unknowns.add(r.address);
+    total += p.monthly;
+  }
+  let delta = 0;
+  for (const rc of plan.resource_changes ?? []) {
+    if (rc.mode === "data") continue;
+    const side = (v) => {
+      if (!v || typeof v !== "object") return 0;
+      const p = priceResource({ type: rc.type, name: rc.name, values: v, lookup });
+      if (p.kind === "unknown") unknowns.add(rc.address);
+      return p.monthly;
+    };
+    const acts = rc.change.actions;
+    if (acts.length === 1 && (acts[0] === "no-op" || acts[0] === "read" || acts[0] === "forget")) continue;
+    delta += side(acts.includes("create") || acts.includes("update") ? rc.change.after : void 0) - side(rc.change.before);
+  }
+  return { delta: round2(delta), total: round2(total), unknown: unknowns.size };
+}
+function renderPlanCostLine(c) {
+  const sign = c.delta > 0 ? "+" : c.delta < 0 ? "\u2212" : "\xB1";
+  return `\u{1F4B0} Estimated monthly cost: ${sign}${usd(Math.abs(c.delta))} \u2192 ${usd(c.total)} for this stack` + (c.unknown > 0 ? ` (+ ${c.unknown} resource${c.unknown === 1 ? "" : "s"} of unknown price)` : "") + ` \u2014 estimate, us-east-1 on-demand list prices as of ${PRICE_TABLE_DATE}, usage-based charges excluded.`;
 }
 
 // pipelines/lib/render.ts
@@ -25944,6 +26367,9 @@ function renderHead(plan, s, options) {
 
 `);
   }
+  if (options.cost !== false) parts.push(`${renderPlanCostLine(costOfPlan(plan))}
+
+`);
   const drift = visibleDrift(plan).length;
   if (drift > 0) {
     parts.push(`> [!WARNING]
@@ -26019,7 +26445,7 @@ function outputItems(plan) {
     if (a.length === 0 || a.length === 1 && a[0] === "no-op") continue;
     const action = a.includes("create") && a.includes("delete") ? "replace" : a.join(", ");
     const sensitive = outputIsSensitive(plan, name, oc);
-    const show = (v, unknown) => sensitive ? SENSITIVE2 : unknown === true ? UNKNOWN2 : v === void 0 || v === null ? "\u2014" : formatValue(v, false, unknown);
+    const show = (v, unknown2) => sensitive ? SENSITIVE2 : unknown2 === true ? UNKNOWN2 : v === void 0 || v === null ? "\u2014" : formatValue(v, false, unknown2);
     const before = a.includes("create") && !a.includes("delete") ? "\u2014" : show(oc.before, void 0);
     const after = a.includes("delete") && !a.includes("create") ? "\u2014" : show(oc.after, oc.after_unknown);
     items.push({ line: `- ${code(name)} (${action}): ${cell(before)} \u2192 ${cell(after)}
@@ -26053,9 +26479,9 @@ function reason(r) {
   };
   return text[r] ?? escapeHtml(r);
 }
-function diffAttributes(before, after, unknown, beforeSens, afterSens, onlyAfter) {
+function diffAttributes(before, after, unknown2, beforeSens, afterSens, onlyAfter) {
   const rows = [];
-  walk("", before, after, unknown, beforeSens, afterSens, false, onlyAfter, rows);
+  walk("", before, after, unknown2, beforeSens, afterSens, false, onlyAfter, rows);
   return rows;
 }
 function walk(path6, b, a, unk, bs, as, secretName, onlyAfter, rows) {
