@@ -18,9 +18,11 @@ export const PRICE_TABLE_DATE = "2026-12-02";
 export const HOURS_PER_MONTH = 730;
 export const REGION = "us-east-1";
 
-// All prices: us-east-1, on-demand, USD, list price as of 2026-12-02, recorded offline (no network
-// at recording time) from the AWS public pricing pages named on each group; re-check them there
-// before quoting a figure as a price rather than an estimate.
+// All prices: us-east-1, on-demand, USD, recorded 2026-12-02 on a machine with no access to the
+// AWS price list. Only the EKS control-plane rates ($0.10/h, $0.60/h extended) and the NAT
+// gateway hourly rate were checked against a source; every other figure is as remembered from
+// the AWS pricing page named on its group and is UNVERIFIED: re-check it there (or replace this
+// table with the Price List API's output) before quoting a figure as a price.
 
 /** EC2 Linux on-demand $/hour, per https://aws.amazon.com/ec2/pricing/on-demand/ */
 export const EC2_HOURLY: Readonly<Record<string, number>> = {
@@ -449,7 +451,7 @@ export function renderPlanCostLine(c: PlanCost): string {
 
 /** Text report: per stack a table (component, resource, monthly USD, note), its total; then a grand total. */
 export function renderCostText(stacks: StackCost[]): string {
-  const out: string[] = [`Monthly cost estimate — ${REGION} on-demand list prices, price table dated ${PRICE_TABLE_DATE}.`,
+  const out: string[] = [`Monthly cost estimate — ${REGION} on-demand list prices, price table dated ${PRICE_TABLE_DATE} (recorded offline, mostly unverified: see pipelines/lib/cost.ts).`,
     "Usage-based charges (logs, transfer, requests, storage used) are listed but not estimated.", ""];
   for (const s of stacks) {
     out.push(`## ${s.stack}`);
