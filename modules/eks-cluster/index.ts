@@ -5,9 +5,6 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
 import { Connectable } from "../core/security-group";
@@ -22,6 +19,7 @@ import { addAccessEntries } from "./access-entries";
 import { addAddonRoles, SERVICE_ACCOUNTS } from "./addon-roles";
 import { AddonVersions, ClusterAddons } from "./addons";
 import { addNodeGroups, NodeGroupSpec } from "./node-groups";
+import { addClusterSecurityGroups } from "./security-groups";
 import { SUPPORT_TYPES, validateCluster } from "./validate";
 
 export { ADDON_NAMES, MIN_KUBERNETES_MINOR } from "./validate";
@@ -142,9 +140,6 @@ const CHECKOV_NEWEST_EKS_MINOR = 35;
 
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
-/** Ports the control plane opens on nodes: kubelet, and admission webhooks / aggregated APIs. */
-const CONTROL_PLANE_TO_NODE_PORTS = [443, 4443, 6443, 8443, 9443, 10250] as const;
-
 /**
  * An EKS cluster with everything production needs around it.
  *
@@ -173,6 +168,11 @@ const CONTROL_PLANE_TO_NODE_PORTS = [443, 4443, 6443, 8443, 9443, 10250] as cons
  *   and the VPC CNI's NetworkPolicy agent does not enforce policies on branch-ENI pods, which
  *   would drop the per-namespace egress policies the platform relies on. Per-pod narrowing is
  *   done with NetworkPolicies instead: only the app namespace may egress to the stores' ports.
+ *
+ * Layout: this class composes security-groups.ts, access-entries.ts, addon-roles.ts (with
+ * modules/core/pod-identity-role.ts), addons.ts and node-groups.ts. Those are functions adding
+ * to this construct, not child constructs: a child would add a level to every resource's
+ * construct path, so its Terraform address, and Terraform would destroy and recreate them.
  *
  * Prerequisite: the account's EC2 Auto Scaling service-linked role must exist, because the
  * node volume key's policy names it. It is account-level, so the bootstrap stack creates it
@@ -264,49 +264,8 @@ export class EksCluster extends Construct implements ClusterRef {
     });
     this.clusterRoleArn = clusterRole.arn;
 
-    // --- Security groups.
-    const { vpcId } = props.network;
-    // Replaced create-before-destroy (nodes and the cluster keep a group while it is swapped),
-    // so the name is a prefix: a fixed name would collide with the group being replaced.
-    const controlPlaneSg = new SecurityGroup(this, "control-plane-sg", {
-      namePrefix: `${naming.name("eks-control-plane", "securityGroup", 27)}-`,
-      description: `EKS ${clusterName} control plane: API from nodes`,
-      vpcId,
-      tags: { Name: naming.name("eks-control-plane") },
-      lifecycle: { createBeforeDestroy: true },
-    });
-    const nodeSg = new SecurityGroup(this, "node-sg", {
-      namePrefix: `${naming.name("eks-node", "securityGroup", 27)}-`,
-      description: `EKS ${clusterName} nodes`,
-      vpcId,
-      // The load balancer controller finds the node group to open ports on by this tag.
-      tags: { Name: naming.name("eks-node"), [`kubernetes.io/cluster/${clusterName}`]: "owned" },
-      lifecycle: { createBeforeDestroy: true },
-    });
-    // Token attributes are read once: every read creates a new token (and a stack trace).
-    const nodeSgId = nodeSg.id;
-    const controlPlaneSgId = controlPlaneSg.id;
-    new VpcSecurityGroupIngressRule(this, "api-from-nodes", {
-      securityGroupId: controlPlaneSgId, referencedSecurityGroupId: nodeSgId,
-      ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "Kubernetes API from nodes",
-    });
-    for (const port of CONTROL_PLANE_TO_NODE_PORTS) {
-      new VpcSecurityGroupIngressRule(this, `node-from-control-plane-${port}`, {
-        securityGroupId: nodeSgId, referencedSecurityGroupId: controlPlaneSgId,
-        ipProtocol: "tcp", fromPort: port, toPort: port,
-        description: port === 10250 ? "kubelet from control plane" : `webhooks / aggregated APIs on ${port} from control plane`,
-      });
-    }
-    new VpcSecurityGroupIngressRule(this, "node-to-node", {
-      securityGroupId: nodeSgId, referencedSecurityGroupId: nodeSgId, ipProtocol: "-1",
-      description: "Node and pod traffic within the cluster (Kubernetes networking model; NetworkPolicies segment it)",
-    });
-    const nodeEgress = new VpcSecurityGroupEgressRule(this, "node-egress", {
-      securityGroupId: nodeSgId, cidrIpv4: "0.0.0.0/0", ipProtocol: "-1",
-      description: "Nodes reach the control plane, AWS APIs, registries and data stores (through NAT for the internet)",
-    });
-    suppress(nodeEgress, { id: "AVD-AWS-0104",
-      reason: "Nodes must reach ECR, STS, EKS and other AWS APIs, public registries and external SaaS through NAT; pod egress is narrowed with NetworkPolicies, which SGs cannot express per pod" });
+    // --- Security groups: ours, so node and control-plane rules are exactly those EKS needs.
+    const { nodeSgId, controlPlaneSgId } = addClusterSecurityGroups(this, { naming, clusterName, vpcId: props.network.vpcId });
     this.nodeSecurityGroupId = nodeSgId;
     this.nodes = { securityGroupId: nodeSgId, description: `EKS nodes of ${clusterName}` };
     this.controlPlaneSecurityGroupId = controlPlaneSgId;
