@@ -7,6 +7,12 @@ export const providerRootImport = {
   message: "Import the resource from @cdktf/provider-<name>/lib/<resource>; the package root loads every resource and makes synth ~10x slower.",
 };
 
+/** modules/core is what every module builds on; it importing a module would make a cycle waiting to happen. */
+export const coreImportsModule = {
+  regex: "^\\.\\./",
+  message: "modules/core depends on no module: take an interface from modules/core/types.ts (the module implements it) instead of importing the module.",
+};
+
 export default tseslint.config(
   { ignores: ["node_modules/", "cdktf.out/", "coverage/", "**/dist/", ".tools/", ".gen/"] },
   js.configs.recommended,
@@ -17,6 +23,11 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { patterns: [providerRootImport] }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
+  },
+  {
+    // Repeats providerRootImport: a later block's options replace, not extend, the rule's.
+    files: ["modules/core/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [providerRootImport, coreImportsModule] }] },
   },
   {
     // Tests read synthesized JSON, whose shape is checked by the assertions themselves.

@@ -1,9 +1,8 @@
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { KmsKey } from "../kms-key";
 import { AlarmTarget } from "./alarms";
 import { Naming } from "./naming";
-import { NetworkRef } from "./types";
+import { EncryptionKeyFactory, EncryptionKeyRef, NetworkRef } from "./types";
 import { Connectable } from "./security-group";
 import { encryptedLogGroup } from "./log-group";
 import { checkLogRetention } from "./validation";
@@ -45,7 +44,7 @@ export interface DataStoreProps {
    * Key for storage, snapshots, secrets, logs and Performance Insights.
    * @default a new customer-managed key for this store
    */
-  readonly kmsKey?: KmsKey;
+  readonly kmsKey?: EncryptionKeyRef;
 }
 
 /** The resolved common settings, with defaults applied and validated. */
@@ -54,14 +53,17 @@ export interface DataStoreDefaults {
   readonly deletionProtection: boolean;
   readonly requireStandardSupport: boolean;
   readonly logRetentionDays: number;
-  readonly key: KmsKey;
+  readonly key: EncryptionKeyRef;
 }
 
-/** Applies the secure defaults of DataStoreProps; creates the store's CMK unless one is given. */
-export function dataStoreDefaults(scope: Construct, where: string, component: string, props: DataStoreProps): DataStoreDefaults {
+/**
+ * Applies the secure defaults of DataStoreProps; creates the store's CMK with `newKey` (the
+ * kms-key module's `KmsKey`, passed in so core does not import a module) unless one is given.
+ */
+export function dataStoreDefaults(scope: Construct, where: string, component: string, props: DataStoreProps, newKey: EncryptionKeyFactory): DataStoreDefaults {
   const logRetentionDays = props.logRetentionDays ?? 365;
   checkLogRetention(where, "logRetentionDays", logRetentionDays);
-  const key = props.kmsKey ?? new KmsKey(scope, "key", {
+  const key = props.kmsKey ?? new newKey(scope, "key", {
     naming: props.naming,
     component,
     description: `${props.naming.name(component)}: storage, snapshots, secrets, logs`,

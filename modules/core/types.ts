@@ -1,5 +1,7 @@
 import type { ITerraformDependable } from "cdktf";
 import type { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
+import type { Construct } from "constructs";
+import type { Naming } from "./naming";
 
 /**
  * Typed references modules hand to each other, so no module reaches into another's
@@ -53,3 +55,24 @@ export interface CertificateValidationRecords {
   readonly fqdns?: string[];
   readonly records: readonly ITerraformDependable[];
 }
+
+/**
+ * A customer-managed KMS key as core code sees it (the kms-key module implements it), so core
+ * helpers that encrypt with a key need not import that module: core depends on no module.
+ */
+export interface EncryptionKeyRef {
+  readonly keyArn: string;
+}
+
+/** What core asks of a key it creates (a subset of the kms-key module's props). */
+export interface EncryptionKeySpec {
+  readonly naming: Naming;
+  /** Component the key protects (its alias). */
+  readonly component: string;
+  readonly description: string;
+  /** Let CloudWatch Logs use the key for this account's log groups. */
+  readonly allowCloudWatchLogs?: boolean;
+}
+
+/** Creates a key in `scope`; the kms-key module's `KmsKey` class is one (pass the class itself). */
+export type EncryptionKeyFactory = new (scope: Construct, id: string, spec: EncryptionKeySpec) => EncryptionKeyRef;

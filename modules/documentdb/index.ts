@@ -7,6 +7,7 @@ import { DocdbEventSubscription } from "@cdktf/provider-aws/lib/docdb-event-subs
 import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
 import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
+import { KmsKey } from "../kms-key";
 import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
@@ -105,7 +106,7 @@ export class DocumentDb extends Construct {
   constructor(scope: Construct, id: string, props: DocumentDbProps) {
     super(scope, id);
     const where = `DocumentDb ${id}`;
-    const d = dataStoreDefaults(this, where, "docdb", props);
+    const d = dataStoreDefaults(this, where, "docdb", props, KmsKey);
     const version = props.engineVersion ?? DEFAULT_DOCUMENTDB_VERSION;
     const backups = props.backupRetentionDays ?? 35;
     validate(where, props, version, backups, d.multiAz);

@@ -1,93 +1,33 @@
 import { Construct } from "constructs";
 import { Fn, ITerraformDependable } from "cdktf";
 import { EksCluster as EksClusterResource } from "@cdktf/provider-aws/lib/eks-cluster";
-import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
-import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
-import { DataAwsEksAddonVersion } from "@cdktf/provider-aws/lib/data-aws-eks-addon-version";
-import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
-import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
-import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
 import { Connectable } from "../core/security-group";
-import { PolicyStatement, policyJson, serviceTrustPolicy } from "../core/policy";
+import { policyJson, serviceTrustPolicy } from "../core/policy";
 import { encryptedLogGroup } from "../core/log-group";
 import { suppress } from "../core/suppress";
 import { ClusterRef, NetworkRef } from "../core/types";
 import { checkLogRetention } from "../core/validation";
 import { checkVersionLifecycle, ExtendedSupport } from "../core/lifecycle";
 import { KmsKey } from "../kms-key";
-import { PLATFORM_SERVICE_ACCOUNTS, podIdentityTrustPolicy, ServiceAccountRef } from "../core/pod-identity";
-import { iamRoleArn, PLATFORM_GROUPS } from "../core/rbac";
-import { clusterAutoscalerStatements, ebsKeyUseStatements, irsaTrustPolicy, loadBalancerControllerStatements } from "./policies";
-import { ADDON_NAMES, AMI_TYPES, SUPPORT_TYPES, validateCluster } from "./validate";
+import { addAccessEntries } from "./access-entries";
+import { addAddonRoles, SERVICE_ACCOUNTS } from "./addon-roles";
+import { AddonVersions, ClusterAddons } from "./addons";
+import { addNodeGroups, NodeGroupSpec } from "./node-groups";
+import { addClusterSecurityGroups } from "./security-groups";
+import { SUPPORT_TYPES, validateCluster } from "./validate";
 
 export { ADDON_NAMES, MIN_KUBERNETES_MINOR } from "./validate";
+export type { AddonName, AddonVersions } from "./addons";
+export type { NodeGroupSpec, NodeTaint } from "./node-groups";
+export { SERVICE_ACCOUNTS } from "./addon-roles";
 /** What EKS does at the end of standard support (SUPPORT_TYPES). */
 export type UpgradeSupportType = (typeof SUPPORT_TYPES)[number];
-
-export type AddonName = (typeof ADDON_NAMES)[number];
-/**
- * Pinned EKS add-on versions (`aws eks describe-addon-versions --kubernetes-version <v>`), by
- * add-on; an add-on not listed gets the most recent version EKS offers for the cluster's
- * Kubernetes version, resolved at plan time.
- */
-export type AddonVersions = Readonly<Partial<Record<AddonName, string>>>;
-
-export interface NodeTaint {
-  readonly key: string;
-  /** @default none (a key-only taint) */
-  readonly value?: string;
-  readonly effect: "NO_SCHEDULE" | "NO_EXECUTE" | "PREFER_NO_SCHEDULE";
-}
-
-/** One managed node group. Sizes are node counts. */
-export interface NodeGroupSpec {
-  /** Instance types; several of the same size spread spot capacity over more pools. */
-  readonly instanceTypes: readonly string[];
-  readonly minSize: number;
-  /** Initial size; afterwards the cluster autoscaler owns it (Terraform ignores drift). */
-  readonly desiredSize: number;
-  readonly maxSize: number;
-  /**
-   * `SPOT` only where interruptions are acceptable (sandbox, batch).
-   * @default "ON_DEMAND"
-   */
-  readonly capacityType?: "ON_DEMAND" | "SPOT";
-  /**
-   * EKS-optimized AMI family; its instance types must match its architecture.
-   * @default "AL2023_x86_64_STANDARD"
-   */
-  readonly amiType?: (typeof AMI_TYPES)[number];
-  /**
-   * Kubernetes labels on every node of the group.
-   * @default { "node-group": <name> }
-   */
-  readonly labels?: Readonly<Record<string, string>>;
-  /**
-   * Taints that keep pods without a matching toleration off the group.
-   * @default []
-   */
-  readonly taints?: readonly NodeTaint[];
-  /**
-   * Root volume size (encrypted gp3).
-   * @default 50
-   */
-  readonly diskSizeGiB?: number;
-  /**
-   * Share of nodes replaced at once during a node group update.
-   * @default 25
-   */
-  readonly maxUnavailablePercentage?: number;
-}
 
 export interface EksClusterProps {
   readonly naming: Naming;
@@ -195,25 +135,10 @@ export interface EksClusterProps {
   readonly secretsKey?: KmsKey;
 }
 
-/**
- * Kubernetes service accounts the add-on roles are bound to: the EKS add-ons' own, and the
- * platform charts' from `PLATFORM_SERVICE_ACCOUNTS` (the platform stack installs those charts).
- */
-export const SERVICE_ACCOUNTS = {
-  vpcCni: { namespace: "kube-system", name: "aws-node" },
-  ebsCsi: { namespace: "kube-system", name: "ebs-csi-controller-sa" },
-  efsCsi: { namespace: "kube-system", name: "efs-csi-controller-sa" },
-  clusterAutoscaler: PLATFORM_SERVICE_ACCOUNTS.clusterAutoscaler,
-  loadBalancerController: PLATFORM_SERVICE_ACCOUNTS.loadBalancerController,
-} as const satisfies Record<string, ServiceAccountRef>;
-
 /** Newest EKS minor in Checkov's CKV_AWS_339 list (checkov 3.3.30, scripts/scan.js). */
 const CHECKOV_NEWEST_EKS_MINOR = 35;
 
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
-
-/** Ports the control plane opens on nodes: kubelet, and admission webhooks / aggregated APIs. */
-const CONTROL_PLANE_TO_NODE_PORTS = [443, 4443, 6443, 8443, 9443, 10250] as const;
 
 /**
  * An EKS cluster with everything production needs around it.
@@ -243,6 +168,11 @@ const CONTROL_PLANE_TO_NODE_PORTS = [443, 4443, 6443, 8443, 9443, 10250] as cons
  *   and the VPC CNI's NetworkPolicy agent does not enforce policies on branch-ENI pods, which
  *   would drop the per-namespace egress policies the platform relies on. Per-pod narrowing is
  *   done with NetworkPolicies instead: only the app namespace may egress to the stores' ports.
+ *
+ * Layout: this class composes security-groups.ts, access-entries.ts, addon-roles.ts (with
+ * modules/core/pod-identity-role.ts), addons.ts and node-groups.ts. Those are functions adding
+ * to this construct, not child constructs: a child would add a level to every resource's
+ * construct path, so its Terraform address, and Terraform would destroy and recreate them.
  *
  * Prerequisite: the account's EC2 Auto Scaling service-linked role must exist, because the
  * node volume key's policy names it. It is account-level, so the bootstrap stack creates it
@@ -334,49 +264,8 @@ export class EksCluster extends Construct implements ClusterRef {
     });
     this.clusterRoleArn = clusterRole.arn;
 
-    // --- Security groups.
-    const { vpcId } = props.network;
-    // Replaced create-before-destroy (nodes and the cluster keep a group while it is swapped),
-    // so the name is a prefix: a fixed name would collide with the group being replaced.
-    const controlPlaneSg = new SecurityGroup(this, "control-plane-sg", {
-      namePrefix: `${naming.name("eks-control-plane", "securityGroup", 27)}-`,
-      description: `EKS ${clusterName} control plane: API from nodes`,
-      vpcId,
-      tags: { Name: naming.name("eks-control-plane") },
-      lifecycle: { createBeforeDestroy: true },
-    });
-    const nodeSg = new SecurityGroup(this, "node-sg", {
-      namePrefix: `${naming.name("eks-node", "securityGroup", 27)}-`,
-      description: `EKS ${clusterName} nodes`,
-      vpcId,
-      // The load balancer controller finds the node group to open ports on by this tag.
-      tags: { Name: naming.name("eks-node"), [`kubernetes.io/cluster/${clusterName}`]: "owned" },
-      lifecycle: { createBeforeDestroy: true },
-    });
-    // Token attributes are read once: every read creates a new token (and a stack trace).
-    const nodeSgId = nodeSg.id;
-    const controlPlaneSgId = controlPlaneSg.id;
-    new VpcSecurityGroupIngressRule(this, "api-from-nodes", {
-      securityGroupId: controlPlaneSgId, referencedSecurityGroupId: nodeSgId,
-      ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "Kubernetes API from nodes",
-    });
-    for (const port of CONTROL_PLANE_TO_NODE_PORTS) {
-      new VpcSecurityGroupIngressRule(this, `node-from-control-plane-${port}`, {
-        securityGroupId: nodeSgId, referencedSecurityGroupId: controlPlaneSgId,
-        ipProtocol: "tcp", fromPort: port, toPort: port,
-        description: port === 10250 ? "kubelet from control plane" : `webhooks / aggregated APIs on ${port} from control plane`,
-      });
-    }
-    new VpcSecurityGroupIngressRule(this, "node-to-node", {
-      securityGroupId: nodeSgId, referencedSecurityGroupId: nodeSgId, ipProtocol: "-1",
-      description: "Node and pod traffic within the cluster (Kubernetes networking model; NetworkPolicies segment it)",
-    });
-    const nodeEgress = new VpcSecurityGroupEgressRule(this, "node-egress", {
-      securityGroupId: nodeSgId, cidrIpv4: "0.0.0.0/0", ipProtocol: "-1",
-      description: "Nodes reach the control plane, AWS APIs, registries and data stores (through NAT for the internet)",
-    });
-    suppress(nodeEgress, { id: "AVD-AWS-0104",
-      reason: "Nodes must reach ECR, STS, EKS and other AWS APIs, public registries and external SaaS through NAT; pod egress is narrowed with NetworkPolicies, which SGs cannot express per pod" });
+    // --- Security groups: ours, so node and control-plane rules are exactly those EKS needs.
+    const { nodeSgId, controlPlaneSgId } = addClusterSecurityGroups(this, { naming, clusterName, vpcId: props.network.vpcId });
     this.nodeSecurityGroupId = nodeSgId;
     this.nodes = { securityGroupId: nodeSgId, description: `EKS nodes of ${clusterName}` };
     this.controlPlaneSecurityGroupId = controlPlaneSgId;
@@ -429,195 +318,62 @@ export class EksCluster extends Construct implements ClusterRef {
     this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
     this.oidcIssuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
 
-    // --- Access entries: cluster-admin for the admin roles; viewers, developers and CI's plan role below.
-    const adminPolicy = `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`;
-    props.adminRoles.forEach((role, i) => {
-      const principalArn = iamRoleArn(role, partition, accountId);
-      const entry = new EksAccessEntry(this, `admin-${i}`, { clusterName: clusterRef, principalArn, type: "STANDARD" });
-      new EksAccessPolicyAssociation(this, `admin-${i}-policy`, {
-        clusterName: clusterRef, principalArn: entry.principalArn, policyArn: adminPolicy, accessScope: { type: "cluster" },
-      });
-    });
-    // Viewers and developers: a Kubernetes group each, granted by RBAC in the platform stack.
-    for (const [key, roles, group] of [
-      ["viewer", props.viewerRoles ?? [], PLATFORM_GROUPS.viewers],
-      ["developer", props.developerRoles ?? [], PLATFORM_GROUPS.developers],
-    ] as const) {
-      roles.forEach((role, i) => new EksAccessEntry(this, `${key}-${i}`, {
-        clusterName: clusterRef, principalArn: iamRoleArn(role, partition, accountId), type: "STANDARD", kubernetesGroups: [group],
-      }));
-    }
-    // CI's plan role: cluster-wide read including Secrets (Helm keeps its release records there).
-    const viewPolicy = `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy`;
-    (props.planReaderRoles ?? []).forEach((role, i) => {
-      const principalArn = iamRoleArn(role, partition, accountId);
-      const entry = new EksAccessEntry(this, `plan-reader-${i}`, { clusterName: clusterRef, principalArn, type: "STANDARD" });
-      new EksAccessPolicyAssociation(this, `plan-reader-${i}-policy`, {
-        clusterName: clusterRef, principalArn: entry.principalArn, policyArn: viewPolicy, accessScope: { type: "cluster" },
-      });
+    // --- Access entries: cluster-admin for the admin roles; viewers, developers and CI's plan role.
+    addAccessEntries(this, {
+      clusterName: clusterRef, partition, accountId, adminRoles: props.adminRoles,
+      viewerRoles: props.viewerRoles, developerRoles: props.developerRoles, planReaderRoles: props.planReaderRoles,
     });
 
     // --- IRSA: the OIDC provider (thumbprint is managed by IAM for EKS issuers).
     const oidc = new IamOpenidConnectProvider(this, "oidc", { url: this.oidcIssuerUrl, clientIdList: ["sts.amazonaws.com"] });
     this.oidcProviderArn = oidc.arn;
-    const issuerHost = Fn.replace(this.oidcIssuerUrl, "https://", "");
 
-    const vpcCniRole = new IamRole(this, "vpc-cni-role", {
-      name: naming.name("eks-vpc-cni", "iamRole"),
-      assumeRolePolicy: irsaTrustPolicy(this, "vpc-cni-trust", oidc.arn, issuerHost, SERVICE_ACCOUNTS.vpcCni),
+    // --- The add-ons' roles: IRSA for vpc-cni, Pod Identity for the rest.
+    const roles = addAddonRoles(this, {
+      naming, clusterName, clusterRef, partition, region, accountId,
+      oidcProviderArn: oidc.arn, issuerHost: Fn.replace(this.oidcIssuerUrl, "https://", ""),
+      volumeKeyArn: volumeKey.keyArn, platformControllerRoles: props.platformControllerRoles !== false,
     });
-    const vpcCniPolicy = new IamRolePolicyAttachment(this, "vpc-cni-policy", { role: vpcCniRole.name, policyArn: managed("AmazonEKS_CNI_Policy") });
-    this.vpcCniRoleArn = vpcCniRole.arn;
-
-    // --- Pod Identity roles, each trusting one service account of this cluster.
-    const podRole = (key: string, component: string, sa: ServiceAccountRef, managedPolicy?: string, statements?: PolicyStatement[]) => {
-      const role = new IamRole(this, `${key}-role`, {
-        name: naming.name(component, "iamRole"),
-        assumeRolePolicy: podIdentityTrustPolicy(accountId, { clusterName, serviceAccount: sa }),
-      });
-      if (managedPolicy) new IamRolePolicyAttachment(this, `${key}-policy`, { role: role.name, policyArn: managedPolicy });
-      if (statements) new IamRolePolicy(this, `${key}-inline`, { role: role.id, name: component, policy: policyJson(statements) });
-      return role;
-    };
-    const ebsCsiRole = podRole("ebs-csi", "eks-ebs-csi", SERVICE_ACCOUNTS.ebsCsi, managed("service-role/AmazonEBSCSIDriverPolicy"), ebsKeyUseStatements(volumeKey.keyArn));
-    const efsCsiRole = podRole("efs-csi", "eks-efs-csi", SERVICE_ACCOUNTS.efsCsi, managed("service-role/AmazonEFSCSIDriverPolicy"));
-    this.ebsCsiRoleArn = ebsCsiRole.arn;
-    this.efsCsiRoleArn = efsCsiRole.arn;
-    if (props.platformControllerRoles !== false) {
-      const autoscalerRole = podRole("cluster-autoscaler", "eks-cluster-autoscaler", SERVICE_ACCOUNTS.clusterAutoscaler, undefined,
-        clusterAutoscalerStatements(clusterName, `arn:${partition}:eks:${region}:${accountId}:nodegroup/${clusterName}/*/*`));
-      const lbcRole = podRole("lb-controller", "eks-lb-controller", SERVICE_ACCOUNTS.loadBalancerController, undefined,
-        loadBalancerControllerStatements(partition, region, accountId));
-      this.clusterAutoscalerRoleArn = autoscalerRole.arn;
-      this.loadBalancerControllerRoleArn = lbcRole.arn;
-      // The platform stack installs these charts; associations may exist before their service accounts.
-      for (const [key, role, sa] of [
-        ["cluster-autoscaler", autoscalerRole, SERVICE_ACCOUNTS.clusterAutoscaler],
-        ["lb-controller", lbcRole, SERVICE_ACCOUNTS.loadBalancerController],
-      ] as const) {
-        new EksPodIdentityAssociation(this, `${key}-association`, {
-          clusterName: clusterRef, namespace: sa.namespace, serviceAccount: sa.name, roleArn: role.arn,
-        });
-      }
-    }
+    this.vpcCniRoleArn = roles.vpcCniRole.arn;
+    this.ebsCsiRoleArn = roles.ebsCsiRole.arn;
+    this.efsCsiRoleArn = roles.efsCsiRole.arn;
+    this.clusterAutoscalerRoleArn = roles.clusterAutoscalerRole?.arn;
+    this.loadBalancerControllerRoleArn = roles.loadBalancerControllerRole?.arn;
 
     // --- Add-ons that must run before nodes can become Ready.
-    // Unpinned add-ons: the newest build for this Kubernetes version, read at plan time from the
-    // static version string (not the cluster's attribute) so the plan shows the real version.
-    const addonVersion = (name: AddonName): string => props.addonVersions?.[name]
-      ?? new DataAwsEksAddonVersion(this, `addon-version-${name}`, { addonName: name, kubernetesVersion: props.kubernetesVersion, mostRecent: true }).version;
-    const addon = (name: AddonName, extra: Partial<ConstructorParameters<typeof EksAddon>[2]> = {}) =>
-      new EksAddon(this, `addon-${name}`, {
-        clusterName: clusterRef,
-        addonName: name,
-        addonVersion: addonVersion(name),
-        // Terraform is the source of truth: take over on create, and re-apply our config on update.
-        resolveConflictsOnCreate: "OVERWRITE",
-        resolveConflictsOnUpdate: "OVERWRITE",
-        ...extra,
-      });
+    const addons = new ClusterAddons(this, { clusterName: clusterRef, kubernetesVersion: props.kubernetesVersion, addonVersions: props.addonVersions });
     const preNode = [
-      addon("vpc-cni", {
-        serviceAccountRoleArn: vpcCniRole.arn,
+      addons.add("vpc-cni", {
+        serviceAccountRoleArn: roles.vpcCniRole.arn,
         // Network policy enforcement by the CNI, so namespaces can be isolated.
         configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
-        dependsOn: [vpcCniPolicy],
+        dependsOn: [roles.vpcCniPolicy],
       }),
-      addon("kube-proxy"),
-      addon("eks-pod-identity-agent"),
+      addons.add("kube-proxy"),
+      addons.add("eks-pod-identity-agent"),
     ];
+    const podIdentityAgent = preNode[2]!;
 
     // --- Nodes.
-    const nodeRole = new IamRole(this, "node-role", {
-      name: naming.name("eks-node", "iamRole"),
-      assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"),
+    const nodes = addNodeGroups(this, {
+      naming, clusterName, clusterRef, partition, kubernetesVersion: props.kubernetesVersion,
+      subnetIds: props.network.privateSubnetIds, nodeSecurityGroupId: nodeSgId, volumeKeyArn,
+      metadataHopLimit: props.metadataHopLimit ?? 1, groups: props.nodeGroups, dependsOn: preNode,
     });
-    const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"].map((p) =>
-      new IamRolePolicyAttachment(this, `node-${p}`, { role: nodeRole.name, policyArn: managed(p) }));
-    this.nodeRoleArn = nodeRole.arn;
-
-    // One launch template per distinct root-volume shape, shared by the groups that have it
-    // (production's three groups share one): fewer resources, and one change rolls them together.
-    const hopLimit = props.metadataHopLimit ?? 1;
-    const launchTemplates = new Map<string, LaunchTemplate>();
-    const launchTemplateFor = (spec: NodeGroupSpec): LaunchTemplate => {
-      const bottlerocket = (spec.amiType ?? "").startsWith("BOTTLEROCKET");
-      const size = spec.diskSizeGiB ?? 50;
-      const key = `${bottlerocket ? "bottlerocket-" : ""}${size}gib`;
-      const existing = launchTemplates.get(key);
-      if (existing) return existing;
-      const lt = new LaunchTemplate(this, `lt-${key}`, {
-        name: naming.name(`eks-nodes-${key}`, "launchTemplate"),
-        description: `EKS ${clusterName} nodes, ${size} GiB encrypted gp3 root`,
-        updateDefaultVersion: true,
-        vpcSecurityGroupIds: [nodeSgId],
-        metadataOptions: {
-          httpEndpoint: "enabled",
-          httpTokens: "required",
-          httpPutResponseHopLimit: hopLimit,
-          instanceMetadataTags: "disabled",
-        },
-        blockDeviceMappings: [{
-          // Bottlerocket keeps its OS on xvda and containers on the data volume xvdb.
-          deviceName: bottlerocket ? "/dev/xvdb" : "/dev/xvda",
-          ebs: {
-            volumeSize: size,
-            volumeType: "gp3",
-            iops: 3000,
-            throughput: 125,
-            encrypted: "true",
-            kmsKeyId: volumeKeyArn,
-            deleteOnTermination: "true",
-          },
-        }],
-        monitoring: { enabled: true },
-        tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
-          resourceType, tags: { Name: `${clusterName}-node` },
-        })),
-      });
-      suppress(lt, { id: "AVD-AWS-0130",
-        reason: "False positive: Trivy does not read nested blocks in Terraform JSON; metadata_options sets http_tokens = required (IMDSv2 only; Checkov CKV_AWS_79 verifies it)" });
-      launchTemplates.set(key, lt);
-      return lt;
-    };
-    const groups: Record<string, string> = {};
-    const nodeGroups: EksNodeGroup[] = [];
-    for (const [groupName, spec] of Object.entries(props.nodeGroups)) {
-      const lt = launchTemplateFor(spec);
-      const ng = new EksNodeGroup(this, `ng-${groupName}`, {
-        clusterName: clusterRef,
-        nodeGroupName: naming.name(`eks-${groupName}`, "eksNodeGroup"),
-        nodeRoleArn: nodeRole.arn,
-        subnetIds: [...props.network.privateSubnetIds],
-        version: props.kubernetesVersion,
-        amiType: spec.amiType ?? "AL2023_x86_64_STANDARD",
-        capacityType: spec.capacityType ?? "ON_DEMAND",
-        instanceTypes: [...spec.instanceTypes],
-        labels: { "node-group": groupName, ...spec.labels },
-        taint: spec.taints?.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
-        scalingConfig: { minSize: spec.minSize, desiredSize: spec.desiredSize, maxSize: spec.maxSize },
-        updateConfig: { maxUnavailablePercentage: spec.maxUnavailablePercentage ?? 25 },
-        nodeRepairConfig: { enabled: true },
-        launchTemplate: { id: lt.id, version: Fn.tostring(lt.latestVersion) },
-        // The cluster autoscaler changes desired size at run time; Terraform must not undo it.
-        lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
-        dependsOn: [...nodePolicies, ...preNode],
-      });
-      groups[groupName] = ng.nodeGroupName;
-      nodeGroups.push(ng);
-    }
-    this.nodeGroupNames = groups;
+    this.nodeRoleArn = nodes.nodeRoleArn;
+    this.nodeGroupNames = nodes.nodeGroupNames;
+    const nodeGroups = nodes.nodeGroups;
 
     // --- Add-ons whose pods need nodes to become healthy.
     const postNode = [
-      addon("coredns", { dependsOn: nodeGroups }),
-      addon("aws-ebs-csi-driver", {
-        podIdentityAssociation: [{ roleArn: ebsCsiRole.arn, serviceAccount: SERVICE_ACCOUNTS.ebsCsi.name }],
-        dependsOn: [...nodeGroups, preNode[2]!],
+      addons.add("coredns", { dependsOn: nodeGroups }),
+      addons.add("aws-ebs-csi-driver", {
+        podIdentityAssociation: [{ roleArn: roles.ebsCsiRole.arn, serviceAccount: SERVICE_ACCOUNTS.ebsCsi.name }],
+        dependsOn: [...nodeGroups, podIdentityAgent],
       }),
-      addon("aws-efs-csi-driver", {
-        podIdentityAssociation: [{ roleArn: efsCsiRole.arn, serviceAccount: SERVICE_ACCOUNTS.efsCsi.name }],
-        dependsOn: [...nodeGroups, preNode[2]!],
+      addons.add("aws-efs-csi-driver", {
+        podIdentityAssociation: [{ roleArn: roles.efsCsiRole.arn, serviceAccount: SERVICE_ACCOUNTS.efsCsi.name }],
+        dependsOn: [...nodeGroups, podIdentityAgent],
       }),
     ];
     this.ready = [...nodeGroups, ...preNode, ...postNode];

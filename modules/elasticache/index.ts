@@ -6,6 +6,7 @@ import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
 import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
 import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
+import { KmsKey } from "../kms-key";
 import { PolicyStatement } from "../core/policy";
 import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
@@ -139,7 +140,7 @@ export class ElastiCache extends Construct {
   constructor(scope: Construct, id: string, props: ElastiCacheProps) {
     super(scope, id);
     const where = `ElastiCache ${id}`;
-    const d = dataStoreDefaults(this, where, "redis", props);
+    const d = dataStoreDefaults(this, where, "redis", props, KmsKey);
     const engine = props.engine ?? "valkey";
     const version = props.engineVersion ?? (engine === "valkey" ? DEFAULT_VALKEY_VERSION : DEFAULT_REDIS_VERSION);
     const clusterMode = props.clusterMode ?? "disabled";

@@ -6,6 +6,7 @@ import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-
 import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
 import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
+import { KmsKey } from "../kms-key";
 import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
@@ -151,7 +152,7 @@ export class Elasticsearch extends Construct {
   constructor(scope: Construct, id: string, props: ElasticsearchProps) {
     super(scope, id);
     const where = `Elasticsearch ${id}`;
-    const d = dataStoreDefaults(this, where, "search", props);
+    const d = dataStoreDefaults(this, where, "search", props, KmsKey);
     const engineVersion = props.engineVersion ?? DEFAULT_SEARCH_ENGINE;
     const zones = d.multiAz ? Math.min(3, props.network.databaseSubnetIds.length) : 1;
     const family = validate(where, props, engineVersion, zones, d.multiAz);

@@ -4,6 +4,7 @@ import { KmsKey as KmsKeyResource } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
+import { EncryptionKeyRef } from "../core/types";
 import { PolicyDocument, PolicyStatement } from "../core/policy";
 import { suppress } from "../core/suppress";
 import { checkInt } from "../core/validation";
@@ -45,7 +46,7 @@ const USE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:Gene
  * account root (so IAM policies decide access) and grows through `allowServicePrincipal`
  * as modules attach services that must call KMS themselves (Logs, SNS publishers, CloudFront).
  */
-export class KmsKey extends Construct {
+export class KmsKey extends Construct implements EncryptionKeyRef {
   public readonly keyArn: string;
   public readonly keyId: string;
   public readonly aliasName: string;

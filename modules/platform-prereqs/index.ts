@@ -7,7 +7,8 @@ import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
 import { PolicyStatement, policyJson } from "../core/policy";
 import { suppress } from "../core/suppress";
-import { PLATFORM_SERVICE_ACCOUNTS, ServiceAccountRef, podIdentityTrustPolicy } from "../core/pod-identity";
+import { PLATFORM_SERVICE_ACCOUNTS, ServiceAccountRef } from "../core/pod-identity";
+import { podIdentityRole } from "../core/pod-identity-role";
 import { check, checkInt } from "../core/validation";
 import { DNS_LABEL_RE } from "../core/dns";
 import { KmsKey } from "../kms-key";
@@ -177,7 +178,7 @@ export class PlatformPrereqs extends Construct {
       { Sid: "Objects", Effect: "Allow", Action: objectActions, Resource: `${bucket.bucketArn}/*` },
     ];
 
-    this.lokiRoleArn = this.podRole("loki", PLATFORM_SERVICE_ACCOUNTS.loki, props.clusterName, accountId, [
+    this.lokiRoleArn = this.podRole("loki", PLATFORM_SERVICE_ACCOUNTS.loki, [
       ...bucketAccess(this.lokiBucket, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]),
       kmsViaS3,
     ]);
@@ -208,12 +209,12 @@ export class PlatformPrereqs extends Construct {
         Condition: { StringEquals: { "kms:ViaService": `ec2.${region}.amazonaws.com` } },
       });
     }
-    this.veleroRoleArn = this.podRole("velero", PLATFORM_SERVICE_ACCOUNTS.velero, props.clusterName, accountId, veleroStatements);
+    this.veleroRoleArn = this.podRole("velero", PLATFORM_SERVICE_ACCOUNTS.velero, veleroStatements);
 
     // Alertmanager → the environment's alarm topic. The topic policy already lets this
     // account's principals publish (AccountManagesTopic) and the key policy delegates to IAM
     // (account root), so this identity policy is the whole grant.
-    this.alertmanagerRoleArn = this.podRole("alertmanager", PLATFORM_SERVICE_ACCOUNTS.alertmanager, props.clusterName, accountId, [
+    this.alertmanagerRoleArn = this.podRole("alertmanager", PLATFORM_SERVICE_ACCOUNTS.alertmanager, [
       { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: props.alarmTopic.topicArn },
       {
         // Publishing to an SSE-KMS topic: SNS generates and decrypts the data key on the caller's behalf.
@@ -230,29 +231,17 @@ export class PlatformPrereqs extends Construct {
     }
   }
 
-  private podRole(component: string, sa: ServiceAccountRef, clusterName: string, accountId: string, statements: PolicyStatement[]): string {
-    return this.podIamRole(component, sa, clusterName, accountId, statements).arn;
+  private podRole(component: string, sa: ServiceAccountRef, statements: PolicyStatement[]): string {
+    return this.podIamRole(component, sa, statements).arn;
   }
 
-  private podIamRole(component: string, sa: ServiceAccountRef, clusterName: string, accountId: string, statements: PolicyStatement[]): IamRole {
-    const role = new IamRole(this, `${component}-role`, {
-      name: this.naming.name(component, "iamRole"),
+  /** A role pinned to this cluster and `sa` (modules/core/pod-identity-role.ts), with its association. */
+  private podIamRole(component: string, sa: ServiceAccountRef, statements: PolicyStatement[]): IamRole {
+    return podIdentityRole(this, component, {
+      naming: this.naming, component, clusterName: this.clusterName, serviceAccount: sa, statements,
       description: `${component} pods (${sa.namespace}/${sa.name}) through EKS Pod Identity`,
-      // Pinned to this cluster and service account by the session tags Pod Identity sets.
-      assumeRolePolicy: podIdentityTrustPolicy(accountId, { clusterName, serviceAccount: sa }),
       maxSessionDuration: 3600,
     });
-    if (statements.length > 0) {
-      new IamRolePolicy(this, `${component}-policy`, {
-        role: role.id,
-        name: component,
-        policy: policyJson(statements),
-      });
-    }
-    new EksPodIdentityAssociation(this, `${component}-association`, {
-      clusterName, namespace: sa.namespace, serviceAccount: sa.name, roleArn: role.arn,
-    });
-    return role;
   }
 
   /**
@@ -263,9 +252,9 @@ export class PlatformPrereqs extends Construct {
    */
   public allowDns01(hostedZoneId: string): string {
     check(this.dns01Role === undefined, `PlatformPrereqs ${this.node.id}`, "allowDns01", hostedZoneId, "may be called once (one DNS-01 role per cluster)");
-    const { partition, accountId } = this.ctx;
+    const { partition } = this.ctx;
     const zoneArn = `arn:${partition}:route53:::hostedzone/${hostedZoneId}`;
-    this.dns01Role = this.podRole("cert-manager-dns01", PLATFORM_SERVICE_ACCOUNTS.certManager, this.clusterName, accountId, [
+    this.dns01Role = this.podRole("cert-manager-dns01", PLATFORM_SERVICE_ACCOUNTS.certManager, [
       { Sid: "ReadZone", Effect: "Allow", Action: "route53:ListResourceRecordSets", Resource: zoneArn },
       {
         Sid: "AcmeChallengeRecordsOnly", Effect: "Allow", Action: "route53:ChangeResourceRecordSets", Resource: zoneArn,
@@ -311,7 +300,7 @@ export class PlatformPrereqs extends Construct {
         },
       });
     }
-    this.externalSecretsRole = this.podRole("external-secrets", PLATFORM_SERVICE_ACCOUNTS.externalSecrets, this.clusterName, accountId, statements);
+    this.externalSecretsRole = this.podRole("external-secrets", PLATFORM_SERVICE_ACCOUNTS.externalSecrets, statements);
     return this.externalSecretsRole;
   }
 
@@ -349,7 +338,7 @@ export class PlatformPrereqs extends Construct {
         Resource: ses.map((id) => `arn:${partition}:ses:${region}:${accountId}:identity/${id}`),
       });
     }
-    this.app = this.podIamRole("app", props.serviceAccount, this.clusterName, accountId, statements);
+    this.app = this.podIamRole("app", props.serviceAccount, statements);
     return this.app.arn;
   }
 

@@ -9,6 +9,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
 import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
+import { KmsKey } from "../kms-key";
 import { serviceTrustPolicy } from "../core/policy";
 import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
@@ -142,7 +143,7 @@ export class RdsMysql extends Construct {
   constructor(scope: Construct, id: string, props: RdsMysqlProps) {
     super(scope, id);
     const where = `RdsMysql ${id}`;
-    const d = dataStoreDefaults(this, where, "mysql", props);
+    const d = dataStoreDefaults(this, where, "mysql", props, KmsKey);
     const version = props.engineVersion ?? DEFAULT_MYSQL_VERSION;
     const backups = props.backupRetentionDays ?? 35;
     const replicas = props.readReplicas ?? 0;

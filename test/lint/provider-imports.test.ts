@@ -8,10 +8,10 @@ const eslint = path.join(root, "node_modules", ".bin", "eslint");
  * Runs the project's real ESLint config on source given on stdin, as if it were a .ts file of
  * the project (the offending source exists only here, never as a committed file).
  */
-function lint(source: string): { errorCount: number; messages: { ruleId: string; message: string }[] } {
+function lint(source: string, filename = "modules/lint-probe.ts"): { errorCount: number; messages: { ruleId: string; message: string }[] } {
   let out: string;
   try {
-    out = execFileSync(eslint, ["--stdin", "--stdin-filename", "modules/lint-probe.ts", "--format", "json"], { cwd: root, encoding: "utf8", input: source });
+    out = execFileSync(eslint, ["--stdin", "--stdin-filename", filename, "--format", "json"], { cwd: root, encoding: "utf8", input: source });
   } catch (e) {
     out = (e as { stdout: string }).stdout;
   }
@@ -32,5 +32,20 @@ describe("lint: provider imports", () => {
 
   it("accepts deep imports", () => {
     expect(lint(`import { Vpc } from "${aws}/lib/vpc";\nexport const used = [Vpc];\n`).errorCount).toBe(0);
+  });
+});
+
+describe("lint: modules/core imports no module", () => {
+  it("rejects a module import from core, and still rejects provider roots there", () => {
+    const result = lint(`import { KmsKey } from "../kms-key";\nimport { Vpc } from "${aws}";\nexport const used = [KmsKey, Vpc];\n`, "modules/core/lint-probe.ts");
+    const rule = result.messages.filter((m) => m.ruleId === "no-restricted-imports");
+    expect(rule).toHaveLength(2);
+    expect(rule[0]!.message).toMatch(/modules\/core depends on no module/);
+    expect(rule[1]!.message).toMatch(/@cdktf\/provider-<name>\/lib\/<resource>/);
+  });
+
+  it("accepts core-internal imports in core and module imports elsewhere", () => {
+    expect(lint(`import { Naming } from "./naming";\nexport type N = Naming;\n`, "modules/core/lint-probe.ts").errorCount).toBe(0);
+    expect(lint(`import { KmsKey } from "../kms-key";\nexport const used = [KmsKey];\n`, "modules/vpc/lint-probe.ts").errorCount).toBe(0);
   });
 });
