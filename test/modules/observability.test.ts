@@ -40,4 +40,10 @@ describe("Observability", () => {
     expect(cfg.route.receiver).toBe("on-call");
     expect(cfg.receivers).toEqual([{ name: "null" }, { name: "on-call", opsgenie_configs: [{ api_key_file: "/etc/alertmanager/secrets/alertmanager-on-call/key", send_resolved: true, priority: "P1" }] }]);
   });
+
+  it("rejects an environment label that cannot start an SNS subject", () => {
+    const charts = { kubePrometheusStack: platformCharts.kubePrometheusStack, loki: platformCharts.loki, alloy: platformCharts.alloy };
+    expect(() => new Observability(k8sStack(), "o", { charts, alertsTopic: { topicArn: "arn:aws:sns:us-east-1:1:t", region: "us-east-1", environment: "Prod Env" } }))
+      .toThrow('Observability o: alertsTopic.environment = "Prod Env" is invalid; must be 1-20 lowercase letters, digits or hyphens');
+  });
 });
