@@ -1,10 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { TerraformStack, Testing } from "cdktf";
-import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { Testing } from "cdktf";
 import { EnvironmentConfig, PlatformStack, addEnvironment, environments } from "../../environments";
 import { KubeconfigTargetConfig } from "../../environments/config";
-import { Observability } from "../../modules/observability";
 import { policy, resource, resources, TfJson } from "../helpers";
 
 /** Production's two stacks, synthesized through the app so cross-stack references resolve. */
@@ -114,13 +112,5 @@ describe("Alertmanager in kubeconfig mode", () => {
     expect(am.config.route.receiver).toBe("on-call");
     expect(am.config.receivers).toContainEqual({ name: "on-call", slack_configs: [{ api_url_file: "/etc/alertmanager/secrets/alertmanager-on-call/key", send_resolved: true }] });
     expect(stack.observability.node.metadata.filter((m) => m.type === "@cdktf/warn")).toEqual([]);
-  });
-
-  it("rejects an environment label that cannot start an SNS subject", () => {
-    const stack = new TerraformStack(Testing.app(), "k8s");
-    new HelmProvider(stack, "helm", { kubernetes: { configPath: "~/.kube/config" } });
-    const charts = environments.production.platform.charts;
-    expect(() => new Observability(stack, "o", { charts, alertsTopic: { topicArn: "arn:aws:sns:us-east-1:1:t", region: "us-east-1", environment: "Prod Env" } }))
-      .toThrow('Observability o: alertsTopic.environment = "Prod Env" is invalid; must be 1-20 lowercase letters, digits or hyphens');
   });
 });

@@ -4,7 +4,8 @@ import { suppress, suppressionsOf } from "../../modules/core/suppress";
 import { PolicyDocument, serviceTrustPolicy } from "../../modules/core/policy";
 import { encryptedLogGroup } from "../../modules/core/log-group";
 import { KmsKey } from "../../modules/kms-key";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { checkOnCall } from "../../modules/core/on-call";
+import { checkOidcClient } from "../../modules/core/sso";
 import { policy, resource, synth, testStack } from "../helpers";
 
 describe("naming", () => {
@@ -56,31 +57,6 @@ describe("policy document", () => {
   });
 });
 
-describe("kms key", () => {
-  it("records Trivy's aliased-provider false positive only for keys created through a provider alias", () => {
-    const { stack } = testStack();
-    const east = new AwsProvider(stack, "east", { alias: "east", region: "us-east-1" });
-    const aliased = new KmsKey(stack, "a", { naming: new Naming("p", "e"), component: "a", description: "d", provider: east });
-    const plain = new KmsKey(stack, "b", { naming: new Naming("p", "e"), component: "b", description: "d" });
-    expect(suppressionsOf(aliased.node.findChild("key") as never).map((s) => s.id)).toEqual(["AVD-AWS-0065"]);
-    expect(suppressionsOf(plain.node.findChild("key") as never)).toEqual([]);
-  });
-
-  it("rotates yearly, has an alias and rejects service grants without a condition", () => {
-    const { stack } = testStack();
-    const key = new KmsKey(stack, "k", { naming: new Naming("openedx", "staging"), component: "data", description: "data" });
-    expect(() => key.allowServicePrincipal("cloudfront.amazonaws.com", {})).toThrow(/needs a condition/);
-    const json = synth(stack);
-    expect(resource(json, "aws_kms_key")).toMatchObject({ enable_key_rotation: true, rotation_period_in_days: 365, deletion_window_in_days: 30 });
-    expect(resource(json, "aws_kms_alias").name).toBe("alias/openedx-staging-data");
-  });
-  it("rejects a deletion window outside 7-30 days", () => {
-    const { stack } = testStack();
-    expect(() => new KmsKey(stack, "k", { naming: new Naming("p", "e"), component: "x", description: "d", deletionWindowInDays: 3 }))
-      .toThrow(/KmsKey x: deletionWindowInDays = 3 is invalid; must be an integer from 7 to 30/);
-  });
-});
-
 describe("suppress", () => {
   it("records suppressions with an id and a reason", () => {
     const { stack } = testStack();
@@ -101,5 +77,21 @@ describe("encryptedLogGroup", () => {
     expect(resource(synth(stack), "aws_cloudwatch_log_group", "short")).toMatchObject({ name: "/a/short", retention_in_days: 30, kms_key_id: "arn:key" });
     expect(suppressionsOf(long)).toEqual([]);
     expect(suppressionsOf(short)).toEqual([{ id: "CKV_AWS_338", reason: expect.stringMatching(/^flowLogRetentionDays = 30 is set explicitly below 365 days/) }]);
+  });
+});
+
+describe("on-call and SSO validation", () => {
+  it("rejects an endpoint URL, ARN or key in place of a secret name, and unknown kinds", () => {
+    expect(() => checkOnCall("env", "onCall", { endpoint: { kind: "pagerduty", secretName: "https://events.pagerduty.com/x" } })).toThrow("onCall.endpoint.secretName");
+    expect(() => checkOnCall("env", "onCall", { endpoint: { kind: "sms" as never, secretName: "oncall" } })).toThrow('onCall.endpoint.kind = "sms" is invalid; must be one of pagerduty, opsgenie, webhook');
+    expect(() => checkOnCall("env", "onCall", { endpoint: { kind: "opsgenie", secretName: "openedx-production-on-call" } })).not.toThrow();
+  });
+
+  it("rejects an issuer that is not https and group names that would break the RBAC CSV", () => {
+    const sso = { issuer: "https://idp.example.org", clientId: "argocd", clientSecret: { secretName: "sso", key: "clientSecret" }, adminGroups: ["sre"] };
+    expect(() => checkOidcClient("w", "sso", { ...sso, issuer: "http://idp.example.org" })).toThrow('w: sso.issuer = "http://idp.example.org" is invalid; must be an https:// URL');
+    expect(() => checkOidcClient("w", "sso", { ...sso, adminGroups: ["sre, role:admin"] })).toThrow("sso group");
+    expect(() => checkOidcClient("w", "sso", { ...sso, adminGroups: [] })).toThrow("sso.adminGroups");
+    expect(() => checkOidcClient("w", "sso", sso)).not.toThrow();
   });
 });

@@ -5,6 +5,7 @@ import {
   AppResources, DEFAULT_APP_RESOURCES, K8sNamespaces, K8sNamespacesProps, PLATFORM_NAMESPACES,
 } from "../../modules/k8s-namespaces";
 import { Res, resource, resources, synth } from "../helpers";
+import { k8sStack } from "./k8s-stack";
 
 function build(props: Partial<K8sNamespacesProps> = {}) {
   const stack = new TerraformStack(Testing.app(), "k8s");
@@ -246,5 +247,28 @@ describe("K8sNamespaces app resources", () => {
     // 14230m needed of 20 requested cores: HPA can reach maxReplicas everywhere.
     expect(make({ appResources: { ...DEFAULT_APP_RESOURCES, quota: { ...DEFAULT_APP_RESOURCES.quota, requests: { cpu: "14229m", memory: "48Gi" } } } }))
       .toThrow("must be at least 14230m");
+  });
+});
+
+describe("K8sNamespaces validation", () => {
+  const make = (props: Partial<K8sNamespacesProps>) => () => new K8sNamespaces(k8sStack(), "ns", { appNamespace: "openedx-prod", ...props });
+  it("rejects bad namespaces, levels, ports and egress", () => {
+    expect(make({ appNamespace: "OpenEdX" })).toThrow('K8sNamespaces ns: appNamespace = "OpenEdX" is invalid; must be a DNS label');
+    expect(make({ appNamespace: "argocd" })).toThrow('appNamespace = "argocd" is invalid; must differ from the platform namespaces');
+    expect(make({ appPorts: [] })).toThrow("appPorts = [] is invalid; must list at least one port");
+    expect(make({ appPorts: [70000] })).toThrow("appPorts[0] = 70000 is invalid");
+    expect(make({ podSecurity: { "kube-system": "baseline" } })).toThrow('podSecurity = "kube-system" is invalid; must name a platform namespace');
+    expect(make({ podSecurity: { argocd: "open" as never } })).toThrow('podSecurity.argocd = "open" is invalid; must be one of "restricted", "baseline", "privileged"');
+    expect(make({ egress: [{ name: "db", cidr: "10.0.0.1/16", ports: [3306] }] })).toThrow('egress[0].cidr = "10.0.0.1/16" is invalid');
+    expect(make({ egress: [{ name: "db", cidr: "10.0.0.0/16", ports: [] }] })).toThrow("egress[0].ports = [] is invalid");
+    expect(make({ egress: [{ name: "Db", cidr: "10.0.0.0/16", ports: [1] }] })).toThrow('egress[0].name = "Db" is invalid');
+    expect(make({ egress: [{ name: "db", cidr: "10.0.0.0/16", ports: [1] }, { name: "db", cidr: "10.1.0.0/16", ports: [1] }] })).toThrow("must not repeat values (repeated: db)");
+  });
+
+  it("lets a platform namespace enforce a different level", () => {
+    const stack = k8sStack();
+    new K8sNamespaces(stack, "ns", { appNamespace: "openedx-staging", podSecurity: { argocd: "restricted" } });
+    const argocd = resources(synth(stack), "kubernetes_namespace_v1").find((n) => n.metadata.name === "argocd")!;
+    expect(argocd.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
   });
 });
