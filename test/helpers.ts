@@ -3,6 +3,9 @@ import * as path from "path";
 import { App, TerraformOutput, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Naming } from "../modules/core/naming";
+import type { NetworkRef } from "../modules/core/types";
+import type { KubeconfigTargetConfig } from "../environments/config";
+import type { DataStoreEndpoints, EksPlatformTarget } from "../environments/platform-stack";
 
 /** A synthesized stack: the Terraform JSON document. */
 export interface TfJson {
@@ -68,3 +71,42 @@ export function resolved(stack: TerraformStack, value: unknown): any {
   new TerraformOutput(stack, id, { value });
   return JSON.parse(Testing.synth(stack)).output[id].value;
 }
+
+/** A network as the vpc module hands it over, over the first `azCount` AZs of us-east-1 (subnet ids `pub-a`, `priv-a`, `db-a`, ...). */
+export function testNetwork(azCount = 3): NetworkRef {
+  const letters = ["a", "b", "c"].slice(0, azCount);
+  return {
+    vpcId: "vpc-1",
+    vpcCidr: "10.0.0.0/16",
+    azs: letters.map((l) => `us-east-1${l}`),
+    publicSubnetIds: letters.map((l) => `pub-${l}`),
+    privateSubnetIds: letters.map((l) => `priv-${l}`),
+    databaseSubnetIds: letters.map((l) => `db-${l}`),
+  };
+}
+
+/** Data-store endpoints as the AWS stack would pass them to the platform stack. */
+export const EKS_DATA_STORES: DataStoreEndpoints = {
+  mysql: { host: "db.internal", port: 3306, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:rds!db-1-AbCdEf" },
+  redis: { host: "redis.internal", port: 6379, iamUserId: "openedx-production-redis-app", cacheName: "openedx-production-redis" },
+  search: { host: "search.internal", port: 443 },
+  documentdb: { host: "docdb.internal", port: 27017, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:docdb-AbCdEf" },
+};
+
+/** An EKS target as literals, for PlatformStack tests built without the AWS stack. */
+export const EKS_TARGET: EksPlatformTarget = {
+  clusterName: "c", region: "us-east-1", vpcId: "vpc-1", lokiBucketName: "l", veleroBucketName: "v",
+  backupKmsKeyArn: "arn:aws:kms:us-east-1:1:key/x", dnsZoneId: "Z0123456789ABCDEFGHIJ", alarmTopicArn: "arn:aws:sns:us-east-1:1:alarms",
+  volumeKmsKeyArn: "arn:aws:kms:us-east-1:1:key/v", dataStores: EKS_DATA_STORES,
+};
+
+/** Seed 003's k3s cluster as a kubeconfig target. */
+export const K3S_TARGET: KubeconfigTargetConfig = {
+  path: "~/.kube/k3s.yaml",
+  context: "k3s-ha",
+  mediaStorageClass: "longhorn-rwx",
+  volumeStorageClass: "local-path",
+  apiServerCidrs: ["192.168.10.0/24", "10.42.0.0/16"],
+  installMetricsServer: false,
+  backups: { bucketName: "openedx-backups", region: "eu-central-1", s3Url: "https://minio.backup.internal:9000", credentialsSecret: "velero-s3" },
+};

@@ -2,8 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Testing } from "cdktf";
 import { EnvironmentConfig, PlatformStack, addEnvironment, environments } from "../../environments";
-import { KubeconfigTargetConfig } from "../../environments/config";
-import { policy, resource, resources, TfJson } from "../helpers";
+import { policy, resource, resources, TfJson, K3S_TARGET } from "../helpers";
 
 /** Production's two stacks, synthesized through the app so cross-stack references resolve. */
 function synthProduction() {
@@ -91,14 +90,10 @@ describe("Alertmanager → the environment alarm topic (production)", () => {
 });
 
 describe("Alertmanager in kubeconfig mode", () => {
-  const k3s: KubeconfigTargetConfig = {
-    path: "~/.kube/k3s.yaml", context: "k3s-ha", mediaStorageClass: "longhorn-rwx", volumeStorageClass: "local-path", apiServerCidrs: ["192.168.10.0/24", "10.42.0.0/16"], installMetricsServer: false,
-    backups: { bucketName: "b", region: "eu-central-1", s3Url: "https://minio.internal:9000", credentialsSecret: "velero-s3" },
-  };
-  const config: EnvironmentConfig = { ...environments.staging, platform: { ...environments.staging.platform, kubeconfig: k3s } };
+  const config: EnvironmentConfig = { ...environments.staging, platform: { ...environments.staging.platform, kubeconfig: K3S_TARGET } };
 
   it("without a paging endpoint, keeps the chart's null receiver and warns at synth that alerts are not delivered", () => {
-    const stack = new PlatformStack(Testing.app(), { ...config, onCall: { emails: ["oncall@example.org"] } }, { kubeconfig: k3s });
+    const stack = new PlatformStack(Testing.app(), { ...config, onCall: { emails: ["oncall@example.org"] } }, { kubeconfig: K3S_TARGET });
     const am = alertmanagerValues(JSON.parse(Testing.synth(stack)) as TfJson);
     expect(am.config).toBeUndefined();
     expect(am.serviceAccount.name).toBe(SA);
@@ -107,7 +102,7 @@ describe("Alertmanager in kubeconfig mode", () => {
   });
 
   it("with a paging endpoint, sends every alert to it (a Secret the operators create on the cluster)", () => {
-    const stack = new PlatformStack(Testing.app(), { ...config, onCall: { endpoint: { kind: "webhook", secretName: "staging-on-call" } } }, { kubeconfig: k3s });
+    const stack = new PlatformStack(Testing.app(), { ...config, onCall: { endpoint: { kind: "webhook", secretName: "staging-on-call" } } }, { kubeconfig: K3S_TARGET });
     const am = alertmanagerValues(JSON.parse(Testing.synth(stack)) as TfJson);
     expect(am.config.route.receiver).toBe("on-call");
     expect(am.config.receivers).toContainEqual({ name: "on-call", slack_configs: [{ api_url_file: "/etc/alertmanager/secrets/alertmanager-on-call/key", send_resolved: true }] });

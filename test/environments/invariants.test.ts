@@ -2,6 +2,7 @@ import { Testing } from "cdktf";
 import { EnvironmentConfig, EnvironmentStack, environments } from "../../environments";
 import { validateEnvironment } from "../../environments/validate";
 import { EC2_FAMILIES, maxPods, serviceOffers } from "../../modules/core/aws-catalogue";
+import { K3S_TARGET } from "../helpers";
 
 /**
  * Every invariant validateEnvironment holds, one table per class of mistake, each with the exact
@@ -172,12 +173,8 @@ describe("unions checked at synth (a bundled synth does not type-check)", () => 
 });
 
 describe("cross-field rules", () => {
-  const k3s = {
-    path: "~/.kube/config", context: "k3s", mediaStorageClass: "nfs", volumeStorageClass: "local-path", apiServerCidrs: ["10.42.0.0/16"],
-    installMetricsServer: false, backups: { bucketName: "b", region: "us-east-1", s3Url: "https://s3.example.org", credentialsSecret: "velero" },
-  };
   rejects([
-    ["a kubeconfig target on an environment that builds EKS", patch(staging, "platform.kubeconfig", k3s),
+    ["a kubeconfig target on an environment that builds EKS", patch(staging, "platform.kubeconfig", K3S_TARGET),
       'environment staging: platform.kubeconfig = "set" is invalid; must be unset on an environment whose AWS stack builds an EKS cluster'],
     ["a subdomain written as a full name", patch(production, "edge.subdomains", ["lms", "studio.learn.example.org"]),
       'environment production: edge.subdomains = "studio.learn.example.org" is invalid; must be names relative to domain learn.example.org (e.g. "lms", not "lms.learn.example.org")'],

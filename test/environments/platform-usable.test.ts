@@ -7,7 +7,7 @@ import { EnvironmentConfig, EnvironmentStack, PlatformStack, environments, envir
 import { LOCKED_DEFAULT_PROJECT } from "../../modules/gitops";
 import { DEFAULT_APP_RESOURCES } from "../../modules/k8s-namespaces";
 import { checkPlainScalar } from "../../modules/core/helm";
-import { TfJson, appStacks, policy, resource, resources } from "../helpers";
+import { TfJson, appStacks, policy, resource, resources, EKS_TARGET, K3S_TARGET } from "../helpers";
 
 const stacks = appStacks();
 const ENVS = environmentOrder;
@@ -270,8 +270,7 @@ describe("day-2 access: Argo CD and Grafana behind SSO", () => {
   it("rejects an SSO issuer that is not https", () => {
     const prod = environments.production;
     const sso = prod.platform.sso!;
-    const eks = { clusterName: "c", region: "us-east-1", vpcId: "v", lokiBucketName: "l", veleroBucketName: "v", backupKmsKeyArn: "k", dnsZoneId: "Z", alarmTopicArn: "t", volumeKmsKeyArn: "k",
-      dataStores: Object.fromEntries(["mysql", "redis", "search", "documentdb"].map((k) => [k, { host: "h", port: 1, secretArn: "arn", iamUserId: "u", cacheName: "c" }])) as never };
+    const eks = EKS_TARGET;
     const build = (platform: Partial<EnvironmentConfig["platform"]>) => () => new PlatformStack(Testing.app(), { ...prod, platform: { ...prod.platform, ...platform } }, { eks });
     expect(build({ sso: { ...sso, argocd: { ...sso.argocd!, issuer: "http://login.example.org/realms/platform" } } })).toThrow(
       'GitOps gitops: sso.issuer = "http://login.example.org/realms/platform" is invalid; must be an https:// URL');
@@ -283,9 +282,7 @@ describe("day-2 access: Argo CD and Grafana behind SSO", () => {
   it("rejects an app quota below what the app's own services need at their maximum replicas", () => {
     const prod = environments.production;
     const resources = { ...DEFAULT_APP_RESOURCES, quota: { ...DEFAULT_APP_RESOURCES.quota, requests: { cpu: "4", memory: "48Gi" } } };
-    const k3s = { path: "~/.kube/config", context: "k3s", mediaStorageClass: "rwx", volumeStorageClass: "local-path", apiServerCidrs: ["10.42.0.0/16"], installMetricsServer: false,
-      backups: { bucketName: "b", region: "eu-central-1", s3Url: "https://minio.internal:9000", credentialsSecret: "velero-s3" } };
-    expect(() => new PlatformStack(Testing.app(), { ...prod, platform: { ...prod.platform, app: { ...prod.platform.app, resources } } }, { kubeconfig: k3s }))
+    expect(() => new PlatformStack(Testing.app(), { ...prod, platform: { ...prod.platform, app: { ...prod.platform.app, resources } } }, { kubeconfig: K3S_TARGET }))
       .toThrow(/appResources\.quota\.requests\.cpu = "4" is invalid; must be at least \d+m?/);
   });
 });

@@ -2,9 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { Testing } from "cdktf";
 import { EnvironmentConfig, PlatformStack, addEnvironment, environments } from "../../environments";
-import { KubeconfigTargetConfig } from "../../environments/config";
 import { CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../../modules/core/lifecycle";
-import { resource, resources, synth, TfJson } from "../helpers";
+import { resource, resources, synth, TfJson, EKS_DATA_STORES, EKS_TARGET, K3S_TARGET } from "../helpers";
 import { ACCESS_LOG_FORMAT, GATEWAY_API_VERSION } from "../../modules/ingress";
 import { GATEWAY_ACCESS_LOG } from "../../modules/observability";
 
@@ -25,23 +24,6 @@ function release(json: TfJson, name: string): Record<string, any> & { parsed: an
   return { ...found[0]!, parsed: JSON.parse(found[0]!.values[0]) };
 }
 
-/** Data-store endpoints as the AWS stack would pass them. */
-const EKS_DATA_STORES = {
-  mysql: { host: "db.internal", port: 3306, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:rds!db-1-AbCdEf" },
-  redis: { host: "redis.internal", port: 6379, iamUserId: "openedx-production-redis-app", cacheName: "openedx-production-redis" },
-  search: { host: "search.internal", port: 443 },
-  documentdb: { host: "docdb.internal", port: 27017, secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:docdb-AbCdEf" },
-};
-
-const k3s: KubeconfigTargetConfig = {
-  path: "~/.kube/k3s.yaml",
-  context: "k3s-ha",
-  mediaStorageClass: "longhorn-rwx",
-  volumeStorageClass: "local-path",
-  apiServerCidrs: ["192.168.10.0/24", "10.42.0.0/16"],
-  installMetricsServer: false,
-  backups: { bucketName: "openedx-backups", region: "eu-central-1", s3Url: "https://minio.backup.internal:9000", credentialsSecret: "velero-s3" },
-};
 
 /** `production`'s EKS cluster name, read from its state output. */
 const CLUSTER_NAME = "${data.terraform_remote_state.cross-stack-reference-input-production.outputs.cross-stack-output-aws_eks_clustercluster_A4C38409name}";
@@ -362,7 +344,7 @@ describe("production-platform", () => {
 });
 
 describe("platform stack in kubeconfig mode (seed 003 k3s)", () => {
-  const config: EnvironmentConfig = { ...environments.staging, platform: { ...environments.staging.platform, kubeconfig: k3s } };
+  const config: EnvironmentConfig = { ...environments.staging, platform: { ...environments.staging.platform, kubeconfig: K3S_TARGET } };
   // A cluster this library did not create: the platform stack alone (an environment whose AWS stack
   // builds EKS refuses a kubeconfig target, test/environments/invariants.test.ts).
   const json = synth(new PlatformStack(Testing.app(), config, { kubeconfig: config.platform.kubeconfig }));
@@ -401,8 +383,7 @@ describe("platform stack in kubeconfig mode (seed 003 k3s)", () => {
 describe("platform stack validation", () => {
   const prod = environments.production;
   const build = (config: EnvironmentConfig, props: ConstructorParameters<typeof PlatformStack>[2]) => () => new PlatformStack(Testing.app(), config, props);
-  const eks = { clusterName: "c", region: "us-east-1", vpcId: "vpc-1", lokiBucketName: "l", veleroBucketName: "v", backupKmsKeyArn: "arn:aws:kms:us-east-1:1:key/x", dnsZoneId: "Z0123456789ABCDEFGHIJ", alarmTopicArn: "arn:aws:sns:us-east-1:1:alarms",
-    volumeKmsKeyArn: "arn:aws:kms:us-east-1:1:key/v", dataStores: EKS_DATA_STORES };
+  const eks = EKS_TARGET;
   const withPlatform = (platform: Partial<EnvironmentConfig["platform"]>): EnvironmentConfig => ({ ...prod, platform: { ...prod.platform, ...platform } });
 
   it("derives the app's egress ports to the VPC from the stores: a store on another port moves the policy with it", () => {
@@ -414,7 +395,7 @@ describe("platform stack validation", () => {
   });
 
   it("requires exactly one of EKS and kubeconfig mode", () => {
-    expect(build(prod, { eks, kubeconfig: k3s })).toThrow(
+    expect(build(prod, { eks, kubeconfig: K3S_TARGET })).toThrow(
       'PlatformStack production-platform: eks/kubeconfig = {"eks":"set","kubeconfig":"set"} is invalid; exactly one target is required');
     expect(build(prod, {})).toThrow("PlatformStack production-platform: eks/kubeconfig = {} is invalid; exactly one target is required");
   });
@@ -445,6 +426,6 @@ describe("platform stack validation", () => {
     expect(build(withPlatform({ appNamespace: "openedx-live" }), { eks })).not.toThrow();
     expect(build(withPlatform({ appNamespace: "OpenEdX_Prod" }), { eks })).toThrow(
       'appNamespace = "OpenEdX_Prod" is invalid; must be a DNS label');
-    expect(build(prod, { kubeconfig: { ...k3s, context: " " } })).toThrow("kubeconfig");
+    expect(build(prod, { kubeconfig: { ...K3S_TARGET, context: " " } })).toThrow("kubeconfig");
   });
 });

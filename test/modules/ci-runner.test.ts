@@ -3,20 +3,12 @@ import { join } from "path";
 import { parse } from "yaml";
 import { Testing } from "cdktf";
 import { CiRunner, CiRunnerProps } from "../../modules/ci-runner";
-import { NetworkRef } from "../../modules/core/types";
 import { BootstrapStack, bootstrap } from "../../environments/bootstrap";
 import { ciRunner } from "../../environments/shared";
 import { environmentOrder } from "../../environments/registry";
-import { appStacks, policy, resource, resources, synth, testStack } from "../helpers";
+import { appStacks, policy, resource, resources, synth, testStack, testNetwork } from "../helpers";
 
-const network: NetworkRef = {
-  vpcId: "vpc-1",
-  vpcCidr: "10.0.0.0/16",
-  azs: ["us-east-1a", "us-east-1b", "us-east-1c"],
-  publicSubnetIds: ["pub-a", "pub-b", "pub-c"],
-  privateSubnetIds: ["priv-a", "priv-b", "priv-c"],
-  databaseSubnetIds: ["db-a", "db-b", "db-c"],
-};
+const network = testNetwork();
 const base: Omit<CiRunnerProps, "naming"> = {
   network, repository: "acme/infra", connectionName: "acme-github", apiSecurityGroupIds: ["sg-cluster"], logRetentionDays: 365,
 };

@@ -1,15 +1,7 @@
 import { SharedFileSystem, SharedFileSystemProps } from "../../modules/efs";
-import { NetworkRef } from "../../modules/core/types";
-import { policy, resource, resources, synth, testStack } from "../helpers";
+import { policy, resource, resources, synth, testStack, testNetwork } from "../helpers";
 
-const network: NetworkRef = {
-  vpcId: "vpc-1",
-  vpcCidr: "10.0.0.0/16",
-  azs: ["us-east-1a", "us-east-1b", "us-east-1c"],
-  publicSubnetIds: ["pub-a", "pub-b", "pub-c"],
-  privateSubnetIds: ["priv-a", "priv-b", "priv-c"],
-  databaseSubnetIds: ["db-a", "db-b", "db-c"],
-};
+const network = testNetwork();
 const base: Omit<SharedFileSystemProps, "naming"> = {
   component: "media",
   network,

@@ -1,17 +1,9 @@
 import { TerraformElement } from "cdktf";
 import { suppressionsOf } from "../../modules/core/suppress";
 import { ADDON_NAMES, EksCluster, EksClusterProps, NodeGroupSpec } from "../../modules/eks-cluster";
-import { NetworkRef } from "../../modules/core/types";
-import { policy, resource, resources, synth, testStack, TfJson } from "../helpers";
+import { policy, resource, resources, synth, testStack, TfJson, testNetwork } from "../helpers";
 
-const network: NetworkRef = {
-  vpcId: "vpc-1",
-  vpcCidr: "10.0.0.0/16",
-  azs: ["us-east-1a", "us-east-1b"],
-  publicSubnetIds: ["pub-a", "pub-b"],
-  privateSubnetIds: ["priv-a", "priv-b"],
-  databaseSubnetIds: ["db-a", "db-b"],
-};
+const network = testNetwork(2);
 
 const general: NodeGroupSpec = { instanceTypes: ["m5.large"], minSize: 1, desiredSize: 2, maxSize: 3 };
 const base: Omit<EksClusterProps, "naming"> = {
