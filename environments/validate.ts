@@ -6,7 +6,7 @@ import { CatalogueService, REGIONS, ec2Type, maxPods, serviceFamilies, serviceOf
 import { NAT_GATEWAY_MODES } from "../modules/vpc";
 import { DNS_PROVIDERS } from "../modules/dns";
 import { ORIGIN_PROTOCOLS, PRICE_CLASSES } from "../modules/cloudfront";
-import { SUPPORT_TYPES } from "../modules/eks-cluster/validate";
+import { SUPPORT_TYPES, checkClusterName } from "../modules/eks-cluster/validate";
 import { PROTECTION_TIERS, EnvironmentConfig, ProtectionTier } from "./config";
 
 /** Environment names become stack names (`<name>`, `<name>-platform`), GitHub environments and the `<project>-<name>` prefix. */
@@ -30,8 +30,7 @@ export function validateEnvironment(config: EnvironmentConfig): void {
   check(!config.multiAz || config.network.azs.length >= 2, where, "network.azs", config.network.azs,
     "must list at least 2 AZs when multiAz is true");
   checkLogRetention(where, "logRetentionDays", config.logRetentionDays);
-  check(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(config.clusterName), where, "clusterName", config.clusterName,
-    "must be 1-100 letters, digits, hyphens or underscores, starting with a letter or digit (EKS rule)");
+  checkClusterName(where, "clusterName", config.clusterName);
   // The provider's default tags (stack.ts defaultTags): a value AWS refuses fails every resource at apply.
   for (const prop of ["project", "owner", "costCenter", "name"] as const) checkTagValue(where, prop, config[prop]);
   checkUnions(where, config);

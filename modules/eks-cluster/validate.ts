@@ -27,10 +27,14 @@ const INSTANCE_TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const ADDON_VERSION_RE = /^v(\d+)\.(\d+)\.(\d+)-eksbuild\.\d+$/;
 const LABEL_KEY_RE = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
+/** EKS's cluster name rule; the environment config checks its `clusterName` with it before any resource exists. */
+export function checkClusterName(where: string, prop: string, name: string): void {
+  check(CLUSTER_NAME_RE.test(name) && name.length <= NAME_LIMITS.eksCluster, where, prop, name,
+    `must be 1-${NAME_LIMITS.eksCluster} letters, digits, hyphens or underscores, starting with a letter or digit (EKS rule)`);
+}
+
 export function validateCluster(where: string, props: EksClusterProps): void {
-  const name = props.clusterName;
-  check(CLUSTER_NAME_RE.test(name) && name.length <= NAME_LIMITS.eksCluster, where, "clusterName", name,
-    `must be 1-${NAME_LIMITS.eksCluster} letters, digits, hyphens or underscores, starting with a letter or digit`);
+  checkClusterName(where, "clusterName", props.clusterName);
 
   const azs = new Set(props.network.azs);
   check(props.network.privateSubnetIds.length >= 2 && azs.size >= 2, where, "network.privateSubnetIds", props.network.privateSubnetIds.length,
