@@ -221,9 +221,7 @@ export class EnvironmentStack extends TerraformStack {
         this.origin = { loadBalancer, dns };
         if (mode.kind === "public") {
           check(mode.reason.trim().length >= 10, `environment ${config.name}`, "edge.origin.reason", mode.reason, "must say why a VPC origin cannot be used (at least 10 characters)");
-          // The plan roles may read only the environment's own `<project>-<env>-*` secrets.
-          check(mode.verifyHeaderSecretName.startsWith(`${this.naming.prefix}-`), `environment ${config.name}`, "edge.origin.verifyHeaderSecretName", mode.verifyHeaderSecretName,
-            `must start with ${this.naming.prefix}- (the CI plan roles read only the environment's own secrets)`);
+          // Its name is inside the plan roles' `<project>-<env>-*` (validate.ts, checkPlanTimeSecrets).
           Annotations.of(this).addWarning(`environment ${config.name}: edge.origin is "public": the origin NLB is internet-facing, limited to CloudFront's address ranges and a secret header (${mode.reason}). A VPC origin keeps it off the internet.`);
           // Read at plan time: the value is stored in this stack's state (the data source and
           // the distribution's origin). The state bucket is KMS-encrypted and readable by the CI

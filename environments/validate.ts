@@ -2,6 +2,8 @@ import { check, checkCron, checkLabelValue, checkLogRetention, checkOneOf, check
 import { checkDnsName } from "../modules/core/dns";
 import { contains, parseCidr, requireCidr } from "../modules/core/cidr";
 import { checkIamRoles } from "../modules/core/rbac";
+import { Naming } from "../modules/core/naming";
+import { checkOnCall } from "../modules/core/on-call";
 import { CatalogueService, REGIONS, ec2Type, maxPods, serviceFamilies, serviceOffers, SERVICE_CATALOGUE } from "../modules/core/aws-catalogue";
 import { NAT_GATEWAY_MODES } from "../modules/vpc";
 import { DNS_PROVIDERS } from "../modules/dns";
@@ -40,6 +42,7 @@ export function validateEnvironment(config: EnvironmentConfig): void {
   checkCrossField(where, config);
   config.platform.backupSchedules.forEach((s, i) => checkCron(where, `platform.backupSchedules[${i}].cron`, s.cron));
   checkTier(where, config);
+  checkPlanTimeSecrets(where, config);
 }
 
 /** The tier's invariants, as a table: what each tier requires, and why. */
@@ -177,6 +180,27 @@ function checkAlarmThresholds(where: string, config: EnvironmentConfig): void {
   percent(where, "data.documentdb.alarmThresholds.cpuPercent", d.cpuPercent);
   positive(where, "data.documentdb.alarmThresholds.freeableMemoryMiB", d.freeableMemoryMiB);
   positive(where, "data.documentdb.alarmThresholds.replicaLagMs", d.replicaLagMs);
+}
+
+/**
+ * Secrets the AWS and platform stacks read at plan time (the on-call endpoint's URL, a public
+ * origin's verify header). The CI plan and apply roles may read only the environment's own
+ * `<project>-<env>-*` secrets (modules/github-oidc/terraform-roles.ts, DenyOtherSecrets): any
+ * other name would synth and then fail every plan with AccessDenied.
+ */
+function checkPlanTimeSecrets(where: string, config: EnvironmentConfig): void {
+  const prefix = `${new Naming(config.project, config.name).prefix}-`;
+  const read: [string, string | undefined][] = [
+    ["onCall.endpoint.secretName", config.onCall?.endpoint?.secretName],
+    ["edge.origin.verifyHeaderSecretName", config.edge.origin?.kind === "public" ? config.edge.origin.verifyHeaderSecretName : undefined],
+  ];
+  // The endpoint's own rules first (a secret name, not a URL), so a pasted URL gets that message.
+  if (config.onCall) checkOnCall(where, "onCall", config.onCall);
+  for (const [prop, name] of read) {
+    if (name === undefined) continue;
+    check(name.startsWith(prefix), where, prop, name,
+      `must start with ${prefix} (the stacks read it at plan time, and the CI plan roles read only the environment's own ${prefix}* secrets)`);
+  }
 }
 
 /** Ranges that are not the internet: on a public allowlist they match nothing (or only what the private endpoint already serves). */

@@ -208,7 +208,7 @@ describe("alerts reach a person", () => {
     for (const secretName of ["https://events.pagerduty.com/integration/abc/enqueue", "arn:aws:secretsmanager:us-east-1:1:secret:x"]) {
       const bad: EnvironmentConfig = { ...environments.production, onCall: { endpoint: { kind: "pagerduty", secretName } } };
       expect(() => new EnvironmentStack(Testing.app(), bad)).toThrow(
-        `AlarmTopic alarms: onCall.endpoint.secretName = ${JSON.stringify(secretName)} is invalid; must be the name of a Secrets Manager secret`);
+        `environment production: onCall.endpoint.secretName = ${JSON.stringify(secretName)} is invalid; must be the name of a Secrets Manager secret`);
     }
     const badEmail: EnvironmentConfig = { ...environments.production, onCall: { emails: ["oncall"] } };
     expect(() => new EnvironmentStack(Testing.app(), badEmail)).toThrow('onCall.emails[0] = "oncall" is invalid; must be an e-mail address');
