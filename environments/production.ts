@@ -72,7 +72,7 @@ export const production: EnvironmentConfig = {
     },
   },
   mediaStorage: { backups: true, accessPoints: mediaAccessPoints },
-  onCall: { emails: ["platform-oncall@example.org"], endpoint: { kind: "pagerduty", secretName: "openedx-production-on-call" } },
+  onCall: { emails: ["platform-oncall@example.org"], endpoint: { kind: "pagerduty", secretName: `${shared.project}-production-on-call` } },
   platform: {
     ...platformDefaults("production"),
     appNamespace: "openedx-prod",

@@ -141,7 +141,7 @@ export const backupRotation = [
 export function ssoDefaults(environment: string, domain: string): NonNullable<PlatformConfig["sso"]> {
   const issuer = "https://login.example.org/realms/platform";
   const groups = { adminGroups: ["platform-sre"], readOnlyGroups: ["platform-viewer"] };
-  const client = (ui: string) => ({ clientId: `${ui}-${environment}`, clientSecret: { secretName: `openedx-${environment}-${ui}-sso`, key: "clientSecret" } });
+  const client = (ui: string) => ({ clientId: `${ui}-${environment}`, clientSecret: { secretName: `${shared.project}-${environment}-${ui}-sso`, key: "clientSecret" } });
   return {
     argocd: { issuer, ...client("argocd"), url: `https://argocd.${domain}`, ...groups },
     grafana: {
