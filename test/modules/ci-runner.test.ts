@@ -78,6 +78,7 @@ describe("in-VPC CI runner (CodeBuild-hosted GitHub Actions runner)", () => {
     ["an unanchored workflow pattern", { workflowNamePattern: "main" }, /workflowNamePattern = "main" is invalid; must be anchored/],
     ["a build timeout shorter than the apply job", { buildTimeoutMinutes: 60 }, /buildTimeoutMinutes = 60 is invalid; must be an integer from 180 to 480/],
     ["no API security group", { apiSecurityGroupIds: [] }, /apiSecurityGroupIds = \[\] is invalid; must list the cluster security group/],
+    ["a log retention CloudWatch Logs does not offer", { logRetentionDays: 100 }, /logRetentionDays = 100 is invalid; must be a CloudWatch Logs retention period/],
     ["a too-small compute type", { computeType: "BUILD_GENERAL1_SMALL" as any }, /computeType = "BUILD_GENERAL1_SMALL" is invalid; must be one of/],
   ])("refuses %s", (_what, overrides, message) => {
     expect(() => build(overrides as Partial<CiRunnerProps>)).toThrow(message);
