@@ -95,8 +95,7 @@ export class CiRunner extends Construct {
     checkLogRetention(where, "logRetentionDays", props.logRetentionDays);
     const { naming, network } = props;
     const { accountId, partition, region } = awsContext(this);
-    const name = naming.name("ci-runner", "generic");
-    check(name.length <= 150, where, "project name", name, "must be at most 150 characters (CodeBuild)");
+    const name = naming.name("ci-runner", "codebuildProject");
 
     const key = new KmsKey(this, "key", { naming, component: "ci-runner", description: `${name}: CodeBuild artifacts and logs`, allowCloudWatchLogs: true });
     const logs = encryptedLogGroup(this, "logs", {
