@@ -3,20 +3,12 @@ import { join } from "path";
 import { parse } from "yaml";
 import { Testing } from "cdktf";
 import { CiRunner, CiRunnerProps } from "../../modules/ci-runner";
-import { NetworkRef } from "../../modules/core/types";
 import { BootstrapStack, bootstrap } from "../../environments/bootstrap";
 import { ciRunner } from "../../environments/shared";
 import { environmentOrder } from "../../environments/registry";
 import { appStacks, policy, resource, resources, synth, testStack } from "../helpers";
+import { network } from "./data-fixture";
 
-const network: NetworkRef = {
-  vpcId: "vpc-1",
-  vpcCidr: "10.0.0.0/16",
-  azs: ["us-east-1a", "us-east-1b", "us-east-1c"],
-  publicSubnetIds: ["pub-a", "pub-b", "pub-c"],
-  privateSubnetIds: ["priv-a", "priv-b", "priv-c"],
-  databaseSubnetIds: ["db-a", "db-b", "db-c"],
-};
 const base: Omit<CiRunnerProps, "naming"> = {
   network, repository: "acme/infra", connectionName: "acme-github", apiSecurityGroupIds: ["sg-cluster"], logRetentionDays: 365,
 };
@@ -34,7 +26,7 @@ describe("in-VPC CI runner (CodeBuild-hosted GitHub Actions runner)", () => {
   const project = resource(json, "aws_codebuild_project");
 
   it("runs in the private subnets with its own HTTPS-only security group, admitted to the cluster API on 443", () => {
-    expect(project.vpc_config).toEqual({ vpc_id: "vpc-1", subnets: ["priv-a", "priv-b", "priv-c"], security_group_ids: [expect.stringMatching(/^\$\{aws_security_group\.ci-runner_sg_\w+\.id\}$/)] });
+    expect(project.vpc_config).toEqual({ vpc_id: network.vpcId, subnets: network.privateSubnetIds, security_group_ids: [expect.stringMatching(/^\$\{aws_security_group\.ci-runner_sg_\w+\.id\}$/)] });
     const egress = resources(json, "aws_vpc_security_group_egress_rule");
     expect(egress.map((e) => [e.ip_protocol, e.from_port, e.to_port])).toEqual([["tcp", 443, 443]]);
     const ingress = resource(json, "aws_vpc_security_group_ingress_rule");
