@@ -46,6 +46,8 @@ describe("in-VPC CI runner (CodeBuild-hosted GitHub Actions runner)", () => {
   it("encrypts logs and artifacts with its own key and outlasts the apply job", () => {
     expect(project.encryption_key).toContain("aws_kms_key.ci-runner_key");
     expect(project.logs_config.cloudwatch_logs.status).toBe("ENABLED");
+    // Into our encrypted group: a name of its own would make CodeBuild create an unencrypted one kept forever.
+    expect(project.logs_config.cloudwatch_logs.group_name).toMatch(/^\$\{aws_cloudwatch_log_group\.ci-runner_logs_\w+\.name\}$/);
     expect(resource(json, "aws_cloudwatch_log_group").kms_key_id).toContain("aws_kms_key.ci-runner_key");
     const applyTimeout = wf("apply-stack.yml").jobs.apply["timeout-minutes"];
     expect(project.build_timeout).toBeGreaterThan(applyTimeout);
@@ -62,6 +64,7 @@ describe("in-VPC CI runner (CodeBuild-hosted GitHub Actions runner)", () => {
     expect(resources(json, "aws_iam_role_policy_attachment")).toEqual([]);
     const eni = statements.find((s: any) => s.Sid === "VpcInterfaces");
     expect(eni.Condition.StringEquals["ec2:AuthorizedService"]).toBe("codebuild.amazonaws.com");
+    expect(eni.Condition.ArnEquals["ec2:Subnet"]).toEqual(network.privateSubnetIds.map((s) => expect.stringMatching(new RegExp(`:subnet/${s}$`))));
     expect(runner.projectName).toBe("openedx-sandbox-ci-runner");
   });
 
