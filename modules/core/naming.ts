@@ -25,6 +25,7 @@ export const NAME_LIMITS = {
   secret: 512,
   loadBalancer: 32,
   codebuildProject: 150,
+  cloudfrontOriginAccessControl: 64,
   generic: 255,
 } as const;
 
