@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { ITerraformDependable, Token } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { ChartRef, chartRelease, manifestsRelease } from "../core/helm";
-import { checkDnsName } from "../core/dns";
+import { DNS_LABEL_RE, checkDnsName } from "../core/dns";
 import { PLATFORM_SERVICE_ACCOUNTS } from "../core/pod-identity";
 import { check, checkInt, checkUniqueList } from "../core/validation";
 
@@ -131,7 +131,7 @@ export class Certificates extends Construct {
     }
     for (const key of ["name", "namespace", "sectionName"] as const) {
       const v = props.gateway[key];
-      check(Token.isUnresolved(v) || /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(v), where, `gateway.${key}`, v, "must be a DNS label (the Gateway's name and namespace, the listener's name)");
+      check(Token.isUnresolved(v) || DNS_LABEL_RE.test(v), where, `gateway.${key}`, v, "must be a DNS label (the Gateway's name and namespace, the listener's name)");
     }
     const pdb = replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false };
 

@@ -13,7 +13,7 @@ import { Naming } from "../core/naming";
 import { policyJson } from "../core/policy";
 import { suppress } from "../core/suppress";
 import { NetworkRef } from "../core/types";
-import { check, checkInt, checkOneOf } from "../core/validation";
+import { check, checkInt, checkLogRetention, checkOneOf } from "../core/validation";
 import { KmsKey } from "../kms-key";
 
 /** CodeBuild compute sizes that can run Terraform with the Helm and Kubernetes providers. */
@@ -92,10 +92,10 @@ export class CiRunner extends Construct {
     checkInt(where, "buildTimeoutMinutes", timeout, 180, 480);
     const computeType = props.computeType ?? "BUILD_GENERAL1_MEDIUM";
     checkOneOf(where, "computeType", computeType, CI_RUNNER_COMPUTE);
+    checkLogRetention(where, "logRetentionDays", props.logRetentionDays);
     const { naming, network } = props;
     const { accountId, partition, region } = awsContext(this);
-    const name = naming.name("ci-runner", "generic");
-    check(name.length <= 150, where, "project name", name, "must be at most 150 characters (CodeBuild)");
+    const name = naming.name("ci-runner", "codebuildProject");
 
     const key = new KmsKey(this, "key", { naming, component: "ci-runner", description: `${name}: CodeBuild artifacts and logs`, allowCloudWatchLogs: true });
     const logs = encryptedLogGroup(this, "logs", {

@@ -353,7 +353,7 @@ export class CloudFront extends Construct {
     const orderedCacheBehavior: CloudfrontDistributionOrderedCacheBehavior[] = [];
     const bucketOrigin = (originId: string, component: string, bucket: SecureBucket) => {
       const oac = new CloudfrontOriginAccessControl(this, `${component}-oac`, {
-        name: naming.name(component, "generic"),
+        name: naming.name(component, "cloudfrontOriginAccessControl"),
         description: `CloudFront reads the ${component} bucket with SigV4`,
         originAccessControlOriginType: "s3",
         signingBehavior: "always",

@@ -24,6 +24,8 @@ export const NAME_LIMITS = {
   launchTemplate: 128,
   secret: 512,
   loadBalancer: 32,
+  codebuildProject: 150,
+  cloudfrontOriginAccessControl: 64,
   generic: 255,
 } as const;
 

@@ -39,6 +39,12 @@ export interface StoreSecurityGroupProps {
   readonly description: string;
 }
 
+/**
+ * Characters EC2 accepts in a security group rule's description (up to 255 of them); anything
+ * else (an apostrophe, a non-ASCII letter) is an API error at apply.
+ */
+export const SG_RULE_DESCRIPTION_RE = /^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]{0,255}$/;
+
 /** Checks a list of clients: at least one, each a security group (not a CIDR), no repeats. */
 export function checkConnectables(where: string, prop: string, clients: readonly Connectable[]): void {
   check(clients.length >= 1, where, prop, clients.map((c) => c.description), "must list at least 1 client (a Connectable such as the EKS cluster's nodes)");

@@ -76,6 +76,9 @@ export function checkCron(where: string, prop: string, cron: string): void {
   });
 }
 
+/** A Kubernetes label (or taint) key: `[prefix/]name`, the name up to 63 characters. */
+export const LABEL_KEY_RE = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
 const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** A Kubernetes label (or taint) value: at most 63 characters, alphanumerics with -_. inside. */

@@ -1,7 +1,7 @@
 import { requireCidr } from "../core/cidr";
 import { NAME_LIMITS } from "../core/naming";
 import { checkIamRoles } from "../core/rbac";
-import { check, checkInt, checkOneOf, checkUniqueList } from "../core/validation";
+import { LABEL_KEY_RE, check, checkInt, checkOneOf, checkUniqueList } from "../core/validation";
 import type { AddonVersions, EksClusterProps, NodeGroupSpec } from "./index";
 
 export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
@@ -25,7 +25,6 @@ const CLUSTER_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const GROUP_NAME_RE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const INSTANCE_TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const ADDON_VERSION_RE = /^v(\d+)\.(\d+)\.(\d+)-eksbuild\.\d+$/;
-const LABEL_KEY_RE = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** EKS's cluster name rule; the environment config checks its `clusterName` with it before any resource exists. */
 export function checkClusterName(where: string, prop: string, name: string): void {

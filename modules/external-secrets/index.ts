@@ -4,7 +4,7 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { ChartRef, chartRelease, manifestsRelease } from "../core/helm";
 import { DNS_LABEL_RE } from "../core/dns";
 import { PLATFORM_SERVICE_ACCOUNTS } from "../core/pod-identity";
-import { check, checkInt, checkUniqueList } from "../core/validation";
+import { LABEL_KEY_RE, check, checkInt, checkLabelValue, checkUniqueList } from "../core/validation";
 
 /** One key of a synced Kubernetes Secret: a field of the remote JSON secret, or a literal non-secret value (host, port, TLS mode). */
 export type SyncedKey = { readonly field: string } | { readonly value: string };
@@ -145,6 +145,11 @@ function checkSyncedSecret(where: string, prop: string, s: SyncedSecret, namespa
     if ("field" in k) check(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(k.field), where, `${prop}.data.${key}.field`, k.field, "must be a JSON key of the remote secret made of letters, digits and '_' (it becomes a template variable)");
     // A literal is copied into a Go template: template delimiters would be evaluated.
     else check(typeof k.value === "string" && !k.value.includes("{{") && !k.value.includes("}}"), where, `${prop}.data.${key}.value`, k.value, "must be a literal without {{ or }}");
+  }
+  // Labels go onto the Secret External Secrets creates: a bad one fails only in the controller, after apply.
+  for (const [key, value] of Object.entries(s.labels ?? {})) {
+    check(LABEL_KEY_RE.test(key), where, `${prop}.labels`, key, "must be Kubernetes label keys ([prefix/]name, name up to 63 characters)");
+    checkLabelValue(where, `${prop}.labels.${key}`, value);
   }
   const refresh = s.refreshInterval ?? "1h";
   check(DURATION_RE.test(refresh), where, `${prop}.refreshInterval`, refresh, "must be a duration such as 5m or 1h");

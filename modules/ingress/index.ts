@@ -4,6 +4,7 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { ChartRef, HelmValues, chartRelease, manifestsRelease } from "../core/helm";
 import { PLATFORM_GATEWAY, gatewayDataPlaneLabels } from "../core/gateway";
 import { PLATFORM_SERVICE_ACCOUNTS } from "../core/pod-identity";
+import { DNS_LABEL_RE } from "../core/dns";
 import { check, checkInt } from "../core/validation";
 import { requireCidr } from "../core/cidr";
 import gatewayApiStandard from "./gateway-api/standard-v1.5.1.json";
@@ -191,7 +192,7 @@ export class Ingress extends Construct {
       "must be at least 1 when replicas >= 2, or a drain may take every data-plane pod down");
     const hstsMaxAge = props.hstsMaxAge ?? 31536000;
     checkInt(where, "hstsMaxAge", hstsMaxAge, 0, 63072000);
-    check(Token.isUnresolved(props.appNamespace) || /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.appNamespace), where, "appNamespace", props.appNamespace,
+    check(Token.isUnresolved(props.appNamespace) || DNS_LABEL_RE.test(props.appNamespace), where, "appNamespace", props.appNamespace,
       "must be a namespace name (a DNS label)");
     if (props.aws && !Token.isUnresolved(props.aws.vpcCidr)) requireCidr(where, "aws.vpcCidr", props.aws.vpcCidr);
     const minor = /^v?(\d+\.\d+)\./.exec(props.chart?.version ?? "")?.[1];

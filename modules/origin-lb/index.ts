@@ -10,6 +10,7 @@ import { DataAwsEc2ManagedPrefixList } from "@cdktf/provider-aws/lib/data-aws-ec
 import { awsContext } from "../core/aws-context";
 import { requireCidr } from "../core/cidr";
 import { Naming } from "../core/naming";
+import { SG_RULE_DESCRIPTION_RE } from "../core/security-group";
 import { check, checkUniqueList } from "../core/validation";
 import type { SecureBucket } from "../s3-buckets";
 
@@ -103,6 +104,9 @@ export class OriginLoadBalancer extends Construct {
         check(block.prefix >= 8, where, "directAccess.cidrs", cidr, "must be a narrow range (a /8 or smaller), never the internet");
       }
       check(direct.reason.trim().length >= 10, where, "directAccess.reason", direct.reason, "must say why the WAF may be bypassed (at least 10 characters)");
+      // The reason goes into each rule's description after a 38-character prefix.
+      check(direct.reason.length <= 200 && SG_RULE_DESCRIPTION_RE.test(direct.reason), where, "directAccess.reason", direct.reason,
+        "must be at most 200 characters of letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* (EC2 rule descriptions allow nothing else)");
       Annotations.of(this).addWarning(
         `${where}: directAccess is on: ${direct.cidrs.join(", ")} reach the origin load balancer directly, bypassing CloudFront, its WAF rules, rate limiting and Shield (${direct.reason}). ` +
         "Remove edge.directAccess once the validation is done.");
@@ -127,7 +131,7 @@ export class OriginLoadBalancer extends Construct {
       });
       direct?.cidrs.forEach((cidr, i) => new VpcSecurityGroupIngressRule(this, `direct-${port}-${i}`, {
         securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr,
-        description: `${port} direct access (bypasses the WAF): ${direct.reason}`.slice(0, 255),
+        description: `${port} direct access (bypasses the WAF): ${direct.reason}`,
       }));
       // To the pods only (the node group's security group), on the listener's port.
       new VpcSecurityGroupEgressRule(this, `to-targets-${port}`, {

@@ -26,7 +26,7 @@ describe("in-VPC CI runner (CodeBuild-hosted GitHub Actions runner)", () => {
   const project = resource(json, "aws_codebuild_project");
 
   it("runs in the private subnets with its own HTTPS-only security group, admitted to the cluster API on 443", () => {
-    expect(project.vpc_config).toEqual({ vpc_id: "vpc-1", subnets: ["priv-a", "priv-b", "priv-c"], security_group_ids: [expect.stringMatching(/^\$\{aws_security_group\.ci-runner_sg_\w+\.id\}$/)] });
+    expect(project.vpc_config).toEqual({ vpc_id: network.vpcId, subnets: network.privateSubnetIds, security_group_ids: [expect.stringMatching(/^\$\{aws_security_group\.ci-runner_sg_\w+\.id\}$/)] });
     const egress = resources(json, "aws_vpc_security_group_egress_rule");
     expect(egress.map((e) => [e.ip_protocol, e.from_port, e.to_port])).toEqual([["tcp", 443, 443]]);
     const ingress = resource(json, "aws_vpc_security_group_ingress_rule");
@@ -46,6 +46,8 @@ describe("in-VPC CI runner (CodeBuild-hosted GitHub Actions runner)", () => {
   it("encrypts logs and artifacts with its own key and outlasts the apply job", () => {
     expect(project.encryption_key).toContain("aws_kms_key.ci-runner_key");
     expect(project.logs_config.cloudwatch_logs.status).toBe("ENABLED");
+    // Into our encrypted group: a name of its own would make CodeBuild create an unencrypted one kept forever.
+    expect(project.logs_config.cloudwatch_logs.group_name).toMatch(/^\$\{aws_cloudwatch_log_group\.ci-runner_logs_\w+\.name\}$/);
     expect(resource(json, "aws_cloudwatch_log_group").kms_key_id).toContain("aws_kms_key.ci-runner_key");
     const applyTimeout = wf("apply-stack.yml").jobs.apply["timeout-minutes"];
     expect(project.build_timeout).toBeGreaterThan(applyTimeout);
@@ -62,6 +64,7 @@ describe("in-VPC CI runner (CodeBuild-hosted GitHub Actions runner)", () => {
     expect(resources(json, "aws_iam_role_policy_attachment")).toEqual([]);
     const eni = statements.find((s: any) => s.Sid === "VpcInterfaces");
     expect(eni.Condition.StringEquals["ec2:AuthorizedService"]).toBe("codebuild.amazonaws.com");
+    expect(eni.Condition.ArnEquals["ec2:Subnet"]).toEqual(network.privateSubnetIds.map((s) => expect.stringMatching(new RegExp(`:subnet/${s}$`))));
     expect(runner.projectName).toBe("openedx-sandbox-ci-runner");
   });
 
@@ -70,6 +73,7 @@ describe("in-VPC CI runner (CodeBuild-hosted GitHub Actions runner)", () => {
     ["an unanchored workflow pattern", { workflowNamePattern: "main" }, /workflowNamePattern = "main" is invalid; must be anchored/],
     ["a build timeout shorter than the apply job", { buildTimeoutMinutes: 60 }, /buildTimeoutMinutes = 60 is invalid; must be an integer from 180 to 480/],
     ["no API security group", { apiSecurityGroupIds: [] }, /apiSecurityGroupIds = \[\] is invalid; must list the cluster security group/],
+    ["a log retention CloudWatch Logs does not offer", { logRetentionDays: 100 }, /logRetentionDays = 100 is invalid; must be a CloudWatch Logs retention period/],
     ["a too-small compute type", { computeType: "BUILD_GENERAL1_SMALL" as any }, /computeType = "BUILD_GENERAL1_SMALL" is invalid; must be one of/],
   ])("refuses %s", (_what, overrides, message) => {
     expect(() => build(overrides as Partial<CiRunnerProps>)).toThrow(message);

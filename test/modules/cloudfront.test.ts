@@ -4,6 +4,7 @@ import { Dns } from "../../modules/dns";
 import { suppressionsOf } from "../../modules/core/suppress";
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { S3Buckets } from "../../modules/s3-buckets";
+import { Naming } from "../../modules/core/naming";
 import { policy, resource, resources, synth, testStack } from "../helpers";
 
 const DOMAIN = "learn.example.org";
@@ -238,6 +239,8 @@ describe("cloudfront", () => {
       ["a static offload without a publisher", { staticAssets: { ...({} as any), publisherRoleArns: [] } }, /staticAssets.publisherRoleArns = \[\] is invalid; must list at least 1 value/],
       ["a publisher that is not a role ARN", { staticAssets: { ...({} as any), publisherRoleArns: ["release"] } }, /staticAssets.publisherRoleArns\[0\] = "release" is invalid; must be an IAM role ARN/],
       ["a CORS origin with a path", { mediaAssets: { ...({} as any), corsAllowedOrigins: ["https://lms.learn.example.org/upload"] } }, /mediaAssets.corsAllowedOrigins\[0\] = "https:\/\/lms.learn.example.org\/upload" is invalid; must be an https:\/\/ origin/],
+      ["a name over CloudFront's 64-character origin access control limit", { naming: new Naming(`openedx-${"a".repeat(40)}`, "production"), staticAssets: null },
+        /cloudfrontOriginAccessControl name = "openedx-a+-production-static" is invalid; must be at most 64 characters \(got 66\)/],
       ["a verify header on a VPC origin", { origin: { hostname: `ingress.${DOMAIN}`, vpcOriginLoadBalancerArn: NLB_ARN, verifyHeader: { name: "x-origin-verify", value: "v" } } },
         /origin.verifyHeader = "x-origin-verify" is invalid; is for public origins only/],
       ["a verify header name that is not an x- header", { origin: { hostname: `ingress.${DOMAIN}`, verifyHeader: { name: "Authorization", value: "v" } } },

@@ -16,6 +16,8 @@ describe("ExternalSecrets", () => {
     expect(make({ secrets: [{ ...secret, data: { HOST: { value: "db" } } }] })).toThrow("must read at least one field from the remote secret");
     expect(make({ secrets: [{ ...secret, refreshInterval: "1 hour" }] })).toThrow('secrets[0].refreshInterval = "1 hour" is invalid');
     expect(make({ secrets: [secret, secret] })).toThrow("must not repeat values");
+    expect(make({ secrets: [{ ...secret, labels: { "argocd.argoproj.io/secret type": "repository" } }] })).toThrow('secrets[0].labels = "argocd.argoproj.io/secret type" is invalid');
+    expect(make({ secrets: [{ ...secret, labels: { "argocd.argoproj.io/secret-type": "a repository" } }] })).toThrow('secrets[0].labels.argocd.argoproj.io/secret-type = "a repository" is invalid');
     expect(make({})).not.toThrow();
   });
 });

@@ -103,6 +103,8 @@ describe("OriginLoadBalancer", () => {
       'OriginLoadBalancer origin-lb: directAccess.cidrs = "0.0.0.0/0" is invalid; must be a narrow range (a /8 or smaller), never the internet'],
     ["a CIDR with host bits", { directAccess: { cidrs: ["198.51.100.1/24"], reason: "smoke tests from the VPN" } }, 'directAccess.cidrs = "198.51.100.1/24" is invalid'],
     ["a repeated CIDR", { directAccess: { cidrs: ["198.51.100.0/24", "198.51.100.0/24"], reason: "smoke tests from the VPN" } }, "directAccess.cidrs"],
+    ["a reason EC2 refuses in a rule description", { directAccess: { cidrs: ["198.51.100.0/24"], reason: "the operator's VPN smoke tests" } },
+      'OriginLoadBalancer origin-lb: directAccess.reason = "the operator\'s VPN smoke tests" is invalid; must be at most 200 characters'],
     ["a missing reason", { directAccess: { cidrs: ["198.51.100.0/24"], reason: "   " } }, 'OriginLoadBalancer origin-lb: directAccess.reason = "   " is invalid; must say why the WAF may be bypassed'],
   ])("rejects %s", (_, over, message) => {
     expect(() => build(over)).toThrow(message);
