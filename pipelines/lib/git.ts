@@ -27,6 +27,16 @@ export function git(dir: string, args: readonly string[], options: GitOptions = 
   });
 }
 
+/** The `x-access-token:<token>` credential git sends in its Authorization header (mask it too: git echoes it in a trace). */
+export function basicCredential(token: string): string {
+  return token ? Buffer.from(`x-access-token:${token}`).toString("base64") : "";
+}
+
+/** `-c http.extraheader=…` for a token (pass as `config`), never written to the repository's config; none without a token. */
+export function authConfig(token: string): string[] {
+  return token ? [`http.extraheader=AUTHORIZATION: basic ${basicCredential(token)}`] : [];
+}
+
 /** Push failures that a fetch + rebase + retry can fix: someone else pushed first. */
 export function isRejectedPush(err: unknown): boolean {
   return err instanceof GitError

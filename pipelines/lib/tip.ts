@@ -3,7 +3,7 @@
  * manual run on an old commit) would otherwise apply old code over newer infrastructure.
  * The truth is the remote, not the checkout: `git ls-remote origin refs/heads/<branch>`.
  */
-import { git } from "./git";
+import { authConfig, git } from "./git";
 
 export interface TipCheck {
   readonly ok: boolean;
@@ -13,12 +13,6 @@ export interface TipCheck {
   readonly relation: "tip" | "behind" | "elsewhere";
   /** What to tell the person reading the log; empty when ok. */
   readonly message: string;
-}
-
-/** `-c http.extraheader=…` for a token, never written to the repository's config. */
-export function authConfig(token: string): string[] {
-  if (!token) return [];
-  return [`http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`];
 }
 
 export async function checkTip(dir: string, sha: string, branch: string, token = ""): Promise<TipCheck> {

@@ -25839,12 +25839,14 @@ function git(dir, args, options = {}) {
     });
   });
 }
+function basicCredential(token) {
+  return token ? Buffer.from(`x-access-token:${token}`).toString("base64") : "";
+}
+function authConfig(token) {
+  return token ? [`http.extraheader=AUTHORIZATION: basic ${basicCredential(token)}`] : [];
+}
 
 // pipelines/lib/tip.ts
-function authConfig(token) {
-  if (!token) return [];
-  return [`http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`];
-}
 async function checkTip(dir, sha, branch, token = "") {
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) throw new Error(`commit ${JSON.stringify(sha)} is not a full commit SHA; GITHUB_SHA must be set to the run's commit`);
   if (!/^[A-Za-z0-9._/-]{1,200}$/.test(branch) || branch.includes("..")) throw new Error(`tip-of-branch ${JSON.stringify(branch)} is not a branch name`);
@@ -25875,7 +25877,10 @@ run(async () => {
   const stack = input("stack", { required: true });
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(stack)) throw new Error(`input "stack" = ${JSON.stringify(stack)} is invalid; use 1-100 letters, digits, '.', '_' or '-'`);
   const token = input("github-token");
-  if (token) core_exports.setSecret(token);
+  if (token) {
+    core_exports.setSecret(token);
+    core_exports.setSecret(basicCredential(token));
+  }
   const author = input("comment-author", { fallback: "github-actions[bot]" });
   const branch = input("tip-of-branch");
   const requireReview = bool("require-review", input("require-review", { fallback: "false" }));

@@ -19,6 +19,7 @@ import { core, input, run, writeSummary } from "../../lib/action";
 import { parsePlan, summarize } from "../../lib/plan";
 import { checkDigest, filesDigest, parseApprovedDigests, planDigest } from "../../lib/plan-digest";
 import { mergedPullFor, postRefusal, repoFromEnv, reviewedDigest } from "../../lib/reviewed-plan";
+import { basicCredential } from "../../lib/git";
 import { checkTip } from "../../lib/tip";
 
 class Refusal extends Error {}
@@ -28,7 +29,11 @@ run(async () => {
   const stack = input("stack", { required: true });
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(stack)) throw new Error(`input "stack" = ${JSON.stringify(stack)} is invalid; use 1-100 letters, digits, '.', '_' or '-'`);
   const token = input("github-token");
-  if (token) core.setSecret(token);
+  if (token) {
+    // git sends the token base64-encoded in a header (the tip check) and echoes it in a trace.
+    core.setSecret(token);
+    core.setSecret(basicCredential(token));
+  }
   const author = input("comment-author", { fallback: "github-actions[bot]" });
   const branch = input("tip-of-branch");
   const requireReview = bool("require-review", input("require-review", { fallback: "false" }));

@@ -28801,6 +28801,12 @@ function git(dir, args, options = {}) {
     });
   });
 }
+function basicCredential(token) {
+  return token ? Buffer.from(`x-access-token:${token}`).toString("base64") : "";
+}
+function authConfig(token) {
+  return token ? [`http.extraheader=AUTHORIZATION: basic ${basicCredential(token)}`] : [];
+}
 function isRejectedPush(err) {
   return err instanceof GitError && /\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to lock|failed to update ref|incorrect old value|stale info/i.test(err.stderr);
 }
@@ -33080,12 +33086,11 @@ run(async () => {
     throw new Error(`input "order" = ${JSON.stringify(order)} is invalid; must be one of ${ORDERS.join(", ")} ("any" allows moving a tag backwards, e.g. a deliberate rollback)`);
   }
   if (sourceCommit && !COMMIT_RE.test(sourceCommit)) throw new Error(`input "source-commit" = ${JSON.stringify(sourceCommit)} is invalid; must be a full 40-character commit SHA`);
-  const basic = token ? Buffer.from(`x-access-token:${token}`).toString("base64") : "";
   if (token) {
     core_exports.setSecret(token);
-    core_exports.setSecret(basic);
+    core_exports.setSecret(basicCredential(token));
   }
-  const auth2 = token ? [`http.extraheader=AUTHORIZATION: basic ${basic}`] : [];
+  const auth2 = authConfig(token);
   const dir = await git((0, import_path.resolve)(repoInput), ["rev-parse", "--show-toplevel"]).then((s) => s.trim()).catch((err) => {
     throw new Error(`path ${JSON.stringify(repoInput)} is not a git checkout: ${err.stderr.trim()}`);
   });
