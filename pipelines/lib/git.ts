@@ -4,6 +4,9 @@
  */
 import { execFile } from "child_process";
 
+/** A full commit SHA: 40 hex digits (SHA-1) or 64 (SHA-256 repositories). */
+export const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
 export class GitError extends Error {
   constructor(public readonly args: readonly string[], public readonly stderr: string, public readonly code: number | null) {
     super(`git ${args.join(" ")} failed: ${stderr.trim() || `exit code ${code}`}`);

@@ -4,11 +4,17 @@
  */
 import { readFileSync } from "fs";
 import { Octokit } from "@octokit/rest";
-import type { RepositoryRef } from "./git";
+import { FULL_SHA, RepositoryRef } from "./git";
 
 /** An Octokit for `token` against `GITHUB_API_URL` (github.com when unset). */
 export function client(token: string, userAgent: string): Octokit {
   return new Octokit({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent });
+}
+
+/** This workflow run's page, from `GITHUB_SERVER_URL`, `GITHUB_REPOSITORY` and `GITHUB_RUN_ID`; undefined outside a run. */
+export function runUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+    ? `${env.GITHUB_SERVER_URL || "https://github.com"}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
 }
 
 export interface PullRequestContext {
@@ -42,7 +48,7 @@ export function pullRequestHeadSha(env: NodeJS.ProcessEnv = process.env): string
   if (!env.GITHUB_EVENT_PATH) return undefined;
   try {
     const sha = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"))?.pull_request?.head?.sha;
-    return typeof sha === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) ? sha : undefined;
+    return typeof sha === "string" && FULL_SHA.test(sha) ? sha : undefined;
   } catch {
     return undefined;
   }

@@ -21605,6 +21605,37 @@ function countDocuments(text) {
   return count;
 }
 
+// pipelines/lib/git.ts
+var import_child_process = require("child_process");
+var FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+var GitError = class extends Error {
+  constructor(args, stderr, code) {
+    super(`git ${args.join(" ")} failed: ${stderr.trim() || `exit code ${code}`}`);
+    this.args = args;
+    this.stderr = stderr;
+    this.code = code;
+    this.name = "GitError";
+  }
+  args;
+  stderr;
+  code;
+};
+function git(dir, args, options = {}) {
+  const full = [...(options.config ?? []).flatMap((c) => ["-c", c]), "-C", dir, ...args];
+  return new Promise((resolve2, reject) => {
+    (0, import_child_process.execFile)("git", full, { env: { ...process.env, GIT_TERMINAL_PROMPT: "0", ...options.env }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new GitError(args, String(stderr), typeof err.code === "number" ? err.code : null));
+      else resolve2(String(stdout));
+    });
+  });
+}
+function basicCredential(token) {
+  return token ? Buffer.from(`x-access-token:${token}`).toString("base64") : "";
+}
+function authConfig(token) {
+  return token ? [`http.extraheader=AUTHORIZATION: basic ${basicCredential(token)}`] : [];
+}
+
 // pipelines/lib/plan-digest.ts
 var import_crypto = require("crypto");
 var import_fs2 = require("fs");
@@ -25788,6 +25819,9 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 function client(token, userAgent2) {
   return new Octokit2({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: userAgent2 });
 }
+function runUrl(env = process.env) {
+  return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL || "https://github.com"}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
+}
 function repoFromEnv(env = process.env) {
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
   return owner && repo ? { owner, repo } : void 0;
@@ -25825,44 +25859,14 @@ async function postRefusal(token, r, number, stack, body, author) {
 ${body}`, author, "learning-platform-apply-gate")).id;
 }
 
-// pipelines/lib/git.ts
-var import_child_process = require("child_process");
-var GitError = class extends Error {
-  constructor(args, stderr, code) {
-    super(`git ${args.join(" ")} failed: ${stderr.trim() || `exit code ${code}`}`);
-    this.args = args;
-    this.stderr = stderr;
-    this.code = code;
-    this.name = "GitError";
-  }
-  args;
-  stderr;
-  code;
-};
-function git(dir, args, options = {}) {
-  const full = [...(options.config ?? []).flatMap((c) => ["-c", c]), "-C", dir, ...args];
-  return new Promise((resolve2, reject) => {
-    (0, import_child_process.execFile)("git", full, { env: { ...process.env, GIT_TERMINAL_PROMPT: "0", ...options.env }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new GitError(args, String(stderr), typeof err.code === "number" ? err.code : null));
-      else resolve2(String(stdout));
-    });
-  });
-}
-function basicCredential(token) {
-  return token ? Buffer.from(`x-access-token:${token}`).toString("base64") : "";
-}
-function authConfig(token) {
-  return token ? [`http.extraheader=AUTHORIZATION: basic ${basicCredential(token)}`] : [];
-}
-
 // pipelines/lib/tip.ts
 async function checkTip(dir, sha, branch, token = "") {
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) throw new Error(`commit ${JSON.stringify(sha)} is not a full commit SHA; GITHUB_SHA must be set to the run's commit`);
+  if (!FULL_SHA.test(sha)) throw new Error(`commit ${JSON.stringify(sha)} is not a full commit SHA; GITHUB_SHA must be set to the run's commit`);
   if (!/^[A-Za-z0-9._/-]{1,200}$/.test(branch) || branch.includes("..")) throw new Error(`tip-of-branch ${JSON.stringify(branch)} is not a branch name`);
   const config = authConfig(token);
   const out = (await git(dir, ["ls-remote", "origin", `refs/heads/${branch}`], { config })).trim();
   const tip = out.split(/\s+/)[0] ?? "";
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(tip)) {
+  if (!FULL_SHA.test(tip)) {
     return { ok: false, tip: "", relation: "elsewhere", message: `Refusing to apply: branch ${branch} does not exist on origin, so commit ${sha} cannot be its tip.` };
   }
   if (tip === sha) return { ok: true, tip, relation: "tip", message: "" };
@@ -25989,8 +25993,8 @@ ${message}
 |---|---|
 | reviewed here | \`${reviewed.marker?.digest ?? "none"}\` |
 | planned on ${branch} (${sha.slice(0, 12)}) | \`${digest}\` |
-` + (process.env.GITHUB_RUN_ID && process.env.GITHUB_REPOSITORY ? `
-[The run and its plan](${process.env.GITHUB_SERVER_URL || "https://github.com"}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID})
+` + (runUrl() ? `
+[The run and its plan](${runUrl()})
 ` : "");
   const id = await postRefusal(token, repo, pull.number, stack, body, author);
   core_exports.info(`posted the refusal on #${pull.number} (comment ${id})`);

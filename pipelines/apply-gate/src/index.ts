@@ -20,6 +20,7 @@ import { parsePlan, summarize } from "../../lib/plan";
 import { checkDigest, filesDigest, parseApprovedDigests, planDigest } from "../../lib/plan-digest";
 import { mergedPullFor, postRefusal, repoFromEnv, reviewedDigest } from "../../lib/reviewed-plan";
 import { basicCredential } from "../../lib/git";
+import { runUrl } from "../../lib/github";
 import { checkTip } from "../../lib/tip";
 
 class Refusal extends Error {}
@@ -132,8 +133,7 @@ async function compareWithReviewed(stack: string, digest: string, changes: numbe
   const message = `Refusing to apply ${stack}: ${why}. Nothing was applied. ${manual}, or push a change to plan and review it again.`;
   const body = `### Apply of \`${stack}\` refused\n\n${message}\n\n`
     + `| | digest |\n|---|---|\n| reviewed here | \`${reviewed.marker?.digest ?? "none"}\` |\n| planned on ${branch} (${sha.slice(0, 12)}) | \`${digest}\` |\n`
-    + (process.env.GITHUB_RUN_ID && process.env.GITHUB_REPOSITORY
-      ? `\n[The run and its plan](${process.env.GITHUB_SERVER_URL || "https://github.com"}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID})\n` : "");
+    + (runUrl() ? `\n[The run and its plan](${runUrl()})\n` : "");
   const id = await postRefusal(token, repo, pull.number, stack, body, author);
   core.info(`posted the refusal on #${pull.number} (comment ${id})`);
   throw new Refusal(message);

@@ -25494,9 +25494,15 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
+// pipelines/lib/git.ts
+var FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
 // pipelines/lib/github.ts
 function client(token, userAgent2) {
   return new Octokit2({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: userAgent2 });
+}
+function runUrl(env = process.env) {
+  return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL || "https://github.com"}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
 }
 function repoFromEnv(env = process.env) {
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
@@ -25518,7 +25524,7 @@ function pullRequestHeadSha(env = process.env) {
   if (!env.GITHUB_EVENT_PATH) return void 0;
   try {
     const sha = JSON.parse((0, import_fs2.readFileSync)(env.GITHUB_EVENT_PATH, "utf8"))?.pull_request?.head?.sha;
-    return typeof sha === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) ? sha : void 0;
+    return typeof sha === "string" && FULL_SHA.test(sha) ? sha : void 0;
   } catch {
     return void 0;
   }
@@ -25809,7 +25815,7 @@ function checkDigest(where, value) {
 function digestMarker(stack, digest, headSha) {
   if (!STACK_RE.test(stack)) throw new Error(`stack ${JSON.stringify(stack)} is invalid; use 1-100 letters, digits, '.', '_' or '-'`);
   checkDigest("digest", digest);
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(headSha)) throw new Error(`head SHA ${JSON.stringify(headSha)} is not a full commit SHA (40 or 64 hex digits)`);
+  if (!FULL_SHA.test(headSha)) throw new Error(`head SHA ${JSON.stringify(headSha)} is not a full commit SHA (40 or 64 hex digits)`);
   return `<!-- plan-digest v${DIGEST_VERSION} stack=${stack} head=${headSha} ${digest} -->`;
 }
 
@@ -26668,8 +26674,7 @@ run(async () => {
   const prHead = pullRequestHeadSha();
   const sha = input("head-sha") || prHead || process.env.GITHUB_SHA;
   const shaLabel = input("head-sha") || prHead ? "head" : "commit";
-  const serverUrl = process.env.GITHUB_SERVER_URL || "https://github.com";
-  const runUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID ? `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : void 0;
+  const runUrl2 = runUrl();
   if (currentStacks) {
     const keep = parseStacks(currentStacks);
     if (!token || !pr) {
@@ -26710,14 +26715,14 @@ run(async () => {
   }
   if (failure || !parsed) {
     const log = logPath && (0, import_fs3.existsSync)(logPath) ? (0, import_fs3.readFileSync)(logPath, "utf8") : "";
-    body = renderFailure({ stack, reason: failure ?? "no plan", log, sha, shaLabel, runUrl });
+    body = renderFailure({ stack, reason: failure ?? "no plan", log, sha, shaLabel, runUrl: runUrl2 });
     core_exports.setOutput("has-changes", false);
     core_exports.setOutput("failed", true);
   } else {
     const { digest } = planDigest(parsed);
     const digestLine = prHead ? `${digestMarker(stack, digest, prHead)}
 ` : "";
-    const rendered = renderPlan(parsed, { stack, sha, shaLabel, runUrl, limit: GITHUB_COMMENT_LIMIT - digestLine.length });
+    const rendered = renderPlan(parsed, { stack, sha, shaLabel, runUrl: runUrl2, limit: GITHUB_COMMENT_LIMIT - digestLine.length });
     const { summary: summary2, truncated } = rendered;
     body = `${digestLine}${rendered.body}`;
     core_exports.setOutput("digest", digest);
