@@ -4,6 +4,9 @@
  */
 import { execFile } from "child_process";
 
+/** A full commit SHA: 40 hex digits (SHA-1) or 64 (SHA-256 repositories). */
+export const FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
 export class GitError extends Error {
   constructor(public readonly args: readonly string[], public readonly stderr: string, public readonly code: number | null) {
     super(`git ${args.join(" ")} failed: ${stderr.trim() || `exit code ${code}`}`);
@@ -25,6 +28,16 @@ export function git(dir: string, args: readonly string[], options: GitOptions = 
       else resolve(String(stdout));
     });
   });
+}
+
+/** The `x-access-token:<token>` credential git sends in its Authorization header (mask it too: git echoes it in a trace). */
+export function basicCredential(token: string): string {
+  return token ? Buffer.from(`x-access-token:${token}`).toString("base64") : "";
+}
+
+/** `-c http.extraheader=…` for a token (pass as `config`), never written to the repository's config; none without a token. */
+export function authConfig(token: string): string[] {
+  return token ? [`http.extraheader=AUTHORIZATION: basic ${basicCredential(token)}`] : [];
 }
 
 /** Push failures that a fetch + rebase + retry can fix: someone else pushed first. */

@@ -4,7 +4,18 @@
  */
 import { readFileSync } from "fs";
 import { Octokit } from "@octokit/rest";
-import type { RepositoryRef } from "./git";
+import { FULL_SHA, RepositoryRef } from "./git";
+
+/** An Octokit for `token` against `GITHUB_API_URL` (github.com when unset). */
+export function client(token: string, userAgent: string): Octokit {
+  return new Octokit({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent });
+}
+
+/** This workflow run's page, from `GITHUB_SERVER_URL`, `GITHUB_REPOSITORY` and `GITHUB_RUN_ID`; undefined outside a run. */
+export function runUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+    ? `${env.GITHUB_SERVER_URL || "https://github.com"}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
+}
 
 export interface PullRequestContext {
   readonly owner: string;
@@ -12,10 +23,16 @@ export interface PullRequestContext {
   readonly number: number;
 }
 
+/** `owner/repo` from `GITHUB_REPOSITORY`. */
+export function repoFromEnv(env: NodeJS.ProcessEnv = process.env): RepositoryRef | undefined {
+  const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
+  return owner && repo ? { owner, repo } : undefined;
+}
+
 /** The pull request the workflow runs for, from `GITHUB_REPOSITORY` and the event payload. */
 export function pullRequestContext(env: NodeJS.ProcessEnv = process.env): PullRequestContext | undefined {
-  const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
-  if (!owner || !repo || !env.GITHUB_EVENT_PATH) return undefined;
+  const r = repoFromEnv(env);
+  if (!r || !env.GITHUB_EVENT_PATH) return undefined;
   let event: { pull_request?: { number?: number }; issue?: { number?: number; pull_request?: unknown }; number?: number };
   try {
     event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"));
@@ -23,7 +40,7 @@ export function pullRequestContext(env: NodeJS.ProcessEnv = process.env): PullRe
     return undefined;
   }
   const number = event.pull_request?.number ?? (event.issue?.pull_request ? event.issue.number : undefined);
-  return typeof number === "number" ? { owner, repo, number } : undefined;
+  return typeof number === "number" ? { ...r, number } : undefined;
 }
 
 /** The pull request's head commit (what a reviewer saw), from the event payload; undefined outside pull requests. */
@@ -31,7 +48,7 @@ export function pullRequestHeadSha(env: NodeJS.ProcessEnv = process.env): string
   if (!env.GITHUB_EVENT_PATH) return undefined;
   try {
     const sha = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8"))?.pull_request?.head?.sha;
-    return typeof sha === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) ? sha : undefined;
+    return typeof sha === "string" && FULL_SHA.test(sha) ? sha : undefined;
   } catch {
     return undefined;
   }
@@ -47,8 +64,9 @@ export interface UpsertResult {
  * Updates the pull request's comment that carries `marker` (written by `author`, when given,
  * so nobody can get their own comment overwritten by pasting the marker), or creates one.
  */
-export async function upsertComment(token: string, ctx: PullRequestContext, marker: string, body: string, author: string): Promise<UpsertResult> {
-  const octokit = new Octokit({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: "learning-platform-plan-comment" });
+export async function upsertComment(token: string, ctx: PullRequestContext, marker: string, body: string, author: string,
+  userAgent = "learning-platform-plan-comment"): Promise<UpsertResult> {
+  const octokit = client(token, userAgent);
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: ctx.owner, repo: ctx.repo, issue_number: ctx.number, per_page: 100 });
   const existing = comments.find((c) => (c.body ?? "").includes(marker) && (!author || c.user?.login === author));
   if (existing) {
@@ -71,7 +89,7 @@ export interface PullRequestResult {
  * open (a re-run, or a newer release on the same promotion branch), created otherwise.
  */
 export async function upsertPullRequest(token: string, target: RepositoryRef, head: string, base: string, title: string, body: string): Promise<PullRequestResult> {
-  const octokit = new Octokit({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: "learning-platform-image-bump" });
+  const octokit = client(token, "learning-platform-image-bump");
   const open = await octokit.rest.pulls.list({ owner: target.owner, repo: target.repo, state: "open", head: `${target.owner}:${head}`, base, per_page: 10 });
   const existing = open.data.find((p) => p.head.ref === head && p.base.ref === base);
   if (existing) {
@@ -94,7 +112,7 @@ export interface RewriteResult {
  */
 export async function rewriteComments(token: string, ctx: PullRequestContext, author: string,
   rewrite: (body: string) => { key: string; body: string } | undefined): Promise<RewriteResult[]> {
-  const octokit = new Octokit({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: "learning-platform-plan-comment" });
+  const octokit = client(token, "learning-platform-plan-comment");
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: ctx.owner, repo: ctx.repo, issue_number: ctx.number, per_page: 100 });
   const done: RewriteResult[] = [];
   for (const c of comments) {

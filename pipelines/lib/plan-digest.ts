@@ -21,6 +21,7 @@
  *
  * Pure functions, no @actions/core: the tests import this directly.
  */
+import { FULL_SHA } from "./git";
 import { createHash } from "crypto";
 import { readFileSync } from "fs";
 import { basename } from "path";
@@ -198,7 +199,7 @@ export function checkDigest(where: string, value: string): string {
 export function digestMarker(stack: string, digest: string, headSha: string): string {
   if (!STACK_RE.test(stack)) throw new Error(`stack ${JSON.stringify(stack)} is invalid; use 1-100 letters, digits, '.', '_' or '-'`);
   checkDigest("digest", digest);
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(headSha)) throw new Error(`head SHA ${JSON.stringify(headSha)} is not a full commit SHA (40 or 64 hex digits)`);
+  if (!FULL_SHA.test(headSha)) throw new Error(`head SHA ${JSON.stringify(headSha)} is not a full commit SHA (40 or 64 hex digits)`);
   return `<!-- plan-digest v${DIGEST_VERSION} stack=${stack} head=${headSha} ${digest} -->`;
 }
 

@@ -3,13 +3,11 @@
  * commit on main, and the digest line in the plan comment the workflow posted on it. Through
  * Octokit; `GITHUB_API_URL` picks the API (a local stand-in in tests).
  */
-import { Octokit } from "@octokit/rest";
+import { RepositoryRef } from "./git";
+import { client as github, upsertComment } from "./github";
 import { parseDigestMarker, refusalMarker, ReviewedDigest } from "./plan-digest";
 
-export interface Repo {
-  readonly owner: string;
-  readonly repo: string;
-}
+export type Repo = RepositoryRef;
 
 export interface MergedPull {
   readonly number: number;
@@ -23,15 +21,9 @@ export interface Reviewed {
   readonly marker?: ReviewedDigest;
 }
 
-function client(token: string): Octokit {
-  return new Octokit({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: "learning-platform-apply-gate" });
-}
+const client = (token: string) => github(token, "learning-platform-apply-gate");
 
-/** `owner/repo` from `GITHUB_REPOSITORY`. */
-export function repoFromEnv(env: NodeJS.ProcessEnv = process.env): Repo | undefined {
-  const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
-  return owner && repo ? { owner, repo } : undefined;
-}
+export { repoFromEnv } from "./github";
 
 /**
  * The pull request merged as `sha` on `branch`: the one whose merge commit is `sha` (merge,
@@ -58,13 +50,8 @@ export async function reviewedDigest(token: string, r: Repo, pull: MergedPull, s
   return { pull, marker: found.at(-1)?.marker };
 }
 
-/** Posts (or updates, by its hidden marker) the refusal on the pull request. */
+/** Posts (or updates, by its hidden marker, only a comment by `author`) the refusal on the pull request. */
 export async function postRefusal(token: string, r: Repo, number: number, stack: string, body: string, author: string): Promise<number> {
-  const octokit = client(token);
   const marker = refusalMarker(stack);
-  const full = `${marker}\n${body}`;
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: r.owner, repo: r.repo, issue_number: number, per_page: 100 });
-  const existing = comments.find((c) => (c.body ?? "").includes(marker) && c.user?.login === author);
-  if (existing) return (await octokit.rest.issues.updateComment({ owner: r.owner, repo: r.repo, comment_id: existing.id, body: full })).data.id;
-  return (await octokit.rest.issues.createComment({ owner: r.owner, repo: r.repo, issue_number: number, body: full })).data.id;
+  return (await upsertComment(token, { ...r, number }, marker, `${marker}\n${body}`, author, "learning-platform-apply-gate")).id;
 }

@@ -3,7 +3,7 @@
  * manual run on an old commit) would otherwise apply old code over newer infrastructure.
  * The truth is the remote, not the checkout: `git ls-remote origin refs/heads/<branch>`.
  */
-import { git } from "./git";
+import { FULL_SHA, authConfig, git } from "./git";
 
 export interface TipCheck {
   readonly ok: boolean;
@@ -15,19 +15,13 @@ export interface TipCheck {
   readonly message: string;
 }
 
-/** `-c http.extraheader=…` for a token, never written to the repository's config. */
-export function authConfig(token: string): string[] {
-  if (!token) return [];
-  return [`http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`];
-}
-
 export async function checkTip(dir: string, sha: string, branch: string, token = ""): Promise<TipCheck> {
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) throw new Error(`commit ${JSON.stringify(sha)} is not a full commit SHA; GITHUB_SHA must be set to the run's commit`);
+  if (!FULL_SHA.test(sha)) throw new Error(`commit ${JSON.stringify(sha)} is not a full commit SHA; GITHUB_SHA must be set to the run's commit`);
   if (!/^[A-Za-z0-9._/-]{1,200}$/.test(branch) || branch.includes("..")) throw new Error(`tip-of-branch ${JSON.stringify(branch)} is not a branch name`);
   const config = authConfig(token);
   const out = (await git(dir, ["ls-remote", "origin", `refs/heads/${branch}`], { config })).trim();
   const tip = out.split(/\s+/)[0] ?? "";
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(tip)) {
+  if (!FULL_SHA.test(tip)) {
     return { ok: false, tip: "", relation: "elsewhere", message: `Refusing to apply: branch ${branch} does not exist on origin, so commit ${sha} cannot be its tip.` };
   }
   if (tip === sha) return { ok: true, tip, relation: "tip", message: "" };

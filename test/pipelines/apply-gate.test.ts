@@ -77,6 +77,9 @@ describe("apply-gate", () => {
     expect(r.outputs["inputs-digest"]).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(r.summary).toContain("same plan as reviewed on #7");
     expect(gh.requests).not.toContain("POST /repos/acme/infra/issues/7/comments");
+    // The token and the basic-auth header git sends for the tip check are both masked.
+    expect(r.stdout).toContain("::add-mask::test-token");
+    expect(r.stdout).toContain(`::add-mask::${Buffer.from("x-access-token:test-token").toString("base64")}`);
   });
 
   it("refuses a plan with one changed attribute, says why and what to do, and comments on the pull request", async () => {

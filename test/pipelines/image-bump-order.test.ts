@@ -1,11 +1,10 @@
-import { execFileSync } from "child_process";
 import { createServer, IncomingMessage, Server, ServerResponse } from "http";
 import { AddressInfo } from "net";
-import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import { dirname, join } from "path";
+import { writeFileSync } from "fs";
+import { join } from "path";
 import { compareVersions, parseVersion, recordedSource, relationByAncestry } from "../../pipelines/lib/version-order";
 import { parseRepository } from "../../pipelines/lib/git";
+import { bareRemote, git } from "./git-fixture";
 import { runAction } from "./run-action";
 
 /**
@@ -13,21 +12,15 @@ import { runAction } from "./run-action";
  * releases of the same key against a real bare repository, and the promotion pull request
  * (created once, re-used by a re-run, updated by a newer release) through a local GitHub API.
  */
-const env = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, ...env } });
-}
-
-const root = mkdtempSync(join(tmpdir(), "image-bump-order-"));
-const remote = join(root, "gitops.git");
-const source = join(root, "service");
-let clones = 0;
-const clone = () => {
-  const dir = join(root, `clone-${clones++}`);
-  git(root, "clone", "--quiet", remote, dir);
-  return dir;
+const FILES: Record<string, string> = {
+  "apps/race/values.yaml": "image:\n  tag: v1.0.0 # semver race\n",
+  "apps/sha/values.yaml": "image:\n  tag: PLACEHOLDER # commit-SHA tags\n",
+  "apps/digest/values.yaml": "image:\n  tag: sha256:0000000000000000000000000000000000000000000000000000000000000000\n",
+  "apps/odd/values.yaml": "image:\n  tag: latest\n",
+  "apps/web/production/values.yaml": "image:\n  tag: v3.0.0 # production\n",
 };
-const remoteFile = (path: string, ref = "main") => git(remote, "show", `${ref}:${path}`);
+const { root, remote, clone, remoteFile } = bareRemote("image-bump-order-", FILES);
+const source = join(root, "service");
 const tagIn = (path: string, ref = "main") => /tag: "?([^"\s#]+)"?/.exec(remoteFile(path, ref))![1];
 const noGlobalConfig = join(root, "empty-gitconfig");
 writeFileSync(noGlobalConfig, "");
@@ -40,24 +33,6 @@ const c: string[] = [];
 let sideCommit = "";
 
 beforeAll(() => {
-  git(root, "init", "--quiet", "--bare", "--initial-branch=main", remote);
-  const seed = join(root, "seed");
-  git(root, "init", "--quiet", "--initial-branch=main", seed);
-  const files: Record<string, string> = {
-    "apps/race/values.yaml": "image:\n  tag: v1.0.0 # semver race\n",
-    "apps/sha/values.yaml": "image:\n  tag: PLACEHOLDER # commit-SHA tags\n",
-    "apps/digest/values.yaml": "image:\n  tag: sha256:0000000000000000000000000000000000000000000000000000000000000000\n",
-    "apps/odd/values.yaml": "image:\n  tag: latest\n",
-    "apps/web/production/values.yaml": "image:\n  tag: v3.0.0 # production\n",
-  };
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(seed, path)), { recursive: true });
-    writeFileSync(join(seed, path), text);
-  }
-  git(seed, "add", ".");
-  git(seed, "commit", "--quiet", "-m", "seed");
-  git(seed, "push", "--quiet", remote, "main");
-
   git(root, "init", "--quiet", "--initial-branch=main", source);
   for (let i = 0; i < 5; i++) {
     git(source, "commit", "--quiet", "--allow-empty", "-m", `service change ${i}`);

@@ -1,7 +1,6 @@
-import { execFileSync } from "child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import { dirname, join } from "path";
+import { readFileSync, writeFileSync } from "fs";
+import { join } from "path";
+import { bareRemote, git } from "./git-fixture";
 import { runAction } from "./run-action";
 
 const VALUES = `# Helm values for the web service (managed by the release pipeline)
@@ -30,25 +29,14 @@ images:
     newTag: 2.0.0
 `;
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } });
-}
+const { root, remote, clone, remoteFile } = bareRemote("image-bump-test-", {
+  "apps/web/values.yaml": VALUES,
+  "apps/web/numeric.yaml": "image:\n  tag: 1.9  # plain number\n",
+  "overlays/staging/kustomization.yaml": KUSTOMIZATION,
+  ...Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`apps/svc${i}/values.yaml`, `# svc${i}\nimage:\n  tag: v0.0.${i} # release\n`])),
+});
 
-const root = mkdtempSync(join(tmpdir(), "image-bump-test-"));
-const remote = join(root, "gitops.git");
-let clones = 0;
 let failureClone: string | undefined;
-
-/** A fresh clone of the GitOps repository, as a release job would have. */
-function clone(): string {
-  const dir = join(root, `clone-${clones++}`);
-  git(root, "clone", "--quiet", remote, dir);
-  return dir;
-}
-
-function remoteFile(path: string, ref = "main"): string {
-  return git(remote, "show", `${ref}:${path}`);
-}
 
 const SHA = "feedfacefeedfacefeedfacefeedfacefeedface";
 const noGlobalConfig = join(root, "empty-gitconfig");
@@ -56,25 +44,6 @@ writeFileSync(noGlobalConfig, "");
 /** Runs the action like a fresh runner: no global or system git identity. */
 const bump = (path: string, inputs: Record<string, string>) =>
   runAction("image-bump", { path, ...inputs }, { GITHUB_SHA: SHA, GITHUB_REPOSITORY: "acme/web", GIT_CONFIG_GLOBAL: noGlobalConfig, GIT_CONFIG_NOSYSTEM: "1" });
-
-beforeAll(() => {
-  git(root, "init", "--quiet", "--bare", "--initial-branch=main", remote);
-  const seed = join(root, "seed");
-  git(root, "init", "--quiet", "--initial-branch=main", seed);
-  const files: Record<string, string> = {
-    "apps/web/values.yaml": VALUES,
-    "apps/web/numeric.yaml": "image:\n  tag: 1.9  # plain number\n",
-    "overlays/staging/kustomization.yaml": KUSTOMIZATION,
-    ...Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`apps/svc${i}/values.yaml`, `# svc${i}\nimage:\n  tag: v0.0.${i} # release\n`])),
-  };
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(seed, path)), { recursive: true });
-    writeFileSync(join(seed, path), text);
-  }
-  git(seed, "add", ".");
-  git(seed, "commit", "--quiet", "-m", "seed");
-  git(seed, "push", "--quiet", remote, "main");
-});
 
 describe("image-bump against a real git repository", () => {
   it("changes only the tag, keeps comments and formatting, commits old → new with the source commit, pushes", async () => {

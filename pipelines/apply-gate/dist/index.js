@@ -1382,12 +1382,12 @@ var require_util = __commonJS({
       }
       obj[kListeners] = null;
     }
-    function errorRequest(client2, request2, err) {
+    function errorRequest(client3, request2, err) {
       try {
         request2.onError(err);
         assert(request2.aborted);
       } catch (err2) {
-        client2.emit("error", err2);
+        client3.emit("error", err2);
       }
     }
     var kEnumerableProperty = /* @__PURE__ */ Object.create(null);
@@ -5856,11 +5856,11 @@ var require_client_h1 = __commonJS({
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
     var Parser = class {
-      constructor(client2, socket, { exports: exports3 }) {
-        assert(Number.isFinite(client2[kMaxHeadersSize]) && client2[kMaxHeadersSize] > 0);
+      constructor(client3, socket, { exports: exports3 }) {
+        assert(Number.isFinite(client3[kMaxHeadersSize]) && client3[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
         this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
-        this.client = client2;
+        this.client = client3;
         this.socket = socket;
         this.timeout = null;
         this.timeoutValue = null;
@@ -5870,7 +5870,7 @@ var require_client_h1 = __commonJS({
         this.upgrade = false;
         this.headers = [];
         this.headersSize = 0;
-        this.headersMaxSize = client2[kMaxHeadersSize];
+        this.headersMaxSize = client3[kMaxHeadersSize];
         this.shouldKeepAlive = false;
         this.paused = false;
         this.resume = this.resume.bind(this);
@@ -5878,7 +5878,7 @@ var require_client_h1 = __commonJS({
         this.keepAlive = "";
         this.contentLength = "";
         this.connection = "";
-        this.maxResponseSize = client2[kMaxResponseSize];
+        this.maxResponseSize = client3[kMaxResponseSize];
       }
       setTimeout(delay, type) {
         if (delay !== this.timeoutValue || type & USE_FAST_TIMER ^ this.timeoutType & USE_FAST_TIMER) {
@@ -6018,15 +6018,15 @@ var require_client_h1 = __commonJS({
         this.statusText = buf.toString();
       }
       onMessageBegin() {
-        const { socket, client: client2 } = this;
+        const { socket, client: client3 } = this;
         if (socket.destroyed) {
           return -1;
         }
-        if (client2[kRunning] === 0) {
+        if (client3[kRunning] === 0) {
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
         }
-        const request2 = client2[kQueue][client2[kRunningIdx]];
+        const request2 = client3[kQueue][client3[kRunningIdx]];
         if (!request2) {
           return -1;
         }
@@ -6069,13 +6069,13 @@ var require_client_h1 = __commonJS({
         }
       }
       onUpgrade(head) {
-        const { upgrade, client: client2, socket, headers, statusCode, statusText } = this;
+        const { upgrade, client: client3, socket, headers, statusCode, statusText } = this;
         assert(upgrade);
-        assert(client2[kSocket] === socket);
+        assert(client3[kSocket] === socket);
         assert(!socket.destroyed);
         assert(!this.paused);
         assert((headers.length & 1) === 0);
-        const request2 = client2[kQueue][client2[kRunningIdx]];
+        const request2 = client3[kQueue][client3[kRunningIdx]];
         assert(request2);
         assert(request2.upgrade || request2.method === "CONNECT");
         this.statusCode = null;
@@ -6089,28 +6089,28 @@ var require_client_h1 = __commonJS({
         socket[kClient] = null;
         socket[kError] = null;
         removeAllListeners(socket);
-        client2[kSocket] = null;
-        client2[kHTTPContext] = null;
-        client2[kQueue][client2[kRunningIdx]++] = null;
-        client2.emit("disconnect", client2[kUrl], [client2], new InformationalError("upgrade"));
+        client3[kSocket] = null;
+        client3[kHTTPContext] = null;
+        client3[kQueue][client3[kRunningIdx]++] = null;
+        client3.emit("disconnect", client3[kUrl], [client3], new InformationalError("upgrade"));
         try {
           request2.onUpgrade(statusCode, headers, socket, statusText);
         } catch (error2) {
-          util.errorRequest(client2, request2, error2);
+          util.errorRequest(client3, request2, error2);
           util.destroy(socket, error2);
         }
-        client2[kResume]();
+        client3[kResume]();
       }
       onHeadersComplete(statusCode, upgrade, shouldKeepAlive) {
-        const { client: client2, socket, headers, statusText } = this;
+        const { client: client3, socket, headers, statusText } = this;
         if (socket.destroyed) {
           return -1;
         }
-        if (client2[kRunning] === 0) {
+        if (client3[kRunning] === 0) {
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
         }
-        const request2 = client2[kQueue][client2[kRunningIdx]];
+        const request2 = client3[kQueue][client3[kRunningIdx]];
         if (!request2) {
           return -1;
         }
@@ -6129,7 +6129,7 @@ var require_client_h1 = __commonJS({
         this.shouldKeepAlive = shouldKeepAlive || // Override llhttp value which does not allow keepAlive for HEAD.
         request2.method === "HEAD" && !socket[kReset] && this.connection.toLowerCase() === "keep-alive";
         if (this.statusCode >= 200) {
-          const bodyTimeout = request2.bodyTimeout != null ? request2.bodyTimeout : client2[kBodyTimeout];
+          const bodyTimeout = request2.bodyTimeout != null ? request2.bodyTimeout : client3[kBodyTimeout];
           this.setTimeout(bodyTimeout, TIMEOUT_BODY);
         } else if (this.timeout) {
           if (this.timeout.refresh) {
@@ -6137,32 +6137,32 @@ var require_client_h1 = __commonJS({
           }
         }
         if (request2.method === "CONNECT") {
-          assert(client2[kRunning] === 1);
+          assert(client3[kRunning] === 1);
           this.upgrade = true;
           return 2;
         }
         if (upgrade) {
-          assert(client2[kRunning] === 1);
+          assert(client3[kRunning] === 1);
           this.upgrade = true;
           return 2;
         }
         assert((this.headers.length & 1) === 0);
         this.headers = [];
         this.headersSize = 0;
-        if (this.shouldKeepAlive && client2[kPipelining]) {
+        if (this.shouldKeepAlive && client3[kPipelining]) {
           const keepAliveTimeout = this.keepAlive ? util.parseKeepAliveTimeout(this.keepAlive) : null;
           if (keepAliveTimeout != null) {
             const timeout = Math.min(
-              keepAliveTimeout - client2[kKeepAliveTimeoutThreshold],
-              client2[kKeepAliveMaxTimeout]
+              keepAliveTimeout - client3[kKeepAliveTimeoutThreshold],
+              client3[kKeepAliveMaxTimeout]
             );
             if (timeout <= 0) {
               socket[kReset] = true;
             } else {
-              client2[kKeepAliveTimeoutValue] = timeout;
+              client3[kKeepAliveTimeoutValue] = timeout;
             }
           } else {
-            client2[kKeepAliveTimeoutValue] = client2[kKeepAliveDefaultTimeout];
+            client3[kKeepAliveTimeoutValue] = client3[kKeepAliveDefaultTimeout];
           }
         } else {
           socket[kReset] = true;
@@ -6179,16 +6179,16 @@ var require_client_h1 = __commonJS({
         }
         if (socket[kBlocking]) {
           socket[kBlocking] = false;
-          client2[kResume]();
+          client3[kResume]();
         }
         return pause ? constants3.ERROR.PAUSED : 0;
       }
       onBody(buf) {
-        const { client: client2, socket, statusCode, maxResponseSize } = this;
+        const { client: client3, socket, statusCode, maxResponseSize } = this;
         if (socket.destroyed) {
           return -1;
         }
-        const request2 = client2[kQueue][client2[kRunningIdx]];
+        const request2 = client3[kQueue][client3[kRunningIdx]];
         assert(request2);
         assert(this.timeoutType === TIMEOUT_BODY);
         if (this.timeout) {
@@ -6207,7 +6207,7 @@ var require_client_h1 = __commonJS({
         }
       }
       onMessageComplete() {
-        const { client: client2, socket, statusCode, upgrade, headers, contentLength, bytesRead, shouldKeepAlive } = this;
+        const { client: client3, socket, statusCode, upgrade, headers, contentLength, bytesRead, shouldKeepAlive } = this;
         if (socket.destroyed && (!statusCode || shouldKeepAlive)) {
           return -1;
         }
@@ -6216,7 +6216,7 @@ var require_client_h1 = __commonJS({
         }
         assert(statusCode >= 100);
         assert((this.headers.length & 1) === 0);
-        const request2 = client2[kQueue][client2[kRunningIdx]];
+        const request2 = client3[kQueue][client3[kRunningIdx]];
         assert(request2);
         this.statusCode = null;
         this.statusText = "";
@@ -6234,29 +6234,29 @@ var require_client_h1 = __commonJS({
           return -1;
         }
         request2.onComplete(headers);
-        client2[kQueue][client2[kRunningIdx]++] = null;
+        client3[kQueue][client3[kRunningIdx]++] = null;
         socket[kSocketUsed] = true;
         if (socket[kWriting]) {
-          assert(client2[kRunning] === 0);
+          assert(client3[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
           return constants3.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
           return constants3.ERROR.PAUSED;
-        } else if (socket[kReset] && client2[kRunning] === 0) {
+        } else if (socket[kReset] && client3[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
           return constants3.ERROR.PAUSED;
-        } else if (client2[kPipelining] == null || client2[kPipelining] === 1) {
-          setImmediate(() => client2[kResume]());
+        } else if (client3[kPipelining] == null || client3[kPipelining] === 1) {
+          setImmediate(() => client3[kResume]());
         } else {
-          client2[kResume]();
+          client3[kResume]();
         }
       }
     };
     function onParserTimeout(parser) {
-      const { socket, timeoutType, client: client2, paused } = parser.deref();
+      const { socket, timeoutType, client: client3, paused } = parser.deref();
       if (timeoutType === TIMEOUT_HEADERS) {
-        if (!socket[kWriting] || socket.writableNeedDrain || client2[kRunning] > 1) {
+        if (!socket[kWriting] || socket.writableNeedDrain || client3[kRunning] > 1) {
           assert(!paused, "cannot be paused while waiting for headers");
           util.destroy(socket, new HeadersTimeoutError());
         }
@@ -6265,12 +6265,12 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new BodyTimeoutError());
         }
       } else if (timeoutType === TIMEOUT_KEEP_ALIVE) {
-        assert(client2[kRunning] === 0 && client2[kKeepAliveTimeoutValue]);
+        assert(client3[kRunning] === 0 && client3[kKeepAliveTimeoutValue]);
         util.destroy(socket, new InformationalError("socket idle timeout"));
       }
     }
-    async function connectH1(client2, socket) {
-      client2[kSocket] = socket;
+    async function connectH1(client3, socket) {
+      client3[kSocket] = socket;
       if (!llhttpInstance) {
         llhttpInstance = await llhttpPromise;
         llhttpPromise = null;
@@ -6282,7 +6282,7 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser(client2, socket, llhttpInstance);
+      socket[kParser] = new Parser(client3, socket, llhttpInstance);
       addListener(socket, "error", function(err) {
         const parser = this[kParser];
         if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
@@ -6314,7 +6314,7 @@ var require_client_h1 = __commonJS({
         util.destroy(this, new SocketError("other side closed", util.getSocketInfo(this)));
       });
       addListener(socket, "close", function() {
-        const client3 = this[kClient];
+        const client4 = this[kClient];
         const parser = this[kParser];
         clearIdleSocketValidation(this);
         if (parser) {
@@ -6325,24 +6325,24 @@ var require_client_h1 = __commonJS({
           this[kParser] = null;
         }
         const err = this[kError] || new SocketError("closed", util.getSocketInfo(this));
-        client3[kSocket] = null;
-        client3[kHTTPContext] = null;
-        if (client3.destroyed) {
-          assert(client3[kPending] === 0);
-          const requests = client3[kQueue].splice(client3[kRunningIdx]);
+        client4[kSocket] = null;
+        client4[kHTTPContext] = null;
+        if (client4.destroyed) {
+          assert(client4[kPending] === 0);
+          const requests = client4[kQueue].splice(client4[kRunningIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
-            util.errorRequest(client3, request2, err);
+            util.errorRequest(client4, request2, err);
           }
-        } else if (client3[kRunning] > 0 && err.code !== "UND_ERR_INFO") {
-          const request2 = client3[kQueue][client3[kRunningIdx]];
-          client3[kQueue][client3[kRunningIdx]++] = null;
-          util.errorRequest(client3, request2, err);
+        } else if (client4[kRunning] > 0 && err.code !== "UND_ERR_INFO") {
+          const request2 = client4[kQueue][client4[kRunningIdx]];
+          client4[kQueue][client4[kRunningIdx]++] = null;
+          util.errorRequest(client4, request2, err);
         }
-        client3[kPendingIdx] = client3[kRunningIdx];
-        assert(client3[kRunning] === 0);
-        client3.emit("disconnect", client3[kUrl], [client3], err);
-        client3[kResume]();
+        client4[kPendingIdx] = client4[kRunningIdx];
+        assert(client4[kRunning] === 0);
+        client4.emit("disconnect", client4[kUrl], [client4], err);
+        client4[kResume]();
       });
       let closed = false;
       socket.on("close", () => {
@@ -6352,10 +6352,10 @@ var require_client_h1 = __commonJS({
         version: "h1",
         defaultPipelining: 1,
         write(...args) {
-          return writeH1(client2, ...args);
+          return writeH1(client3, ...args);
         },
         resume() {
-          resumeH1(client2);
+          resumeH1(client3);
         },
         destroy(err, callback) {
           if (closed) {
@@ -6372,13 +6372,13 @@ var require_client_h1 = __commonJS({
             return true;
           }
           if (request2) {
-            if (client2[kRunning] > 0 && !request2.idempotent) {
+            if (client3[kRunning] > 0 && !request2.idempotent) {
               return true;
             }
-            if (client2[kRunning] > 0 && (request2.upgrade || request2.method === "CONNECT")) {
+            if (client3[kRunning] > 0 && (request2.upgrade || request2.method === "CONNECT")) {
               return true;
             }
-            if (client2[kRunning] > 0 && util.bodyLength(request2.body) !== 0 && (util.isStream(request2.body) || util.isAsyncIterable(request2.body) || util.isFormDataLike(request2.body))) {
+            if (client3[kRunning] > 0 && util.bodyLength(request2.body) !== 0 && (util.isStream(request2.body) || util.isAsyncIterable(request2.body) || util.isFormDataLike(request2.body))) {
               return true;
             }
           }
@@ -6393,20 +6393,20 @@ var require_client_h1 = __commonJS({
       }
       socket[kIdleSocketValidation] = 0;
     }
-    function scheduleIdleSocketValidation(client2, socket) {
+    function scheduleIdleSocketValidation(client3, socket) {
       socket[kIdleSocketValidation] = 1;
       socket[kIdleSocketValidationTimeout] = setImmediate(() => {
         socket[kIdleSocketValidationTimeout] = null;
         socket[kIdleSocketValidation] = 2;
-        if (client2[kSocket] === socket && !socket.destroyed) {
-          client2[kResume]();
+        if (client3[kSocket] === socket && !socket.destroyed) {
+          client3[kResume]();
         }
       });
     }
-    function resumeH1(client2) {
-      const socket = client2[kSocket];
+    function resumeH1(client3) {
+      const socket = client3[kSocket];
       if (socket && !socket.destroyed) {
-        if (client2[kSize] === 0) {
+        if (client3[kSize] === 0) {
           if (!socket[kNoRef] && socket.unref) {
             socket.unref();
             socket[kNoRef] = true;
@@ -6415,9 +6415,9 @@ var require_client_h1 = __commonJS({
           socket.ref();
           socket[kNoRef] = false;
         }
-        if (client2[kRunning] === 0 && client2[kPending] > 0 && socket[kSocketUsed]) {
+        if (client3[kRunning] === 0 && client3[kPending] > 0 && socket[kSocketUsed]) {
           if (socket[kIdleSocketValidation] === 0) {
-            scheduleIdleSocketValidation(client2, socket);
+            scheduleIdleSocketValidation(client3, socket);
             socket[kParser].readMore();
             if (socket.destroyed) {
               return;
@@ -6432,20 +6432,20 @@ var require_client_h1 = __commonJS({
             return;
           }
         }
-        if (client2[kRunning] === 0) {
+        if (client3[kRunning] === 0) {
           socket[kParser].readMore();
           if (socket.destroyed) {
             return;
           }
         }
-        if (client2[kSize] === 0) {
+        if (client3[kSize] === 0) {
           if (socket[kParser].timeoutType !== TIMEOUT_KEEP_ALIVE) {
-            socket[kParser].setTimeout(client2[kKeepAliveTimeoutValue], TIMEOUT_KEEP_ALIVE);
+            socket[kParser].setTimeout(client3[kKeepAliveTimeoutValue], TIMEOUT_KEEP_ALIVE);
           }
-        } else if (client2[kRunning] > 0 && socket[kParser].statusCode < 200) {
+        } else if (client3[kRunning] > 0 && socket[kParser].statusCode < 200) {
           if (socket[kParser].timeoutType !== TIMEOUT_HEADERS) {
-            const request2 = client2[kQueue][client2[kRunningIdx]];
-            const headersTimeout = request2.headersTimeout != null ? request2.headersTimeout : client2[kHeadersTimeout];
+            const request2 = client3[kQueue][client3[kRunningIdx]];
+            const headersTimeout = request2.headersTimeout != null ? request2.headersTimeout : client3[kHeadersTimeout];
             socket[kParser].setTimeout(headersTimeout, TIMEOUT_HEADERS);
           }
         }
@@ -6454,7 +6454,7 @@ var require_client_h1 = __commonJS({
     function shouldSendContentLength(method) {
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
-    function writeH1(client2, request2) {
+    function writeH1(client3, request2) {
       const { method, path: path6, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
@@ -6473,7 +6473,7 @@ var require_client_h1 = __commonJS({
         if (contentType) {
           const contentTypeValue = `${contentType}`;
           if (!util.isValidHeaderValue(contentTypeValue)) {
-            util.errorRequest(client2, request2, new InvalidArgumentError("invalid content-type header"));
+            util.errorRequest(client3, request2, new InvalidArgumentError("invalid content-type header"));
             return false;
           }
           headers.push("content-type", contentTypeValue);
@@ -6491,13 +6491,13 @@ var require_client_h1 = __commonJS({
         contentLength = null;
       }
       if (shouldSendContentLength(method) && contentLength > 0 && request2.contentLength !== null && request2.contentLength !== contentLength) {
-        if (client2[kStrictContentLength]) {
-          util.errorRequest(client2, request2, new RequestContentLengthMismatchError());
+        if (client3[kStrictContentLength]) {
+          util.errorRequest(client3, request2, new RequestContentLengthMismatchError());
           return false;
         }
         process.emitWarning(new RequestContentLengthMismatchError());
       }
-      const socket = client2[kSocket];
+      const socket = client3[kSocket];
       clearIdleSocketValidation(socket);
       const abort = (error2) => {
         if (request2.aborted) {
@@ -6509,14 +6509,14 @@ var require_client_h1 = __commonJS({
           }
           return;
         }
-        util.errorRequest(client2, request2, error2 || new RequestAbortedError());
+        util.errorRequest(client3, request2, error2 || new RequestAbortedError());
         util.destroy(body);
         util.destroy(socket, new InformationalError("aborted"));
       };
       try {
         request2.onConnect(abort);
       } catch (err) {
-        util.errorRequest(client2, request2, err);
+        util.errorRequest(client3, request2, err);
       }
       if (request2.aborted) {
         return false;
@@ -6530,7 +6530,7 @@ var require_client_h1 = __commonJS({
       if (reset != null) {
         socket[kReset] = reset;
       }
-      if (client2[kMaxRequests] && socket[kCounter]++ >= client2[kMaxRequests]) {
+      if (client3[kMaxRequests] && socket[kCounter]++ >= client3[kMaxRequests]) {
         socket[kReset] = true;
       }
       if (blocking) {
@@ -6542,13 +6542,13 @@ var require_client_h1 = __commonJS({
         header += `host: ${host}\r
 `;
       } else {
-        header += client2[kHostHeader];
+        header += client3[kHostHeader];
       }
       if (upgrade) {
         header += `connection: upgrade\r
 upgrade: ${upgrade}\r
 `;
-      } else if (client2[kPipelining] && !socket[kReset]) {
+      } else if (client3[kPipelining] && !socket[kReset]) {
         header += "connection: keep-alive\r\n";
       } else {
         header += "connection: close\r\n";
@@ -6572,28 +6572,28 @@ upgrade: ${upgrade}\r
         channels.sendHeaders.publish({ request: request2, headers: header, socket });
       }
       if (!body || bodyLength === 0) {
-        writeBuffer(abort, null, client2, request2, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, null, client3, request2, socket, contentLength, header, expectsPayload);
       } else if (util.isBuffer(body)) {
-        writeBuffer(abort, body, client2, request2, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, body, client3, request2, socket, contentLength, header, expectsPayload);
       } else if (util.isBlobLike(body)) {
         if (typeof body.stream === "function") {
-          writeIterable(abort, body.stream(), client2, request2, socket, contentLength, header, expectsPayload);
+          writeIterable(abort, body.stream(), client3, request2, socket, contentLength, header, expectsPayload);
         } else {
-          writeBlob(abort, body, client2, request2, socket, contentLength, header, expectsPayload);
+          writeBlob(abort, body, client3, request2, socket, contentLength, header, expectsPayload);
         }
       } else if (util.isStream(body)) {
-        writeStream(abort, body, client2, request2, socket, contentLength, header, expectsPayload);
+        writeStream(abort, body, client3, request2, socket, contentLength, header, expectsPayload);
       } else if (util.isIterable(body)) {
-        writeIterable(abort, body, client2, request2, socket, contentLength, header, expectsPayload);
+        writeIterable(abort, body, client3, request2, socket, contentLength, header, expectsPayload);
       } else {
         assert(false);
       }
       return true;
     }
-    function writeStream(abort, body, client2, request2, socket, contentLength, header, expectsPayload) {
-      assert(contentLength !== 0 || client2[kRunning] === 0, "stream body cannot be pipelined");
+    function writeStream(abort, body, client3, request2, socket, contentLength, header, expectsPayload) {
+      assert(contentLength !== 0 || client3[kRunning] === 0, "stream body cannot be pipelined");
       let finished = false;
-      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client: client2, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client: client3, expectsPayload, header });
       const onData = function(chunk) {
         if (finished) {
           return;
@@ -6628,7 +6628,7 @@ upgrade: ${upgrade}\r
           return;
         }
         finished = true;
-        assert(socket.destroyed || socket[kWriting] && client2[kRunning] <= 1);
+        assert(socket.destroyed || socket[kWriting] && client3[kRunning] <= 1);
         socket.off("drain", onDrain).off("error", onFinished);
         body.removeListener("data", onData).removeListener("end", onFinished).removeListener("close", onClose);
         if (!err) {
@@ -6659,7 +6659,7 @@ upgrade: ${upgrade}\r
         setImmediate(onClose);
       }
     }
-    function writeBuffer(abort, body, client2, request2, socket, contentLength, header, expectsPayload) {
+    function writeBuffer(abort, body, client3, request2, socket, contentLength, header, expectsPayload) {
       try {
         if (!body) {
           if (contentLength === 0) {
@@ -6685,12 +6685,12 @@ upgrade: ${upgrade}\r
           }
         }
         request2.onRequestSent();
-        client2[kResume]();
+        client3[kResume]();
       } catch (err) {
         abort(err);
       }
     }
-    async function writeBlob(abort, body, client2, request2, socket, contentLength, header, expectsPayload) {
+    async function writeBlob(abort, body, client3, request2, socket, contentLength, header, expectsPayload) {
       assert(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -6708,13 +6708,13 @@ upgrade: ${upgrade}\r
         if (!expectsPayload && request2.reset !== false) {
           socket[kReset] = true;
         }
-        client2[kResume]();
+        client3[kResume]();
       } catch (err) {
         abort(err);
       }
     }
-    async function writeIterable(abort, body, client2, request2, socket, contentLength, header, expectsPayload) {
-      assert(contentLength !== 0 || client2[kRunning] === 0, "iterator body cannot be pipelined");
+    async function writeIterable(abort, body, client3, request2, socket, contentLength, header, expectsPayload) {
+      assert(contentLength !== 0 || client3[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
         if (callback) {
@@ -6732,7 +6732,7 @@ upgrade: ${upgrade}\r
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
-      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client: client2, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client: client3, expectsPayload, header });
       try {
         for await (const chunk of body) {
           if (socket[kError]) {
@@ -6750,11 +6750,11 @@ upgrade: ${upgrade}\r
       }
     }
     var AsyncWriter = class {
-      constructor({ abort, socket, request: request2, contentLength, client: client2, expectsPayload, header }) {
+      constructor({ abort, socket, request: request2, contentLength, client: client3, expectsPayload, header }) {
         this.socket = socket;
         this.request = request2;
         this.contentLength = contentLength;
-        this.client = client2;
+        this.client = client3;
         this.bytesWritten = 0;
         this.expectsPayload = expectsPayload;
         this.header = header;
@@ -6762,7 +6762,7 @@ upgrade: ${upgrade}\r
         socket[kWriting] = true;
       }
       write(chunk) {
-        const { socket, request: request2, contentLength, client: client2, bytesWritten, expectsPayload, header } = this;
+        const { socket, request: request2, contentLength, client: client3, bytesWritten, expectsPayload, header } = this;
         if (socket[kError]) {
           throw socket[kError];
         }
@@ -6774,7 +6774,7 @@ upgrade: ${upgrade}\r
           return true;
         }
         if (contentLength !== null && bytesWritten + len > contentLength) {
-          if (client2[kStrictContentLength]) {
+          if (client3[kStrictContentLength]) {
             throw new RequestContentLengthMismatchError();
           }
           process.emitWarning(new RequestContentLengthMismatchError());
@@ -6812,7 +6812,7 @@ ${len.toString(16)}\r
         return ret;
       }
       end() {
-        const { socket, contentLength, client: client2, bytesWritten, expectsPayload, header, request: request2 } = this;
+        const { socket, contentLength, client: client3, bytesWritten, expectsPayload, header, request: request2 } = this;
         request2.onRequestSent();
         socket[kWriting] = false;
         if (socket[kError]) {
@@ -6834,7 +6834,7 @@ ${len.toString(16)}\r
           socket.write("\r\n0\r\n\r\n", "latin1");
         }
         if (contentLength !== null && bytesWritten !== contentLength) {
-          if (client2[kStrictContentLength]) {
+          if (client3[kStrictContentLength]) {
             throw new RequestContentLengthMismatchError();
           } else {
             process.emitWarning(new RequestContentLengthMismatchError());
@@ -6845,13 +6845,13 @@ ${len.toString(16)}\r
             socket[kParser].timeout.refresh();
           }
         }
-        client2[kResume]();
+        client3[kResume]();
       }
       destroy(err) {
-        const { socket, client: client2, abort } = this;
+        const { socket, client: client3, abort } = this;
         socket[kWriting] = false;
         if (err) {
-          assert(client2[kRunning] <= 1, "pipeline should only contain this request");
+          assert(client3[kRunning] <= 1, "pipeline should only contain this request");
           abort(err);
         }
       }
@@ -6930,41 +6930,41 @@ var require_client_h2 = __commonJS({
       const { [HTTP2_HEADER_STATUS]: _statusCode, ...realHeaders } = headers;
       return parseH2Headers(realHeaders);
     }
-    async function connectH2(client2, socket) {
-      client2[kSocket] = socket;
+    async function connectH2(client3, socket) {
+      client3[kSocket] = socket;
       if (!h2ExperimentalWarned) {
         h2ExperimentalWarned = true;
         process.emitWarning("H2 support is experimental, expect them to change at any time.", {
           code: "UNDICI-H2"
         });
       }
-      const session = http2.connect(client2[kUrl], {
+      const session = http2.connect(client3[kUrl], {
         createConnection: () => socket,
-        peerMaxConcurrentStreams: client2[kMaxConcurrentStreams]
+        peerMaxConcurrentStreams: client3[kMaxConcurrentStreams]
       });
       session[kOpenStreams] = 0;
-      session[kClient] = client2;
+      session[kClient] = client3;
       session[kSocket] = socket;
       util.addListener(session, "error", onHttp2SessionError);
       util.addListener(session, "frameError", onHttp2FrameError);
       util.addListener(session, "end", onHttp2SessionEnd);
       util.addListener(session, "goaway", onHTTP2GoAway);
       util.addListener(session, "close", function() {
-        const { [kClient]: client3 } = this;
-        const { [kSocket]: socket2 } = client3;
+        const { [kClient]: client4 } = this;
+        const { [kSocket]: socket2 } = client4;
         const err = this[kSocket][kError] || this[kError] || new SocketError("closed", util.getSocketInfo(socket2));
-        client3[kHTTP2Session] = null;
-        if (client3.destroyed) {
-          assert(client3[kPending] === 0);
-          const requests = client3[kQueue].splice(client3[kRunningIdx]);
+        client4[kHTTP2Session] = null;
+        if (client4.destroyed) {
+          assert(client4[kPending] === 0);
+          const requests = client4[kQueue].splice(client4[kRunningIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
-            util.errorRequest(client3, request2, err);
+            util.errorRequest(client4, request2, err);
           }
         }
       });
       session.unref();
-      client2[kHTTP2Session] = session;
+      client3[kHTTP2Session] = session;
       socket[kHTTP2Session] = session;
       util.addListener(socket, "error", function(err) {
         this[kError] = err;
@@ -6975,14 +6975,14 @@ var require_client_h2 = __commonJS({
       });
       util.addListener(socket, "close", function() {
         const err = this[kError] || new SocketError("closed", util.getSocketInfo(this));
-        client2[kSocket] = null;
+        client3[kSocket] = null;
         if (this[kHTTP2Session] != null) {
           this[kHTTP2Session].destroy(err);
         }
-        client2[kPendingIdx] = client2[kRunningIdx];
-        assert(client2[kRunning] === 0);
-        client2.emit("disconnect", client2[kUrl], [client2], err);
-        client2[kResume]();
+        client3[kPendingIdx] = client3[kRunningIdx];
+        assert(client3[kRunning] === 0);
+        client3.emit("disconnect", client3[kUrl], [client3], err);
+        client3[kResume]();
       });
       let closed = false;
       socket.on("close", () => {
@@ -6992,10 +6992,10 @@ var require_client_h2 = __commonJS({
         version: "h2",
         defaultPipelining: Infinity,
         write(...args) {
-          return writeH2(client2, ...args);
+          return writeH2(client3, ...args);
         },
         resume() {
-          resumeH2(client2);
+          resumeH2(client3);
         },
         destroy(err, callback) {
           if (closed) {
@@ -7012,15 +7012,15 @@ var require_client_h2 = __commonJS({
         }
       };
     }
-    function resumeH2(client2) {
-      const socket = client2[kSocket];
+    function resumeH2(client3) {
+      const socket = client3[kSocket];
       if (socket?.destroyed === false) {
-        if (client2[kSize] === 0 && client2[kMaxConcurrentStreams] === 0) {
+        if (client3[kSize] === 0 && client3[kMaxConcurrentStreams] === 0) {
           socket.unref();
-          client2[kHTTP2Session].unref();
+          client3[kHTTP2Session].unref();
         } else {
           socket.ref();
-          client2[kHTTP2Session].ref();
+          client3[kHTTP2Session].ref();
         }
       }
     }
@@ -7042,33 +7042,33 @@ var require_client_h2 = __commonJS({
     }
     function onHTTP2GoAway(code) {
       const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code}`, util.getSocketInfo(this));
-      const client2 = this[kClient];
-      client2[kSocket] = null;
-      client2[kHTTPContext] = null;
+      const client3 = this[kClient];
+      client3[kSocket] = null;
+      client3[kHTTPContext] = null;
       if (this[kHTTP2Session] != null) {
         this[kHTTP2Session].destroy(err);
         this[kHTTP2Session] = null;
       }
       util.destroy(this[kSocket], err);
-      if (client2[kRunningIdx] < client2[kQueue].length) {
-        const request2 = client2[kQueue][client2[kRunningIdx]];
-        client2[kQueue][client2[kRunningIdx]++] = null;
-        util.errorRequest(client2, request2, err);
-        client2[kPendingIdx] = client2[kRunningIdx];
+      if (client3[kRunningIdx] < client3[kQueue].length) {
+        const request2 = client3[kQueue][client3[kRunningIdx]];
+        client3[kQueue][client3[kRunningIdx]++] = null;
+        util.errorRequest(client3, request2, err);
+        client3[kPendingIdx] = client3[kRunningIdx];
       }
-      assert(client2[kRunning] === 0);
-      client2.emit("disconnect", client2[kUrl], [client2], err);
-      client2[kResume]();
+      assert(client3[kRunning] === 0);
+      client3.emit("disconnect", client3[kUrl], [client3], err);
+      client3[kResume]();
     }
     function shouldSendContentLength(method) {
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
-    function writeH2(client2, request2) {
-      const session = client2[kHTTP2Session];
+    function writeH2(client3, request2) {
+      const session = client3[kHTTP2Session];
       const { method, path: path6, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
-        util.errorRequest(client2, request2, new Error("Upgrade not supported for H2"));
+        util.errorRequest(client3, request2, new Error("Upgrade not supported for H2"));
         return false;
       }
       const headers = {};
@@ -7088,7 +7088,7 @@ var require_client_h2 = __commonJS({
         }
       }
       let stream;
-      const { hostname, port } = client2[kUrl];
+      const { hostname, port } = client3[kUrl];
       headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
       const abort = (error2) => {
@@ -7102,18 +7102,18 @@ var require_client_h2 = __commonJS({
           return;
         }
         error2 = error2 || new RequestAbortedError();
-        util.errorRequest(client2, request2, error2);
+        util.errorRequest(client3, request2, error2);
         if (stream != null) {
           util.destroy(stream, error2);
         }
         util.destroy(body, error2);
-        client2[kQueue][client2[kRunningIdx]++] = null;
-        client2[kResume]();
+        client3[kQueue][client3[kRunningIdx]++] = null;
+        client3[kResume]();
       };
       try {
         request2.onConnect(abort);
       } catch (err) {
-        util.errorRequest(client2, request2, err);
+        util.errorRequest(client3, request2, err);
       }
       if (request2.aborted) {
         return false;
@@ -7145,7 +7145,7 @@ var require_client_h2 = __commonJS({
           }
           stream.off("error", abort);
           stream.once(errorMonitor, onUpgradeError);
-          client2[kQueue][client2[kRunningIdx]++] = null;
+          client3[kQueue][client3[kRunningIdx]++] = null;
         };
         stream.once("response", onResponse);
         stream.once("error", abort);
@@ -7183,8 +7183,8 @@ var require_client_h2 = __commonJS({
         contentLength = null;
       }
       if (shouldSendContentLength(method) && contentLength > 0 && request2.contentLength != null && request2.contentLength !== contentLength) {
-        if (client2[kStrictContentLength]) {
-          util.errorRequest(client2, request2, new RequestContentLengthMismatchError());
+        if (client3[kStrictContentLength]) {
+          util.errorRequest(client3, request2, new RequestContentLengthMismatchError());
           return false;
         }
         process.emitWarning(new RequestContentLengthMismatchError());
@@ -7212,7 +7212,7 @@ var require_client_h2 = __commonJS({
         request2.onResponseStarted();
         if (request2.aborted) {
           const err = new RequestAbortedError();
-          util.errorRequest(client2, request2, err);
+          util.errorRequest(client3, request2, err);
           util.destroy(stream, err);
           return;
         }
@@ -7233,9 +7233,9 @@ var require_client_h2 = __commonJS({
           session.unref();
         }
         abort(new InformationalError("HTTP/2: stream half-closed (remote)"));
-        client2[kQueue][client2[kRunningIdx]++] = null;
-        client2[kPendingIdx] = client2[kRunningIdx];
-        client2[kResume]();
+        client3[kQueue][client3[kRunningIdx]++] = null;
+        client3[kPendingIdx] = client3[kRunningIdx];
+        client3[kResume]();
       });
       stream.once("close", () => {
         session[kOpenStreams] -= 1;
@@ -7256,9 +7256,9 @@ var require_client_h2 = __commonJS({
             abort,
             stream,
             null,
-            client2,
+            client3,
             request2,
-            client2[kSocket],
+            client3[kSocket],
             contentLength,
             expectsPayload
           );
@@ -7267,9 +7267,9 @@ var require_client_h2 = __commonJS({
             abort,
             stream,
             body,
-            client2,
+            client3,
             request2,
-            client2[kSocket],
+            client3[kSocket],
             contentLength,
             expectsPayload
           );
@@ -7279,9 +7279,9 @@ var require_client_h2 = __commonJS({
               abort,
               stream,
               body.stream(),
-              client2,
+              client3,
               request2,
-              client2[kSocket],
+              client3[kSocket],
               contentLength,
               expectsPayload
             );
@@ -7290,9 +7290,9 @@ var require_client_h2 = __commonJS({
               abort,
               stream,
               body,
-              client2,
+              client3,
               request2,
-              client2[kSocket],
+              client3[kSocket],
               contentLength,
               expectsPayload
             );
@@ -7300,11 +7300,11 @@ var require_client_h2 = __commonJS({
         } else if (util.isStream(body)) {
           writeStream(
             abort,
-            client2[kSocket],
+            client3[kSocket],
             expectsPayload,
             stream,
             body,
-            client2,
+            client3,
             request2,
             contentLength
           );
@@ -7313,9 +7313,9 @@ var require_client_h2 = __commonJS({
             abort,
             stream,
             body,
-            client2,
+            client3,
             request2,
-            client2[kSocket],
+            client3[kSocket],
             contentLength,
             expectsPayload
           );
@@ -7324,7 +7324,7 @@ var require_client_h2 = __commonJS({
         }
       }
     }
-    function writeBuffer(abort, h2stream, body, client2, request2, socket, contentLength, expectsPayload) {
+    function writeBuffer(abort, h2stream, body, client3, request2, socket, contentLength, expectsPayload) {
       try {
         if (body != null && util.isBuffer(body)) {
           assert(contentLength === body.byteLength, "buffer body must have content length");
@@ -7338,13 +7338,13 @@ var require_client_h2 = __commonJS({
           socket[kReset] = true;
         }
         request2.onRequestSent();
-        client2[kResume]();
+        client3[kResume]();
       } catch (error2) {
         abort(error2);
       }
     }
-    function writeStream(abort, socket, expectsPayload, h2stream, body, client2, request2, contentLength) {
-      assert(contentLength !== 0 || client2[kRunning] === 0, "stream body cannot be pipelined");
+    function writeStream(abort, socket, expectsPayload, h2stream, body, client3, request2, contentLength) {
+      assert(contentLength !== 0 || client3[kRunning] === 0, "stream body cannot be pipelined");
       const pipe = pipeline(
         body,
         h2stream,
@@ -7358,7 +7358,7 @@ var require_client_h2 = __commonJS({
             if (!expectsPayload) {
               socket[kReset] = true;
             }
-            client2[kResume]();
+            client3[kResume]();
           }
         }
       );
@@ -7367,7 +7367,7 @@ var require_client_h2 = __commonJS({
         request2.onBodySent(chunk);
       }
     }
-    async function writeBlob(abort, h2stream, body, client2, request2, socket, contentLength, expectsPayload) {
+    async function writeBlob(abort, h2stream, body, client3, request2, socket, contentLength, expectsPayload) {
       assert(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -7383,13 +7383,13 @@ var require_client_h2 = __commonJS({
         if (!expectsPayload) {
           socket[kReset] = true;
         }
-        client2[kResume]();
+        client3[kResume]();
       } catch (err) {
         abort(err);
       }
     }
-    async function writeIterable(abort, h2stream, body, client2, request2, socket, contentLength, expectsPayload) {
-      assert(contentLength !== 0 || client2[kRunning] === 0, "iterator body cannot be pipelined");
+    async function writeIterable(abort, h2stream, body, client3, request2, socket, contentLength, expectsPayload) {
+      assert(contentLength !== 0 || client3[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
         if (callback) {
@@ -7423,7 +7423,7 @@ var require_client_h2 = __commonJS({
         if (!expectsPayload) {
           socket[kReset] = true;
         }
-        client2[kResume]();
+        client3[kResume]();
       } catch (err) {
         abort(err);
       } finally {
@@ -7680,8 +7680,8 @@ var require_client = __commonJS({
     var kClosedResolve = /* @__PURE__ */ Symbol("kClosedResolve");
     var noop3 = () => {
     };
-    function getPipelining(client2) {
-      return client2[kPipelining] ?? client2[kHTTPContext]?.defaultPipelining ?? 1;
+    function getPipelining(client3) {
+      return client3[kPipelining] ?? client3[kHTTPContext]?.defaultPipelining ?? 1;
     }
     var Client = class extends DispatcherBase {
       /**
@@ -7915,21 +7915,21 @@ var require_client = __commonJS({
       }
     };
     var createRedirectInterceptor = require_redirect_interceptor();
-    function onError(client2, err) {
-      if (client2[kRunning] === 0 && err.code !== "UND_ERR_INFO" && err.code !== "UND_ERR_SOCKET") {
-        assert(client2[kPendingIdx] === client2[kRunningIdx]);
-        const requests = client2[kQueue].splice(client2[kRunningIdx]);
+    function onError(client3, err) {
+      if (client3[kRunning] === 0 && err.code !== "UND_ERR_INFO" && err.code !== "UND_ERR_SOCKET") {
+        assert(client3[kPendingIdx] === client3[kRunningIdx]);
+        const requests = client3[kQueue].splice(client3[kRunningIdx]);
         for (let i = 0; i < requests.length; i++) {
           const request2 = requests[i];
-          util.errorRequest(client2, request2, err);
+          util.errorRequest(client3, request2, err);
         }
-        assert(client2[kSize] === 0);
+        assert(client3[kSize] === 0);
       }
     }
-    async function connect(client2) {
-      assert(!client2[kConnecting]);
-      assert(!client2[kHTTPContext]);
-      let { host, hostname, protocol, port } = client2[kUrl];
+    async function connect(client3) {
+      assert(!client3[kConnecting]);
+      assert(!client3[kHTTPContext]);
+      let { host, hostname, protocol, port } = client3[kUrl];
       if (hostname[0] === "[") {
         const idx = hostname.indexOf("]");
         assert(idx !== -1);
@@ -7937,7 +7937,7 @@ var require_client = __commonJS({
         assert(net.isIP(ip));
         hostname = ip;
       }
-      client2[kConnecting] = true;
+      client3[kConnecting] = true;
       if (channels.beforeConnect.hasSubscribers) {
         channels.beforeConnect.publish({
           connectParams: {
@@ -7945,22 +7945,22 @@ var require_client = __commonJS({
             hostname,
             protocol,
             port,
-            version: client2[kHTTPContext]?.version,
-            servername: client2[kServerName],
-            localAddress: client2[kLocalAddress]
+            version: client3[kHTTPContext]?.version,
+            servername: client3[kServerName],
+            localAddress: client3[kLocalAddress]
           },
-          connector: client2[kConnector]
+          connector: client3[kConnector]
         });
       }
       try {
         const socket = await new Promise((resolve2, reject) => {
-          client2[kConnector]({
+          client3[kConnector]({
             host,
             hostname,
             protocol,
             port,
-            servername: client2[kServerName],
-            localAddress: client2[kLocalAddress]
+            servername: client3[kServerName],
+            localAddress: client3[kLocalAddress]
           }, (err, socket2) => {
             if (err) {
               reject(err);
@@ -7969,21 +7969,21 @@ var require_client = __commonJS({
             }
           });
         });
-        if (client2.destroyed) {
+        if (client3.destroyed) {
           util.destroy(socket.on("error", noop3), new ClientDestroyedError());
           return;
         }
         assert(socket);
         try {
-          client2[kHTTPContext] = socket.alpnProtocol === "h2" ? await connectH2(client2, socket) : await connectH1(client2, socket);
+          client3[kHTTPContext] = socket.alpnProtocol === "h2" ? await connectH2(client3, socket) : await connectH1(client3, socket);
         } catch (err) {
           socket.destroy().on("error", noop3);
           throw err;
         }
-        client2[kConnecting] = false;
+        client3[kConnecting] = false;
         socket[kCounter] = 0;
-        socket[kMaxRequests] = client2[kMaxRequests];
-        socket[kClient] = client2;
+        socket[kMaxRequests] = client3[kMaxRequests];
+        socket[kClient] = client3;
         socket[kError] = null;
         if (channels.connected.hasSubscribers) {
           channels.connected.publish({
@@ -7992,20 +7992,20 @@ var require_client = __commonJS({
               hostname,
               protocol,
               port,
-              version: client2[kHTTPContext]?.version,
-              servername: client2[kServerName],
-              localAddress: client2[kLocalAddress]
+              version: client3[kHTTPContext]?.version,
+              servername: client3[kServerName],
+              localAddress: client3[kLocalAddress]
             },
-            connector: client2[kConnector],
+            connector: client3[kConnector],
             socket
           });
         }
-        client2.emit("connect", client2[kUrl], [client2]);
+        client3.emit("connect", client3[kUrl], [client3]);
       } catch (err) {
-        if (client2.destroyed) {
+        if (client3.destroyed) {
           return;
         }
-        client2[kConnecting] = false;
+        client3[kConnecting] = false;
         if (channels.connectError.hasSubscribers) {
           channels.connectError.publish({
             connectParams: {
@@ -8013,103 +8013,103 @@ var require_client = __commonJS({
               hostname,
               protocol,
               port,
-              version: client2[kHTTPContext]?.version,
-              servername: client2[kServerName],
-              localAddress: client2[kLocalAddress]
+              version: client3[kHTTPContext]?.version,
+              servername: client3[kServerName],
+              localAddress: client3[kLocalAddress]
             },
-            connector: client2[kConnector],
+            connector: client3[kConnector],
             error: err
           });
         }
         if (err.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-          assert(client2[kRunning] === 0);
-          while (client2[kPending] > 0 && client2[kQueue][client2[kPendingIdx]].servername === client2[kServerName]) {
-            const request2 = client2[kQueue][client2[kPendingIdx]++];
-            util.errorRequest(client2, request2, err);
+          assert(client3[kRunning] === 0);
+          while (client3[kPending] > 0 && client3[kQueue][client3[kPendingIdx]].servername === client3[kServerName]) {
+            const request2 = client3[kQueue][client3[kPendingIdx]++];
+            util.errorRequest(client3, request2, err);
           }
         } else {
-          onError(client2, err);
+          onError(client3, err);
         }
-        client2.emit("connectionError", client2[kUrl], [client2], err);
+        client3.emit("connectionError", client3[kUrl], [client3], err);
       }
-      client2[kResume]();
+      client3[kResume]();
     }
-    function emitDrain(client2) {
-      client2[kNeedDrain] = 0;
-      client2.emit("drain", client2[kUrl], [client2]);
+    function emitDrain(client3) {
+      client3[kNeedDrain] = 0;
+      client3.emit("drain", client3[kUrl], [client3]);
     }
-    function resume(client2, sync) {
-      if (client2[kResuming] === 2) {
+    function resume(client3, sync) {
+      if (client3[kResuming] === 2) {
         return;
       }
-      client2[kResuming] = 2;
-      _resume(client2, sync);
-      client2[kResuming] = 0;
-      if (client2[kRunningIdx] > 256) {
-        client2[kQueue].splice(0, client2[kRunningIdx]);
-        client2[kPendingIdx] -= client2[kRunningIdx];
-        client2[kRunningIdx] = 0;
+      client3[kResuming] = 2;
+      _resume(client3, sync);
+      client3[kResuming] = 0;
+      if (client3[kRunningIdx] > 256) {
+        client3[kQueue].splice(0, client3[kRunningIdx]);
+        client3[kPendingIdx] -= client3[kRunningIdx];
+        client3[kRunningIdx] = 0;
       }
     }
-    function _resume(client2, sync) {
+    function _resume(client3, sync) {
       while (true) {
-        if (client2.destroyed) {
-          assert(client2[kPending] === 0);
+        if (client3.destroyed) {
+          assert(client3[kPending] === 0);
           return;
         }
-        if (client2[kClosedResolve] && !client2[kSize]) {
-          client2[kClosedResolve]();
-          client2[kClosedResolve] = null;
+        if (client3[kClosedResolve] && !client3[kSize]) {
+          client3[kClosedResolve]();
+          client3[kClosedResolve] = null;
           return;
         }
-        if (client2[kHTTPContext]) {
-          client2[kHTTPContext].resume();
+        if (client3[kHTTPContext]) {
+          client3[kHTTPContext].resume();
         }
-        if (client2[kBusy]) {
-          client2[kNeedDrain] = 2;
-        } else if (client2[kNeedDrain] === 2) {
+        if (client3[kBusy]) {
+          client3[kNeedDrain] = 2;
+        } else if (client3[kNeedDrain] === 2) {
           if (sync) {
-            client2[kNeedDrain] = 1;
-            queueMicrotask(() => emitDrain(client2));
+            client3[kNeedDrain] = 1;
+            queueMicrotask(() => emitDrain(client3));
           } else {
-            emitDrain(client2);
+            emitDrain(client3);
           }
           continue;
         }
-        if (client2[kPending] === 0) {
+        if (client3[kPending] === 0) {
           return;
         }
-        if (client2[kRunning] >= (getPipelining(client2) || 1)) {
+        if (client3[kRunning] >= (getPipelining(client3) || 1)) {
           return;
         }
-        const request2 = client2[kQueue][client2[kPendingIdx]];
-        if (client2[kUrl].protocol === "https:" && client2[kServerName] !== request2.servername) {
-          if (client2[kRunning] > 0) {
+        const request2 = client3[kQueue][client3[kPendingIdx]];
+        if (client3[kUrl].protocol === "https:" && client3[kServerName] !== request2.servername) {
+          if (client3[kRunning] > 0) {
             return;
           }
-          client2[kServerName] = request2.servername;
-          client2[kHTTPContext]?.destroy(new InformationalError("servername changed"), () => {
-            client2[kHTTPContext] = null;
-            resume(client2);
+          client3[kServerName] = request2.servername;
+          client3[kHTTPContext]?.destroy(new InformationalError("servername changed"), () => {
+            client3[kHTTPContext] = null;
+            resume(client3);
           });
         }
-        if (client2[kConnecting]) {
+        if (client3[kConnecting]) {
           return;
         }
-        if (!client2[kHTTPContext]) {
-          connect(client2);
+        if (!client3[kHTTPContext]) {
+          connect(client3);
           return;
         }
-        if (client2[kHTTPContext].destroyed) {
+        if (client3[kHTTPContext].destroyed) {
           return;
         }
-        if (client2[kHTTPContext].busy(request2)) {
+        if (client3[kHTTPContext].busy(request2)) {
           return;
         }
-        if (!request2.aborted && client2[kHTTPContext].write(request2)) {
-          client2[kPendingIdx]++;
+        if (!request2.aborted && client3[kHTTPContext].write(request2)) {
+          client3[kPendingIdx]++;
         } else {
-          client2[kQueue].splice(client2[kPendingIdx], 1);
+          client3[kQueue].splice(client3[kPendingIdx], 1);
         }
       }
     }
@@ -8268,10 +8268,10 @@ var require_pool_base = __commonJS({
         return this[kNeedDrain];
       }
       get [kConnected]() {
-        return this[kClients].filter((client2) => client2[kConnected]).length;
+        return this[kClients].filter((client3) => client3[kConnected]).length;
       }
       get [kFree]() {
-        return this[kClients].filter((client2) => client2[kConnected] && !client2[kNeedDrain]).length;
+        return this[kClients].filter((client3) => client3[kConnected] && !client3[kNeedDrain]).length;
       }
       get [kPending]() {
         let ret = this[kQueued];
@@ -8328,21 +8328,21 @@ var require_pool_base = __commonJS({
         }
         return !this[kNeedDrain];
       }
-      [kAddClient](client2) {
-        client2.on("drain", this[kOnDrain]).on("connect", this[kOnConnect]).on("disconnect", this[kOnDisconnect]).on("connectionError", this[kOnConnectionError]);
-        this[kClients].push(client2);
+      [kAddClient](client3) {
+        client3.on("drain", this[kOnDrain]).on("connect", this[kOnConnect]).on("disconnect", this[kOnDisconnect]).on("connectionError", this[kOnConnectionError]);
+        this[kClients].push(client3);
         if (this[kNeedDrain]) {
           queueMicrotask(() => {
             if (this[kNeedDrain]) {
-              this[kOnDrain](client2[kUrl], [this, client2]);
+              this[kOnDrain](client3[kUrl], [this, client3]);
             }
           });
         }
         return this;
       }
-      [kRemoveClient](client2) {
-        client2.close(() => {
-          const idx = this[kClients].indexOf(client2);
+      [kRemoveClient](client3) {
+        client3.close(() => {
+          const idx = this[kClients].indexOf(client3);
           if (idx !== -1) {
             this[kClients].splice(idx, 1);
           }
@@ -8436,9 +8436,9 @@ var require_pool = __commonJS({
         });
       }
       [kGetDispatcher]() {
-        for (const client2 of this[kClients]) {
-          if (!client2[kNeedDrain]) {
-            return client2;
+        for (const client3 of this[kClients]) {
+          if (!client3[kNeedDrain]) {
+            return client3;
           }
         }
         if (!this[kConnections] || this[kClients].length < this[kConnections]) {
@@ -8533,8 +8533,8 @@ var require_balanced_pool = __commonJS({
             this._updateBalancedPoolStats();
           }
         });
-        for (const client2 of this[kClients]) {
-          client2[kWeight] = this[kMaxWeightPerServer];
+        for (const client3 of this[kClients]) {
+          client3[kWeight] = this[kMaxWeightPerServer];
         }
         this._updateBalancedPoolStats();
         return this;
@@ -8656,8 +8656,8 @@ var require_agent = __commonJS({
       }
       get [kRunning]() {
         let ret = 0;
-        for (const client2 of this[kClients].values()) {
-          ret += client2[kRunning];
+        for (const client3 of this[kClients].values()) {
+          ret += client3[kRunning];
         }
         return ret;
       }
@@ -8677,16 +8677,16 @@ var require_agent = __commonJS({
       }
       async [kClose]() {
         const closePromises = [];
-        for (const client2 of this[kClients].values()) {
-          closePromises.push(client2.close());
+        for (const client3 of this[kClients].values()) {
+          closePromises.push(client3.close());
         }
         this[kClients].clear();
         await Promise.all(closePromises);
       }
       async [kDestroy](err) {
         const destroyPromises = [];
-        for (const client2 of this[kClients].values()) {
-          destroyPromises.push(client2.destroy(err));
+        for (const client3 of this[kClients].values()) {
+          destroyPromises.push(client3.destroy(err));
         }
         this[kClients].clear();
         await Promise.all(destroyPromises);
@@ -11374,9 +11374,9 @@ var require_mock_agent = __commonJS({
         return this[kOptions] && this[kOptions].connections === 1 ? new MockClient(origin, mockOptions) : new MockPool(origin, mockOptions);
       }
       [kMockAgentGet](origin) {
-        const client2 = this[kClients].get(origin);
-        if (client2) {
-          return client2;
+        const client3 = this[kClients].get(origin);
+        if (client3) {
+          return client3;
         }
         if (typeof origin !== "string") {
           const dispatcher = this[kFactory]("http://localhost:9999");
@@ -17178,12 +17178,12 @@ var require_connection = __commonJS({
       crypto2 = require("node:crypto");
     } catch {
     }
-    function establishWebSocketConnection(url, protocols, client2, ws, onEstablish, options) {
+    function establishWebSocketConnection(url, protocols, client3, ws, onEstablish, options) {
       const requestURL = url;
       requestURL.protocol = url.protocol === "ws:" ? "http:" : "https:";
       const request2 = makeRequest({
         urlList: [requestURL],
-        client: client2,
+        client: client3,
         serviceWorkers: "none",
         referrer: "no-referrer",
         mode: "websocket",
@@ -17970,11 +17970,11 @@ var require_websocket = __commonJS({
           throw new DOMException("Invalid Sec-WebSocket-Protocol value", "SyntaxError");
         }
         this[kWebSocketURL] = new URL(urlRecord.href);
-        const client2 = environmentSettingsObject.settingsObject;
+        const client3 = environmentSettingsObject.settingsObject;
         this[kController] = establishWebSocketConnection(
           urlRecord,
           protocols,
-          client2,
+          client3,
           this,
           (response, extensions) => this.#onConnectionEstablished(response, extensions),
           options
@@ -21603,6 +21603,37 @@ function countDocuments(text) {
     at2 = end;
   }
   return count;
+}
+
+// pipelines/lib/git.ts
+var import_child_process = require("child_process");
+var FULL_SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+var GitError = class extends Error {
+  constructor(args, stderr, code) {
+    super(`git ${args.join(" ")} failed: ${stderr.trim() || `exit code ${code}`}`);
+    this.args = args;
+    this.stderr = stderr;
+    this.code = code;
+    this.name = "GitError";
+  }
+  args;
+  stderr;
+  code;
+};
+function git(dir, args, options = {}) {
+  const full = [...(options.config ?? []).flatMap((c) => ["-c", c]), "-C", dir, ...args];
+  return new Promise((resolve2, reject) => {
+    (0, import_child_process.execFile)("git", full, { env: { ...process.env, GIT_TERMINAL_PROMPT: "0", ...options.env }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new GitError(args, String(stderr), typeof err.code === "number" ? err.code : null));
+      else resolve2(String(stdout));
+    });
+  });
+}
+function basicCredential(token) {
+  return token ? Buffer.from(`x-access-token:${token}`).toString("base64") : "";
+}
+function authConfig(token) {
+  return token ? [`http.extraheader=AUTHORIZATION: basic ${basicCredential(token)}`] : [];
 }
 
 // pipelines/lib/plan-digest.ts
@@ -25784,74 +25815,58 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
-// pipelines/lib/reviewed-plan.ts
-function client(token) {
-  return new Octokit2({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: "learning-platform-apply-gate" });
+// pipelines/lib/github.ts
+function client(token, userAgent2) {
+  return new Octokit2({ auth: token, baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", userAgent: userAgent2 });
+}
+function runUrl(env = process.env) {
+  return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL || "https://github.com"}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
 }
 function repoFromEnv(env = process.env) {
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
   return owner && repo ? { owner, repo } : void 0;
 }
+async function upsertComment(token, ctx, marker, body, author, userAgent2 = "learning-platform-plan-comment") {
+  const octokit = client(token, userAgent2);
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: ctx.owner, repo: ctx.repo, issue_number: ctx.number, per_page: 100 });
+  const existing = comments.find((c) => (c.body ?? "").includes(marker) && (!author || c.user?.login === author));
+  if (existing) {
+    const res2 = await octokit.rest.issues.updateComment({ owner: ctx.owner, repo: ctx.repo, comment_id: existing.id, body });
+    return { id: res2.data.id, action: "updated", url: res2.data.html_url };
+  }
+  const res = await octokit.rest.issues.createComment({ owner: ctx.owner, repo: ctx.repo, issue_number: ctx.number, body });
+  return { id: res.data.id, action: "created", url: res.data.html_url };
+}
+
+// pipelines/lib/reviewed-plan.ts
+var client2 = (token) => client(token, "learning-platform-apply-gate");
 async function mergedPullFor(token, r, sha, branch) {
-  const octokit = client(token);
+  const octokit = client2(token);
   const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: r.owner, repo: r.repo, commit_sha: sha, per_page: 100 });
   const merged = data.filter((p) => p.merged_at && p.base.ref === branch);
   const pull = merged.find((p) => p.merge_commit_sha === sha) ?? (merged.length === 1 ? merged[0] : void 0);
   return pull ? { number: pull.number, headSha: pull.head.sha, url: pull.html_url } : void 0;
 }
 async function reviewedDigest(token, r, pull, stack, author) {
-  const octokit = client(token);
+  const octokit = client2(token);
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: r.owner, repo: r.repo, issue_number: pull.number, per_page: 100 });
   const found = comments.filter((c) => c.user?.login === author).map((c) => ({ at: c.updated_at ?? c.created_at ?? "", marker: parseDigestMarker(c.body ?? "", stack) })).filter((c) => c.marker).sort((x, y) => x.at < y.at ? -1 : x.at > y.at ? 1 : 0);
   return { pull, marker: found.at(-1)?.marker };
 }
 async function postRefusal(token, r, number, stack, body, author) {
-  const octokit = client(token);
   const marker = refusalMarker(stack);
-  const full = `${marker}
-${body}`;
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: r.owner, repo: r.repo, issue_number: number, per_page: 100 });
-  const existing = comments.find((c) => (c.body ?? "").includes(marker) && c.user?.login === author);
-  if (existing) return (await octokit.rest.issues.updateComment({ owner: r.owner, repo: r.repo, comment_id: existing.id, body: full })).data.id;
-  return (await octokit.rest.issues.createComment({ owner: r.owner, repo: r.repo, issue_number: number, body: full })).data.id;
-}
-
-// pipelines/lib/git.ts
-var import_child_process = require("child_process");
-var GitError = class extends Error {
-  constructor(args, stderr, code) {
-    super(`git ${args.join(" ")} failed: ${stderr.trim() || `exit code ${code}`}`);
-    this.args = args;
-    this.stderr = stderr;
-    this.code = code;
-    this.name = "GitError";
-  }
-  args;
-  stderr;
-  code;
-};
-function git(dir, args, options = {}) {
-  const full = [...(options.config ?? []).flatMap((c) => ["-c", c]), "-C", dir, ...args];
-  return new Promise((resolve2, reject) => {
-    (0, import_child_process.execFile)("git", full, { env: { ...process.env, GIT_TERMINAL_PROMPT: "0", ...options.env }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new GitError(args, String(stderr), typeof err.code === "number" ? err.code : null));
-      else resolve2(String(stdout));
-    });
-  });
+  return (await upsertComment(token, { ...r, number }, marker, `${marker}
+${body}`, author, "learning-platform-apply-gate")).id;
 }
 
 // pipelines/lib/tip.ts
-function authConfig(token) {
-  if (!token) return [];
-  return [`http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`];
-}
 async function checkTip(dir, sha, branch, token = "") {
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) throw new Error(`commit ${JSON.stringify(sha)} is not a full commit SHA; GITHUB_SHA must be set to the run's commit`);
+  if (!FULL_SHA.test(sha)) throw new Error(`commit ${JSON.stringify(sha)} is not a full commit SHA; GITHUB_SHA must be set to the run's commit`);
   if (!/^[A-Za-z0-9._/-]{1,200}$/.test(branch) || branch.includes("..")) throw new Error(`tip-of-branch ${JSON.stringify(branch)} is not a branch name`);
   const config = authConfig(token);
   const out = (await git(dir, ["ls-remote", "origin", `refs/heads/${branch}`], { config })).trim();
   const tip = out.split(/\s+/)[0] ?? "";
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(tip)) {
+  if (!FULL_SHA.test(tip)) {
     return { ok: false, tip: "", relation: "elsewhere", message: `Refusing to apply: branch ${branch} does not exist on origin, so commit ${sha} cannot be its tip.` };
   }
   if (tip === sha) return { ok: true, tip, relation: "tip", message: "" };
@@ -25875,7 +25890,10 @@ run(async () => {
   const stack = input("stack", { required: true });
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(stack)) throw new Error(`input "stack" = ${JSON.stringify(stack)} is invalid; use 1-100 letters, digits, '.', '_' or '-'`);
   const token = input("github-token");
-  if (token) core_exports.setSecret(token);
+  if (token) {
+    core_exports.setSecret(token);
+    core_exports.setSecret(basicCredential(token));
+  }
   const author = input("comment-author", { fallback: "github-actions[bot]" });
   const branch = input("tip-of-branch");
   const requireReview = bool("require-review", input("require-review", { fallback: "false" }));
@@ -25975,8 +25993,8 @@ ${message}
 |---|---|
 | reviewed here | \`${reviewed.marker?.digest ?? "none"}\` |
 | planned on ${branch} (${sha.slice(0, 12)}) | \`${digest}\` |
-` + (process.env.GITHUB_RUN_ID && process.env.GITHUB_REPOSITORY ? `
-[The run and its plan](${process.env.GITHUB_SERVER_URL || "https://github.com"}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID})
+` + (runUrl() ? `
+[The run and its plan](${runUrl()})
 ` : "");
   const id = await postRefusal(token, repo, pull.number, stack, body, author);
   core_exports.info(`posted the refusal on #${pull.number} (comment ${id})`);

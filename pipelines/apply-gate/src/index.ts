@@ -19,6 +19,8 @@ import { core, input, run, writeSummary } from "../../lib/action";
 import { parsePlan, summarize } from "../../lib/plan";
 import { checkDigest, filesDigest, parseApprovedDigests, planDigest } from "../../lib/plan-digest";
 import { mergedPullFor, postRefusal, repoFromEnv, reviewedDigest } from "../../lib/reviewed-plan";
+import { basicCredential } from "../../lib/git";
+import { runUrl } from "../../lib/github";
 import { checkTip } from "../../lib/tip";
 
 class Refusal extends Error {}
@@ -28,7 +30,11 @@ run(async () => {
   const stack = input("stack", { required: true });
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(stack)) throw new Error(`input "stack" = ${JSON.stringify(stack)} is invalid; use 1-100 letters, digits, '.', '_' or '-'`);
   const token = input("github-token");
-  if (token) core.setSecret(token);
+  if (token) {
+    // git sends the token base64-encoded in a header (the tip check) and echoes it in a trace.
+    core.setSecret(token);
+    core.setSecret(basicCredential(token));
+  }
   const author = input("comment-author", { fallback: "github-actions[bot]" });
   const branch = input("tip-of-branch");
   const requireReview = bool("require-review", input("require-review", { fallback: "false" }));
@@ -127,8 +133,7 @@ async function compareWithReviewed(stack: string, digest: string, changes: numbe
   const message = `Refusing to apply ${stack}: ${why}. Nothing was applied. ${manual}, or push a change to plan and review it again.`;
   const body = `### Apply of \`${stack}\` refused\n\n${message}\n\n`
     + `| | digest |\n|---|---|\n| reviewed here | \`${reviewed.marker?.digest ?? "none"}\` |\n| planned on ${branch} (${sha.slice(0, 12)}) | \`${digest}\` |\n`
-    + (process.env.GITHUB_RUN_ID && process.env.GITHUB_REPOSITORY
-      ? `\n[The run and its plan](${process.env.GITHUB_SERVER_URL || "https://github.com"}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID})\n` : "");
+    + (runUrl() ? `\n[The run and its plan](${runUrl()})\n` : "");
   const id = await postRefusal(token, repo, pull.number, stack, body, author);
   core.info(`posted the refusal on #${pull.number} (comment ${id})`);
   throw new Refusal(message);

@@ -21,7 +21,7 @@
 import { readFileSync, writeFileSync } from "fs";
 import { isAbsolute, relative, resolve } from "path";
 import { core, input, intInput, run, writeSummary } from "../../lib/action";
-import { GitError, RepositoryRef, git, isRejectedPush, parseRepository } from "../../lib/git";
+import { GitError, RepositoryRef, authConfig, basicCredential, git, isRejectedPush, parseRepository } from "../../lib/git";
 import { upsertPullRequest } from "../../lib/github";
 import { COMMIT_RE, Relation, compareVersions, recordedSource, relationByAncestry } from "../../lib/version-order";
 import { setScalar } from "../../lib/yaml-edit";
@@ -54,12 +54,11 @@ run(async () => {
   if (sourceCommit && !COMMIT_RE.test(sourceCommit)) throw new Error(`input "source-commit" = ${JSON.stringify(sourceCommit)} is invalid; must be a full 40-character commit SHA`);
   // A token goes in an http header for each call, never into .git/config. Both the token and
   // the header's base64 form are masked: the header is what git would echo in a trace.
-  const basic = token ? Buffer.from(`x-access-token:${token}`).toString("base64") : "";
   if (token) {
     core.setSecret(token);
-    core.setSecret(basic);
+    core.setSecret(basicCredential(token));
   }
-  const auth = token ? [`http.extraheader=AUTHORIZATION: basic ${basic}`] : [];
+  const auth = authConfig(token);
 
   const dir = await git(resolve(repoInput), ["rev-parse", "--show-toplevel"]).then((s) => s.trim()).catch((err: GitError) => {
     throw new Error(`path ${JSON.stringify(repoInput)} is not a git checkout: ${err.stderr.trim()}`);

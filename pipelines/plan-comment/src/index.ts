@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "fs";
 import { core, input, run, writeSummary } from "../../lib/action";
-import { pullRequestContext, pullRequestHeadSha, rewriteComments, upsertComment } from "../../lib/github";
+import { pullRequestContext, pullRequestHeadSha, rewriteComments, runUrl as runPage, upsertComment } from "../../lib/github";
 import { PlanError, parsePlan } from "../../lib/plan";
 import { digestMarker, planDigest } from "../../lib/plan-digest";
 import { GITHUB_COMMENT_LIMIT, markStale, markerFor, renderFailure, renderPlan, stackOfComment } from "../../lib/render";
@@ -28,9 +28,7 @@ run(async () => {
   const prHead = pullRequestHeadSha();
   const sha = input("head-sha") || prHead || process.env.GITHUB_SHA;
   const shaLabel = input("head-sha") || prHead ? "head" : "commit";
-  const serverUrl = process.env.GITHUB_SERVER_URL || "https://github.com";
-  const runUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID
-    ? `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
+  const runUrl = runPage();
 
   if (currentStacks) {
     const keep = parseStacks(currentStacks);
