@@ -13,8 +13,8 @@ import { CiWorkflows, DATA_PLANE_READS, DEFAULT_CI_WORKFLOWS, TerraformCiRoles, 
 import { KmsKey } from "../modules/kms-key";
 import { SecureBucket } from "../modules/s3-buckets";
 import { CodeconnectionsConnection } from "@cdktf/provider-aws/lib/codeconnections-connection";
-import type { EnvironmentConfig, StateConfig } from "./config";
-import { environmentOrder, environmentStacks, environments } from "./registry";
+import type { StateConfig } from "./config";
+import { RegistryEnvironment, environmentOrder, environmentStacks, environments } from "./registry";
 import { ciRunner, s3State, shared } from "./shared";
 import { configureState } from "./stack";
 
@@ -110,7 +110,7 @@ export interface BootstrapOptions {
    * The environment registry the CI roles follow (their names and regions).
    * @default the registry (environments/registry.ts)
    */
-  readonly registry?: Readonly<Record<string, EnvironmentConfig>>;
+  readonly registry?: Readonly<Record<string, RegistryEnvironment>>;
 }
 
 /**
@@ -147,7 +147,7 @@ export class BootstrapStack extends TerraformStack {
   public readonly prPlanRole: GithubActionsRole;
 
   constructor(scope: Construct, config: BootstrapConfig = bootstrap, options: BootstrapOptions = {}) {
-    const registry: Readonly<Record<string, EnvironmentConfig>> = options.registry ?? environments;
+    const registry: Readonly<Record<string, RegistryEnvironment>> = options.registry ?? environments;
     validateBootstrap(config, Object.keys(registry));
     super(scope, "bootstrap");
     this.config = config;
