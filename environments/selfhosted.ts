@@ -53,7 +53,8 @@ export const selfhosted: SelfHostedEnvironmentConfig = {
   couchdb: { storageGi: 50, resources: couchdbResources },
   // Seed 003: daily at 02:30 UTC; a week of dailies, a month of weeklies, a year of monthlies.
   backups: { schedule: "30 2 * * *", keep: { daily: 7, weekly: 4, monthly: 12 }, sizeGi: 500 },
-  onCall: { emails: ["platform-oncall@example.org"] },
+  // The paging key is a Kubernetes Secret the operators create (README "Running on your own nodes").
+  onCall: { emails: ["platform-oncall@example.org"], endpoint: { kind: "pagerduty", secretName: `${shared.project}-selfhosted-on-call` } },
   platform: {
     ...platform,
     charts: { ...k3sCharts, couchdb: { repository: "https://apache.github.io/couchdb-helm", chart: "couchdb", version: "4.6.2" } },
