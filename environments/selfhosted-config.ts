@@ -19,8 +19,8 @@ export interface SelfHostedNode {
    * Mycelium overlay address (400::/7): browsers are not Mycelium peers.
    */
   readonly ipv6: string;
-  /** `production` nodes serve traffic and run CouchDB; the `backup` node runs the backup jobs. */
-  readonly role: "production" | "backup";
+  /** `serving` nodes serve traffic and run CouchDB; the `backup` node runs the backup jobs. */
+  readonly role: "serving" | "backup";
 }
 
 /** Labels and taints the operators give every node of a role at k3s install (`--node-label`, `--node-taint`). */
@@ -39,7 +39,7 @@ export interface SelfHostedClusterConfig {
   /** k3s's Kubernetes minor, e.g. "1.35" (the render check validates manifests against it). */
   readonly kubernetesVersion: string;
   readonly nodes: readonly SelfHostedNode[];
-  readonly roles: { readonly production: NodeRole; readonly backup: NodeRole };
+  readonly roles: { readonly serving: NodeRole; readonly backup: NodeRole };
   /**
    * Where pods reach the API server and where webhook calls come from: the nodes' IPv4
    * network and k3s's pod CIDR (10.42.0.0/16).

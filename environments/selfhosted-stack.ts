@@ -17,7 +17,7 @@ export const K3S_LOCAL_PATH = "local-path";
 
 /** The production nodes' addresses, in config order: what the hostnames resolve to. */
 export function productionAddresses(config: SelfHostedEnvironmentConfig): string[] {
-  return config.cluster.nodes.filter((n) => n.role === "production").map((n) => n.ipv6);
+  return config.cluster.nodes.filter((n) => n.role === "serving").map((n) => n.ipv6);
 }
 
 /**
@@ -98,8 +98,8 @@ export function addSelfHostedEnvironment(app: App, config: SelfHostedEnvironment
   const roles = c.roles;
   const couchdb = new CouchDb(platform, "couchdb", {
     chart: config.platform.charts.couchdb, rawChart: config.platform.charts.raw, namespace,
-    replicas: c.nodes.filter((n) => n.role === "production").length,
-    placement: { nodeSelector: roles.production.labels, tolerations: roles.production.taints },
+    replicas: c.nodes.filter((n) => n.role === "serving").length,
+    placement: { nodeSelector: roles.serving.labels, tolerations: roles.serving.taints },
     storageClassName, storageGi: config.couchdb.storageGi, resources: config.couchdb.resources,
     clusterId: `${config.project}-${config.name}`,
     apiServer: { cidrs: c.apiServerCidrs, ports: [6443] },

@@ -33,15 +33,15 @@ export const selfhosted: SelfHostedEnvironmentConfig = {
     kubeconfigContext: "openedx-selfhosted",
     kubernetesVersion: "1.35",
     nodes: [
-      { name: "node1", ipv6: "2001:db8:100::1", role: "production" },
-      { name: "node2", ipv6: "2001:db8:200::1", role: "production" },
-      { name: "node3", ipv6: "2001:db8:300::1", role: "production" },
+      { name: "node1", ipv6: "2001:db8:100::1", role: "serving" },
+      { name: "node2", ipv6: "2001:db8:200::1", role: "serving" },
+      { name: "node3", ipv6: "2001:db8:300::1", role: "serving" },
       { name: "backup1", ipv6: "2001:db8:400::1", role: "backup" },
     ],
     roles: {
       // ServiceLB (k3s's LoadBalancer) binds the gateway's 80/443 only on nodes with enablelb=true:
       // the production nodes, the ones DNS points at.
-      production: { labels: { "openedx.example.org/role": "production", "svccontroller.k3s.cattle.io/enablelb": "true" } },
+      serving: { labels: { "openedx.example.org/role": "serving", "svccontroller.k3s.cattle.io/enablelb": "true" } },
       // Only the backup jobs (and DaemonSets that tolerate everything) run on the backup node.
       backup: { labels: { "openedx.example.org/role": "backup" }, taints: [{ key: "openedx.example.org/role", value: "backup", effect: "NoSchedule" }] },
     },

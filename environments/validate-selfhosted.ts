@@ -25,12 +25,12 @@ interface SelfHostedRule {
   readonly why: string;
 }
 
-const productionNodes = (c: SelfHostedEnvironmentConfig) => c.cluster.nodes.filter((n) => n.role === "production");
+const productionNodes = (c: SelfHostedEnvironmentConfig) => c.cluster.nodes.filter((n) => n.role === "serving");
 
 export const SELF_HOSTED_TIER_RULES: Readonly<Record<ProtectionTier, readonly SelfHostedRule[]>> = {
   production: [
-    { prop: "cluster.nodes", value: (c) => `${productionNodes(c).length} production node(s)`, ok: (c) => productionNodes(c).length >= 3,
-      allowed: "must have at least 3 production nodes", why: "no single point of failure: CouchDB keeps a quorum and DNS still answers with one node down" },
+    { prop: "cluster.nodes", value: (c) => `${productionNodes(c).length} serving node(s)`, ok: (c) => productionNodes(c).length >= 3,
+      allowed: "must have at least 3 serving nodes", why: "no single point of failure: CouchDB keeps a quorum and DNS still answers with one node down" },
     { prop: "dns.healthCheckPath", value: (c) => c.dns.healthCheckPath, ok: (c) => c.dns.zone.provider !== "route53" || c.dns.healthCheckPath !== undefined,
       allowed: "must be set on a Route53 zone", why: "a failed node must leave the DNS answers" },
     { prop: "backups.keep.monthly", value: (c) => c.backups.keep.monthly, ok: (c) => c.backups.keep.monthly >= 1,
@@ -82,7 +82,7 @@ export function validateSelfHosted(config: SelfHostedEnvironmentConfig, scope?: 
   checkUniqueList(where, "cluster.nodes[].ipv6", c.nodes.map((n) => n.ipv6));
   c.nodes.forEach((n, i) => {
     check(DNS_LABEL_RE.test(n.name) || /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(n.name), where, `cluster.nodes[${i}].name`, n.name, "must be a Kubernetes node name");
-    checkOneOf(where, `cluster.nodes[${i}].role`, n.role, ["production", "backup"]);
+    checkOneOf(where, `cluster.nodes[${i}].role`, n.role, ["serving", "backup"]);
     checkIpv6(where, `cluster.nodes[${i}].ipv6`, n.ipv6);
     const reach = ipv6Reach(n.ipv6);
     check(reach === "global" || reach === "documentation", where, `cluster.nodes[${i}].ipv6`, n.ipv6, reach === "mycelium"
@@ -92,12 +92,12 @@ export function validateSelfHosted(config: SelfHostedEnvironmentConfig, scope?: 
       Annotations.of(scope).addWarning(`${where}: cluster.nodes[${i}].ipv6 ${n.ipv6} is a documentation address (2001:db8::/32): replace it with the node's public address before deploying`);
     }
   });
-  check(c.nodes.filter((n) => n.role === "production").length >= 1, where, "cluster.nodes", c.nodes.map((n) => n.name), "must include at least one production node");
+  check(c.nodes.filter((n) => n.role === "serving").length >= 1, where, "cluster.nodes", c.nodes.map((n) => n.name), "must include at least one serving node");
   check(c.nodes.filter((n) => n.role === "backup").length === 1, where, "cluster.nodes", c.nodes.map((n) => `${n.name} (${n.role})`), "must include exactly one backup node (seed 003: the backup jobs and their volume run there)");
-  checkPlacement(where, "cluster.roles.production", { nodeSelector: c.roles.production.labels, tolerations: c.roles.production.taints });
+  checkPlacement(where, "cluster.roles.serving", { nodeSelector: c.roles.serving.labels, tolerations: c.roles.serving.taints });
   checkPlacement(where, "cluster.roles.backup", { nodeSelector: c.roles.backup.labels, tolerations: c.roles.backup.taints });
-  const same = Object.entries(c.roles.backup.labels).every(([k, v]) => c.roles.production.labels[k] === v);
-  check(!same, where, "cluster.roles.backup.labels", c.roles.backup.labels, "must differ from the production role's (a label only the backup node has), or backups and CouchDB could land on any node");
+  const same = Object.entries(c.roles.backup.labels).every(([k, v]) => c.roles.serving.labels[k] === v);
+  check(!same, where, "cluster.roles.backup.labels", c.roles.backup.labels, "must differ from the serving role's (a label only the backup node has), or backups and CouchDB could land on any node");
   for (const prop of ["storageClass", "mediaStorageClass"] as const) {
     const v = c[prop];
     if (v !== undefined) check(DNS_LABEL_RE.test(v), where, `cluster.${prop}`, v, "must be a StorageClass name (a DNS label) such as local-path");
