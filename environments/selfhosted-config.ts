@@ -119,3 +119,8 @@ export interface SelfHostedEnvironmentConfig {
 export function isSelfHosted(config: { readonly kind?: string }): config is SelfHostedEnvironmentConfig {
   return config.kind === "self-hosted";
 }
+
+/** Drops the named keys (charts a self-hosted cluster does not install). */
+export function without<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Omit<T, K> {
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !(keys as readonly PropertyKey[]).includes(k))) as Omit<T, K>;
+}

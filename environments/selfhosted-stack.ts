@@ -8,7 +8,7 @@ import { NodeBackups } from "../modules/node-backups";
 import type { KubeconfigTargetConfig, StateConfig } from "./config";
 import { PlatformStack } from "./platform-stack";
 import type { PlatformEnvironment } from "./platform-environment";
-import { SelfHostedEnvironmentConfig } from "./selfhosted-config";
+import { SelfHostedEnvironmentConfig, without } from "./selfhosted-config";
 import { configureState, defaultTags } from "./stack";
 import { validateSelfHosted } from "./validate-selfhosted";
 
@@ -58,7 +58,7 @@ export class SelfHostedDnsStack extends TerraformStack {
 
 /** The platform stack's view of a self-hosted environment (no AWS field, no AWS chart). */
 export function selfHostedPlatform(config: SelfHostedEnvironmentConfig): PlatformEnvironment {
-  const { couchdb: _couchdb, ...charts } = config.platform.charts;
+  const charts = without(config.platform.charts, ["couchdb"]);
   return {
     name: config.name, project: config.project, owner: config.owner, costCenter: config.costCenter, domain: config.domain, state: config.state, onCall: config.onCall,
     edge: { subdomains: config.dns.subdomains, dns: config.dns.zone, selfHostedNodes: productionAddresses(config) },

@@ -1,11 +1,11 @@
 import { DEFAULT_APP_RESOURCES } from "../modules/k8s-namespaces";
-import type { SelfHostedEnvironmentConfig } from "./selfhosted-config";
+import { AWS_ONLY_CHARTS, SelfHostedEnvironmentConfig, without } from "./selfhosted-config";
 import { platformCharts, platformDefaults, s3State, shared } from "./shared";
 
 const domain = "selfhosted.learn.example.org";
 const couchdbResources = { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } };
-const { awsLoadBalancerController: _lbc, clusterAutoscaler: _ca, externalSecrets: _eso, velero: _velero, ...k3sCharts } = platformCharts;
-const { veleroAwsPluginTag: _tag, charts: _charts, ...platform } = platformDefaults("selfhosted");
+const k3sCharts = without(platformCharts, [...AWS_ONLY_CHARTS, "velero"]);
+const platform = without(platformDefaults("selfhosted"), ["veleroAwsPluginTag", "charts"]);
 
 /**
  * Seed 003: Open edX on three self-hosted k3s nodes and a backup node. The library builds
