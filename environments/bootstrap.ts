@@ -15,6 +15,7 @@ import { SecureBucket } from "../modules/s3-buckets";
 import { CodeconnectionsConnection } from "@cdktf/provider-aws/lib/codeconnections-connection";
 import type { StateConfig } from "./config";
 import { RegistryEnvironment, environmentOrder, environmentStacks, environments } from "./registry";
+import { isSelfHosted } from "./selfhosted-config";
 import { ciRunner, s3State, shared } from "./shared";
 import { configureState } from "./stack";
 
@@ -210,6 +211,8 @@ export class BootstrapStack extends TerraformStack {
         stacks,
         state: { bucketArn: this.stateBucket.bucketArn, keyPrefix: config.state.keyPrefix, kmsKeyArn: this.stateKey.keyArn, region: config.region },
         region: registry[env]!.region,
+        // A self-hosted environment's AWS side is its DNS zone (Route53) or nothing (Cloudflare), besides the state.
+        applyManagedPolicies: selfHostedApplyPolicies(registry[env]!),
         mainBranch: config.mainBranch,
         protect: { bucketArns: [this.stateBucket.bucketArn, accessLogs.bucketArn], kmsKeyArns: [this.stateKey.keyArn], ecrRepositoryArns: ecrArns },
       });
@@ -360,4 +363,10 @@ export function validateBootstrap(config: BootstrapConfig, order: readonly strin
 /** Name of the role that may push to ECR repository `<project>/<name>`. */
 export function ecrPushRoleName(project: string, repository: string): string {
   return `${project}-bootstrap-github-ecr-push-${repository.replace(/[^a-z0-9-]/g, "-")}`;
+}
+
+/** The apply role's managed policies for a self-hosted environment; undefined (the default) for an AWS one. */
+function selfHostedApplyPolicies(config: RegistryEnvironment): string[] | undefined {
+  if (!isSelfHosted(config)) return undefined;
+  return config.dns.zone.provider === "route53" ? ["AmazonRoute53FullAccess"] : [];
 }

@@ -146,6 +146,11 @@ describe("bootstrap stack", () => {
     });
   });
 
+  it("gives a self-hosted environment's apply role Route53 only (its AWS side is the DNS zone), not PowerUserAccess", () => {
+    const attached = resources(json, "aws_iam_role_policy_attachment").filter((a) => a._id.startsWith("ci-selfhosted/apply/")).map((a) => a.policy_arn);
+    expect(attached).toEqual([expect.stringMatching(/policy\/AmazonRoute53FullAccess$/)]);
+  });
+
   it("scopes the apply role: IAM only under its prefix, other environments, regions and the bootstrap denied", () => {
     expect(resource(json, "aws_iam_role_policy_attachment", "ci-production/apply/").policy_arn).toMatch(/policy\/PowerUserAccess$/);
     const s = inline(json, "ci-production/apply/");
