@@ -1,10 +1,9 @@
 import type { ChartRef } from "../modules/core/helm";
-import type { OnCallTarget } from "../modules/core/on-call";
 import type { Toleration } from "../modules/core/pod";
 import type { DnsZoneConfig } from "../modules/dns";
 import type { BackupRotation } from "../modules/node-backups";
 import type { ComputeResources } from "../modules/k8s-namespaces";
-import type { PlatformCharts, PlatformConfig, ProtectionTier, StateConfig } from "./config";
+import type { EnvironmentConfig, PlatformCharts, PlatformConfig } from "./config";
 
 /** Charts only an EKS cluster uses (Pod Identity, the origin NLB's controller, node autoscaling, Secrets Manager). */
 export const AWS_ONLY_CHARTS = ["awsLoadBalancerController", "clusterAutoscaler", "externalSecrets"] as const;
@@ -69,20 +68,11 @@ export interface SelfHostedPlatformConfig extends Omit<PlatformConfig, "charts" 
  * (AAAA round-robin over the production nodes, health-checked on Route53) and its
  * `<name>-platform` stack the Kubernetes platform, CouchDB and the node backups.
  */
-export interface SelfHostedEnvironmentConfig {
+export interface SelfHostedEnvironmentConfig
+  extends Pick<EnvironmentConfig, "name" | "protection" | "project" | "region" | "owner" | "costCenter" | "domain" | "state" | "onCall"> {
+  // `protection` "production" requires no single point of failure: 3+ serving nodes (validate-selfhosted.ts).
+  // `region`: of the DNS stack's AWS provider and CI roles (Route53 itself is global).
   readonly kind: "self-hosted";
-  /** Stack names `<name>` (DNS) and `<name>-platform`; its registry key. */
-  readonly name: string;
-  /** `production` requires no single point of failure: 3+ production nodes, and the rules in validate-selfhosted.ts. */
-  readonly protection: ProtectionTier;
-  readonly project: string;
-  /** AWS region of the DNS stack's provider and CI roles (Route53 is global; the state bucket's region is `state`'s). */
-  readonly region: string;
-  readonly owner: string;
-  readonly costCenter: string;
-  /** Apex domain; the platform serves `dns.subdomains` under it. */
-  readonly domain: string;
-  readonly state: StateConfig;
   readonly dns: {
     readonly zone: DnsZoneConfig;
     /** Names served under `domain` (seed 000: lms, studio, apps.lms). */
@@ -110,8 +100,6 @@ export interface SelfHostedEnvironmentConfig {
     /** Backup volume on the backup node, in GiB. */
     readonly sizeGi: number;
   };
-  /** @default none (see EnvironmentConfig.onCall) */
-  readonly onCall?: OnCallTarget;
   readonly platform: SelfHostedPlatformConfig;
 }
 
