@@ -65,7 +65,8 @@ export const BACKUP_CLAIM = "node-backups";
  * - CouchDB: every database's documents with attachments (`_all_docs?include_docs=true&
  *   attachments=true`), gzipped JSON per database; credentials from the Secret, never in
  *   the spec. Restore: POST the docs to `_bulk_docs` (README).
- * - Pods pass Pod Security `restricted`; one run at a time (`Forbid`), UTC.
+ * - Pods pass Pod Security `restricted`; one run at a time (`Forbid`), UTC; a PrometheusRule
+ *   pages when a source has not succeeded for over a day.
  * - The claim is kept when the release is uninstalled (`helm.sh/resource-policy: keep`).
  */
 export class NodeBackups extends Construct {
@@ -114,9 +115,39 @@ export class NodeBackups extends Construct {
     this.cronJobs = sources.map((s) => `backup-${s}`);
     this.release = manifestsRelease(this, "backups", {
       where, rawChart: props.rawChart, name: "node-backups", namespace: props.namespace, dependsOn: props.dependsOn,
-      resources: [claim, ...jobs],
+      resources: [claim, ...jobs, staleRule(props.namespace)],
     });
   }
+}
+
+/** Seconds after the last successful run before a source counts as stale: a day plus two hours' slack. */
+export const STALE_AFTER_SECONDS = 26 * 3600;
+
+/**
+ * Pages when a source has had no successful run for over a day (a failing job, a CronJob that
+ * never starts because the backup node is down, or a volume that is full), read from
+ * kube-state-metrics, which kube-prometheus-stack installs (its CRD must exist: the release
+ * depends on CouchDB's, which depends on the prometheus stack).
+ */
+function staleRule(namespace: string): HelmValues {
+  return {
+    apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: "node-backups" },
+    spec: {
+      groups: [{
+        name: "node-backups",
+        rules: [{
+          alert: "NodeBackupStale",
+          expr: `time() - max by (cronjob) (kube_cronjob_status_last_successful_time{namespace="${namespace}", cronjob=~"backup-.*"}) > ${STALE_AFTER_SECONDS}`,
+          for: "30m",
+          labels: { severity: "critical" },
+          annotations: {
+            summary: "A node backup has not succeeded for over a day",
+            description: "CronJob {{ $labels.cronjob }} has had no successful run for more than 26 hours: check its last Job's logs and the backup node's volume.",
+          },
+        }],
+      }],
+    },
+  };
 }
 
 interface ExtraMount { readonly name: string; readonly mountPath: string; readonly readOnly: boolean; readonly claimName: string }

@@ -47,6 +47,12 @@ describe("NodeBackups", () => {
       spec: { storageClassName: "local-path", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "500Gi" } } } });
   });
 
+  it("pages when a source has had no successful run for over a day", () => {
+    const rule = docs.find((d) => d.kind === "PrometheusRule").spec.groups[0].rules[0];
+    expect(rule).toMatchObject({ alert: "NodeBackupStale", labels: { severity: "critical" } });
+    expect(rule.expr).toBe('time() - max by (cronjob) (kube_cronjob_status_last_successful_time{namespace="openedx-selfhosted", cronjob=~"backup-.*"}) > 93600');
+  });
+
   it("reads CouchDB's credentials from its Secret and the media claim read-only", () => {
     expect(env(jobs[0])).toMatchObject({ COUCHDB_USER: { secretKeyRef: { name: "couchdb-credentials", key: "adminUsername" } }, COUCHDB_PASSWORD: { secretKeyRef: { name: "couchdb-credentials", key: "adminPassword" } } });
     const pod = jobs[1].spec.jobTemplate.spec.template.spec;
