@@ -11,6 +11,8 @@ import type { PlatformEnvironment } from "./platform-environment";
 import { SelfHostedEnvironmentConfig, without } from "./selfhosted-config";
 import { configureState, defaultTags } from "./stack";
 import { validateSelfHosted } from "./validate-selfhosted";
+import { chartLifecycleWarning } from "./lifecycle";
+import { lifecycleToday } from "../modules/core/lifecycle";
 
 /** k3s's bundled local-path provisioner: a directory on the node the pod first runs on. */
 export const K3S_LOCAL_PATH = "local-path";
@@ -113,6 +115,9 @@ export function addSelfHostedEnvironment(app: App, config: SelfHostedEnvironment
     volumes: [{ name: "media", claimName: platform.media.claimName }],
     dependsOn: [couchdb.release],
   });
+  // The platform stack warns about its own charts' support; CouchDB's is added here.
+  const warning = chartLifecycleWarning(config.platform.charts.couchdb, lifecycleToday());
+  if (warning) Annotations.of(platform).addWarning(`PlatformStack ${platform.node.id}: platform.charts.couchdb: ${warning}`);
   // The cluster's Kubernetes minor, for operators and for the render check (no EKS cluster to read it from).
   new TerraformOutput(platform, "kubernetes-version", { value: c.kubernetesVersion });
   return { dns, platform, couchdb, backups };
