@@ -148,7 +148,7 @@ export class EnvironmentStack extends TerraformStack {
     const media = this.storage.buckets.media;
     const appRoleArn = this.platformPrereqs?.appRole({
       serviceAccount: { namespace: config.platform.appNamespace, name: config.platform.app.serviceAccount },
-      mediaBucket: media && { bucketArn: media.bucketArn, kmsKeyArn: this.storage.kmsKey.keyArn },
+      mediaBucket: media,
       sesIdentities: config.platform.app.sesIdentities,
     });
 

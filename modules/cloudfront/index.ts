@@ -25,8 +25,7 @@ import { Naming } from "../core/naming";
 import { CLOUDFRONT_REGION, checkCloudFrontProvider } from "../core/regions";
 import { CertificateDns } from "../core/types";
 import { check, checkInt, checkOneOf, checkUniqueList } from "../core/validation";
-import { KmsKey } from "../kms-key";
-import type { SecureBucket } from "../s3-buckets";
+import type { BucketRef, KeyRef } from "../core/refs";
 
 /** AWS managed cache policy "Managed-CachingOptimized" (same id in every account). */
 export const MANAGED_CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
@@ -74,9 +73,9 @@ export type OriginConfig =
  * origin. Only with a publisher: a bucket nothing writes would answer 403/404 for every asset.
  */
 export interface StaticAssetsConfig {
-  readonly bucket: SecureBucket;
+  readonly bucket: BucketRef;
   /** The bucket's SSE-KMS key; CloudFront is allowed to decrypt with it. */
-  readonly kmsKey: KmsKey;
+  readonly kmsKey: KeyRef;
   /**
    * IAM role ARNs of this account that publish the built assets (the release step runs
    * `aws s3 sync <collected static> s3://<bucket>/static/ --delete` as one of them); they get
@@ -87,8 +86,8 @@ export interface StaticAssetsConfig {
 
 /** The S3 bucket served under `/media/*` (user uploads), instead of the origin. */
 export interface MediaAssetsConfig {
-  readonly bucket: SecureBucket;
-  readonly kmsKey: KmsKey;
+  readonly bucket: BucketRef;
+  readonly kmsKey: KeyRef;
   /**
    * Browser uploads straight to the bucket (presigned PUT/POST): the origins (`https://lms.<domain>`, ...) allowed by CORS.
    * @default [] (no CORS configuration)
@@ -131,7 +130,7 @@ export interface CloudFrontProps {
    */
   readonly mediaAssets?: MediaAssetsConfig;
   /** Bucket (no ACLs needed) that receives the access logs under `cloudfront/`. */
-  readonly logsBucket: SecureBucket;
+  readonly logsBucket: BucketRef;
   /**
    * Edge locations used, by cost.
    * @default "PriceClass_All" (learners are global)
@@ -351,7 +350,7 @@ export class CloudFront extends Construct {
           }),
     }];
     const orderedCacheBehavior: CloudfrontDistributionOrderedCacheBehavior[] = [];
-    const bucketOrigin = (originId: string, component: string, bucket: SecureBucket) => {
+    const bucketOrigin = (originId: string, component: string, bucket: BucketRef) => {
       const oac = new CloudfrontOriginAccessControl(this, `${component}-oac`, {
         name: naming.name(component, "cloudfrontOriginAccessControl"),
         description: `CloudFront reads the ${component} bucket with SigV4`,
@@ -452,7 +451,7 @@ export class CloudFront extends Construct {
     // --- buckets: read through OAC only, decrypt through the bucket's key ---
     const { accountId, partition } = awsContext(this);
     const onlyThisDistribution = { StringEquals: { "AWS:SourceArn": distribution.arn } };
-    const keysGranted = new Set<KmsKey>();
+    const keysGranted = new Set<KeyRef>();
     for (const assets of [props.staticAssets, props.mediaAssets]) {
       if (!assets) continue;
       assets.bucket.policy.addStatements({

@@ -12,6 +12,7 @@ import { check, checkInt, checkOneOf } from "../core/validation";
 import { Connectable, checkConnectables } from "../core/security-group";
 import { KmsKey } from "../kms-key";
 import { policyJson } from "../core/policy";
+import type { KeyRef } from "../core/refs";
 
 /** A directory exposed through an access point, with the POSIX identity every client gets. */
 export interface AccessPointSpec {
@@ -57,7 +58,7 @@ export interface SharedFileSystemProps {
    * Encryption key.
    * @default a new customer-managed key
    */
-  readonly kmsKey?: KmsKey;
+  readonly kmsKey?: KeyRef;
 }
 
 /** Days EFS accepts for the Infrequent Access transition (0 = never). */

@@ -21,6 +21,7 @@ import { AddonVersions, ClusterAddons } from "./addons";
 import { addNodeGroups, NodeGroupSpec } from "./node-groups";
 import { addClusterSecurityGroups } from "./security-groups";
 import { SUPPORT_TYPES, validateCluster } from "./validate";
+import type { KeyRef } from "../core/refs";
 
 export { ADDON_NAMES, MIN_KUBERNETES_MINOR } from "./validate";
 export type { AddonName, AddonVersions } from "./addons";
@@ -132,7 +133,7 @@ export interface EksClusterProps {
    * Key for Kubernetes secrets envelope encryption and the control-plane logs.
    * @default a new customer-managed key
    */
-  readonly secretsKey?: KmsKey;
+  readonly secretsKey?: KeyRef;
 }
 
 /** Newest EKS minor in Checkov's CKV_AWS_339 list (checkov 3.3.30, scripts/scan.js). */

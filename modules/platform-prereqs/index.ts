@@ -11,17 +11,17 @@ import { PLATFORM_SERVICE_ACCOUNTS, ServiceAccountRef } from "../core/pod-identi
 import { podIdentityRole } from "../core/pod-identity-role";
 import { check, checkInt } from "../core/validation";
 import { DNS_LABEL_RE } from "../core/dns";
-import { KmsKey } from "../kms-key";
 import { SecureBucket, accountScopedBucketName } from "../s3-buckets";
+import type { BucketRef, KeyRef } from "../core/refs";
 
 export interface PlatformPrereqsProps {
   readonly naming: Naming;
   /** EKS cluster the Pod Identity associations belong to. */
   readonly clusterName: string;
   /** Key for SSE-KMS on the Loki and Velero buckets (the roles may use it through S3 only). */
-  readonly kmsKey: KmsKey;
+  readonly kmsKey: KeyRef;
   /** Server-access-log target for the new buckets. */
-  readonly accessLogsBucket: SecureBucket;
+  readonly accessLogsBucket: BucketRef;
   /**
    * The environment's alarm topic (modules/alerting). Alertmanager publishes the cluster's
    * Prometheus alerts to it, so CloudWatch alarms and Kubernetes alerts reach on-call
@@ -83,10 +83,10 @@ export interface AppRoleProps {
   /** The app's service account (its namespace is the app namespace). */
   readonly serviceAccount: ServiceAccountRef;
   /**
-   * The media bucket and the key that encrypts it.
+   * The media bucket (its grant includes the key that encrypts it, through S3 only).
    * @default none (no S3 access)
    */
-  readonly mediaBucket?: { readonly bucketArn: string; readonly kmsKeyArn: string };
+  readonly mediaBucket?: BucketRef;
   /**
    * SES identities (domains or addresses) the app sends mail as.
    * @default [] (no SES access)
@@ -166,28 +166,13 @@ export class PlatformPrereqs extends Construct {
     this.veleroBucketName = this.veleroBucket.bucketName;
     this.kmsKeyArn = kmsKey.keyArn;
 
-    const kmsViaS3: PolicyStatement = {
-      Sid: "BucketKeyViaS3",
-      Effect: "Allow",
-      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-      Resource: kmsKey.keyArn,
-      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
-    };
-    const bucketAccess = (bucket: SecureBucket, objectActions: string[]): PolicyStatement[] => [
-      { Sid: "ListBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket.bucketArn },
-      { Sid: "Objects", Effect: "Allow", Action: objectActions, Resource: `${bucket.bucketArn}/*` },
-    ];
-
-    this.lokiRoleArn = this.podRole("loki", PLATFORM_SERVICE_ACCOUNTS.loki, [
-      ...bucketAccess(this.lokiBucket, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]),
-      kmsViaS3,
-    ]);
+    // Each role may only touch its own bucket, and the key only through S3 (the bucket's grant).
+    this.lokiRoleArn = this.podRole("loki", PLATFORM_SERVICE_ACCOUNTS.loki, this.lokiBucket.grantReadWrite());
 
     const ec2 = (type: string) => `arn:${partition}:ec2:${region}:${accountId}:${type}/*`;
     const ec2Snapshot = `arn:${partition}:ec2:${region}::snapshot/*`;
     const veleroStatements: PolicyStatement[] = [
-      ...bucketAccess(this.veleroBucket, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]),
-      kmsViaS3,
+      ...this.veleroBucket.grantReadWrite(),
       // Describe calls have no resource-level permissions in EC2; AWS requires "*".
       { Sid: "DescribeVolumesAndSnapshots", Effect: "Allow", Action: ["ec2:DescribeVolumes", "ec2:DescribeSnapshots"], Resource: "*" },
       { Sid: "SnapshotVolumes", Effect: "Allow", Action: ["ec2:CreateSnapshot", "ec2:CreateVolume"], Resource: [ec2("volume"), ec2Snapshot] },
@@ -323,14 +308,7 @@ export class PlatformPrereqs extends Construct {
       "must be an SES identity: a domain or an e-mail address"));
     const statements: PolicyStatement[] = [];
     if (props.mediaBucket) {
-      statements.push(
-        { Sid: "ListMediaBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: props.mediaBucket.bucketArn },
-        { Sid: "MediaObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: `${props.mediaBucket.bucketArn}/*` },
-        {
-          Sid: "MediaKeyViaS3", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: props.mediaBucket.kmsKeyArn,
-          Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
-        },
-      );
+      statements.push(...props.mediaBucket.grantReadWrite("Media"));
     }
     if (ses.length > 0) {
       statements.push({

@@ -20,6 +20,7 @@ import { encryptedLogGroup } from "../core/log-group";
 import { NetworkRef } from "../core/types";
 import { check, checkLogRetention, checkOneOf, checkUniqueList } from "../core/validation";
 import { KmsKey } from "../kms-key";
+import type { KeyRef } from "../core/refs";
 
 export const NAT_GATEWAY_MODES = ["per-az", "single"] as const;
 export type NatGatewayMode = (typeof NAT_GATEWAY_MODES)[number];
@@ -57,7 +58,7 @@ export interface VpcProps {
    * Key for the flow-log group.
    * @default a new customer-managed key for this VPC's logs
    */
-  readonly logsKey?: KmsKey;
+  readonly logsKey?: KeyRef;
 }
 
 interface Tier {

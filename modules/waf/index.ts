@@ -10,6 +10,7 @@ import { CLOUDFRONT_REGION, checkCloudFrontProvider } from "../core/regions";
 import { check, checkInt, checkLogRetention, checkUniqueList } from "../core/validation";
 import { KmsKey } from "../kms-key";
 import { policyJson } from "../core/policy";
+import type { KeyRef } from "../core/refs";
 
 /**
  * The AWS managed rule groups every web ACL runs, in priority order after the rate rule:
@@ -68,7 +69,7 @@ export interface WebAclProps {
    * Key for the WAF log group; must live in us-east-1.
    * @default a new customer-managed key in us-east-1
    */
-  readonly logsKey?: KmsKey;
+  readonly logsKey?: KeyRef;
 }
 
 /**

@@ -37,7 +37,8 @@ describe("PlatformPrereqs", () => {
 
   it("scopes each role to its own bucket and the key through S3", () => {
     const loki = policy(resource(json, "aws_iam_role_policy", "loki-policy").policy).Statement;
-    expect(loki.map((s: any) => s.Sid)).toEqual(["ListBucket", "Objects", "BucketKeyViaS3"]);
+    expect(loki.map((s: any) => s.Sid)).toEqual(["ListBucket", "Objects", "KeyViaS3"]);
+    expect(loki[2].Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
     expect(loki[1].Resource).toMatch(/aws_s3_bucket\.prereqs_loki_bucket.*\/\*$/);
     expect(loki[2].Condition.StringEquals["kms:ViaService"]).toMatch(/^s3\./);
     const velero = policy(resource(json, "aws_iam_role_policy", "velero-policy").policy).Statement;
@@ -85,13 +86,20 @@ describe("PlatformPrereqs grants for External Secrets and the app", () => {
     alarmTopic: { topicArn: "arn:aws:sns:us-east-1:1:a", kmsKeyArn: "arn:aws:kms:us-east-1:1:key/a" },
   });
   prereqs.allowExternalSecrets({ secrets: [{ secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:db-AbCdEf", kmsKeyArn: "arn:aws:kms:us-east-1:1:key/db" }], secretNames: ["sso", "sso"] });
-  prereqs.appRole({ serviceAccount: { namespace: "openedx-prod", name: "openedx" }, mediaBucket: { bucketArn: storage.buckets.media!.bucketArn, kmsKeyArn: storage.kmsKey.keyArn }, sesIdentities: ["learn.example.org"] });
+  prereqs.appRole({ serviceAccount: { namespace: "openedx-prod", name: "openedx" }, mediaBucket: storage.buckets.media, sesIdentities: ["learn.example.org"] });
   const json = synth(stack);
 
   it("lists each operator-created secret once, by name and Secrets Manager's suffix", () => {
     const doc = policy(resource(json, "aws_iam_role_policy", "external-secrets-policy").policy).Statement;
     expect(doc[0].Resource).toEqual(["arn:aws:secretsmanager:us-east-1:1:secret:db-AbCdEf", expect.stringMatching(/:secret:sso-\?\?\?\?\?\?$/)]);
     expect(doc[1].Resource).toEqual(["arn:aws:kms:us-east-1:1:key/db"]);
+  });
+
+  it("grants the app its media bucket with the bucket's own key, through S3 only", () => {
+    const doc = policy(resource(json, "aws_iam_role_policy", "app-policy").policy).Statement;
+    expect(doc.map((s: any) => s.Sid).slice(0, 3)).toEqual(["MediaListBucket", "MediaObjects", "MediaKeyViaS3"]);
+    expect(doc[2]).toMatchObject({ Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: expect.stringMatching(/aws_kms_key\.storage_key/) });
+    expect(doc[2].Condition.StringEquals["kms:ViaService"]).toMatch(/^s3\./);
   });
 
   it("lets the app send mail only as its SES identities", () => {
@@ -104,7 +112,7 @@ describe("PlatformPrereqs grants for External Secrets and the app", () => {
     const other = testStack("staging");
     const s2 = new S3Buckets(other.stack, "s", { naming: other.naming, buckets: { media: {} } });
     const p2 = new PlatformPrereqs(other.stack, "p", { naming: other.naming, clusterName: "c", kmsKey: s2.kmsKey, accessLogsBucket: s2.logsBucket, alarmTopic: { topicArn: "t", kmsKeyArn: "k" } });
-    expect(() => p2.appRole({ serviceAccount: { namespace: "a", name: "b" }, mediaBucket: { bucketArn: "b", kmsKeyArn: "k" }, sesIdentities: ["*"] })).toThrow('appRole.sesIdentities[0] = "*" is invalid');
+    expect(() => p2.appRole({ serviceAccount: { namespace: "a", name: "b" }, mediaBucket: s2.buckets.media, sesIdentities: ["*"] })).toThrow('appRole.sesIdentities[0] = "*" is invalid');
     expect(() => p2.allowExternalSecrets({ secrets: [], secretNames: ["arn:aws:secretsmanager:us-east-1:1:secret:x"] })).toThrow("must be a Secrets Manager secret name (not an ARN)");
   });
 
