@@ -123,13 +123,6 @@ export interface EksClusterProps {
    */
   readonly metadataHopLimit?: 1 | 2;
   /**
-   * Create the Pod Identity roles and associations of the controllers the platform stack
-   * installs (Cluster Autoscaler, AWS Load Balancer Controller). Off when the platform
-   * targets another cluster and installs neither.
-   * @default true
-   */
-  readonly platformControllerRoles?: boolean;
-  /**
    * Key for Kubernetes secrets envelope encryption and the control-plane logs.
    * @default a new customer-managed key
    */
@@ -203,10 +196,6 @@ export class EksCluster extends Construct implements ClusterRef {
   public readonly vpcCniRoleArn: string;
   public readonly ebsCsiRoleArn: string;
   public readonly efsCsiRoleArn: string;
-  /** Pod Identity role for the Cluster Autoscaler (`kube-system/cluster-autoscaler`), unless `platformControllerRoles` is false. */
-  public readonly clusterAutoscalerRoleArn?: string;
-  /** Pod Identity role for the AWS Load Balancer Controller (`kube-system/aws-load-balancer-controller`), unless `platformControllerRoles` is false. */
-  public readonly loadBalancerControllerRoleArn?: string;
   /** CMK for node root volumes; EBS CSI may use it for persistent volumes too. */
   public readonly volumeKeyArn: string;
   public readonly secretsKeyArn: string;
@@ -228,7 +217,7 @@ export class EksCluster extends Construct implements ClusterRef {
     checkLogRetention(where, "logRetentionDays", retention);
 
     const { naming, clusterName } = props;
-    const { accountId, partition, region } = awsContext(this);
+    const { accountId, partition } = awsContext(this);
     const managed = (policy: string) => `arn:${partition}:iam::aws:policy/${policy}`;
     this.kubernetesVersion = props.kubernetesVersion;
 
@@ -331,15 +320,13 @@ export class EksCluster extends Construct implements ClusterRef {
 
     // --- The add-ons' roles: IRSA for vpc-cni, Pod Identity for the rest.
     const roles = addAddonRoles(this, {
-      naming, clusterName, clusterRef, partition, region, accountId,
+      naming, clusterName, clusterRef, partition,
       oidcProviderArn: oidc.arn, issuerHost: Fn.replace(this.oidcIssuerUrl, "https://", ""),
-      volumeKeyArn: volumeKey.keyArn, platformControllerRoles: props.platformControllerRoles !== false,
+      volumeKeyArn: volumeKey.keyArn,
     });
     this.vpcCniRoleArn = roles.vpcCniRole.arn;
     this.ebsCsiRoleArn = roles.ebsCsiRole.arn;
     this.efsCsiRoleArn = roles.efsCsiRole.arn;
-    this.clusterAutoscalerRoleArn = roles.clusterAutoscalerRole?.arn;
-    this.loadBalancerControllerRoleArn = roles.loadBalancerControllerRole?.arn;
 
     // --- Add-ons that must run before nodes can become Ready.
     const addons = new ClusterAddons(this, { clusterName: clusterRef, kubernetesVersion: props.kubernetesVersion, addonVersions: props.addonVersions });

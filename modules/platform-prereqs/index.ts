@@ -1,7 +1,6 @@
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
 import { AlarmTopicRef } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
@@ -12,6 +11,7 @@ import { podIdentityRole } from "../core/pod-identity-role";
 import { check, checkInt } from "../core/validation";
 import { DNS_LABEL_RE } from "../core/dns";
 import { SecureBucket, accountScopedBucketName } from "../s3-buckets";
+import { addControllerRoles } from "./controller-roles";
 import type { BucketRef, KeyRef } from "../core/refs";
 
 export interface PlatformPrereqsProps {
@@ -51,11 +51,12 @@ export interface PlatformPrereqsProps {
    */
   readonly ebsKmsKeyArn?: string;
   /**
-   * Role of the cluster autoscaler (from the eks-cluster module). When given, it is bound
-   * to the chart's service account here; leave it out if the eks module binds it itself.
-   * @default no association
+   * Create the Cluster Autoscaler's and AWS Load Balancer Controller's Pod Identity roles and
+   * associations (controller-roles.ts). `clusterName` is the name as written in config (the
+   * trust policies pin it); `movedFrom` is the construct that created them before, for `moved` blocks.
+   * @default none (no controller roles)
    */
-  readonly clusterAutoscalerRoleArn?: string;
+  readonly controllerRoles?: { readonly clusterName: string; readonly movedFrom?: IConstruct };
 }
 
 /** A secret the External Secrets Operator may read, and the key that encrypts it. */
@@ -117,6 +118,10 @@ export class PlatformPrereqs extends Construct {
   /** Bucket names, for the platform stack's chart values. */
   public readonly lokiBucketName: string;
   public readonly veleroBucketName: string;
+  /** Pod Identity role of the Cluster Autoscaler (`kube-system/cluster-autoscaler`), when `controllerRoles` is set. */
+  public readonly clusterAutoscalerRoleArn?: string;
+  /** Pod Identity role of the AWS Load Balancer Controller, when `controllerRoles` is set. */
+  public readonly loadBalancerControllerRoleArn?: string;
   /** ARN of the key encrypting both buckets (Velero sets it as its SSE key). */
   public readonly kmsKeyArn: string;
   private readonly naming: Naming;
@@ -208,11 +213,13 @@ export class PlatformPrereqs extends Construct {
       },
     ]);
 
-    if (props.clusterAutoscalerRoleArn) {
-      const sa = PLATFORM_SERVICE_ACCOUNTS.clusterAutoscaler;
-      new EksPodIdentityAssociation(this, "cluster-autoscaler-association", {
-        clusterName: props.clusterName, namespace: sa.namespace, serviceAccount: sa.name, roleArn: props.clusterAutoscalerRoleArn,
+    if (props.controllerRoles) {
+      const roles = addControllerRoles(this, {
+        naming, clusterName: props.controllerRoles.clusterName, clusterRef: props.clusterName, partition, region, accountId,
+        movedFrom: props.controllerRoles.movedFrom,
       });
+      this.clusterAutoscalerRoleArn = roles.clusterAutoscalerRole.arn;
+      this.loadBalancerControllerRoleArn = roles.loadBalancerControllerRole.arn;
     }
   }
 
