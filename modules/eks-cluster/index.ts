@@ -21,6 +21,7 @@ import { addNodeGroups } from "./node-groups";
 import { addClusterSecurityGroups } from "./security-groups";
 import { validateCluster } from "./validate";
 import type { EksClusterProps } from "./props";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../core/log-group";
 
 export type { UpgradeSupportType, EksClusterProps } from "./props";
 export { ADDON_NAMES, MIN_KUBERNETES_MINOR } from "./validate";
@@ -112,7 +113,7 @@ export class EksCluster extends Construct implements ClusterRef {
       where, prop: "kubernetesVersion", product: "eks", version: props.kubernetesVersion,
       protectedEnvironment: props.requireStandardSupport ?? true, extendedSupport: props.extendedSupport,
     });
-    const retention = props.logRetentionDays ?? 365;
+    const retention = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     checkLogRetention(where, "logRetentionDays", retention);
 
     const { naming, clusterName } = props;

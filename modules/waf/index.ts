@@ -11,6 +11,7 @@ import { check, checkInt, checkLogRetention, checkUniqueList } from "../core/val
 import { KmsKey } from "../kms-key";
 import { policyJson } from "../core/policy";
 import type { KeyRef } from "../core/refs";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../core/log-group";
 
 /**
  * The AWS managed rule groups every web ACL runs, in priority order after the rate rule:
@@ -97,7 +98,7 @@ export class WebAcl extends Construct {
       check((COMMON_RULE_SET_RULES as readonly string[]).includes(r), where, `countOnlyRules[${i}]`, r,
         `must be a rule of AWSManagedRulesCommonRuleSet (${COMMON_RULE_SET_RULES.join(", ")}); an override of any other name does nothing`);
     });
-    const retention = props.logRetentionDays ?? 365;
+    const retention = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     checkLogRetention(where, "logRetentionDays", retention);
 
     this.webAclName = naming.name("edge", "wafWebAcl");
