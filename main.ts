@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { BootstrapStack, addEnvironment, environments } from "./environments";
+import { BootstrapStack, addRegistryEnvironment, environments } from "./environments";
 
 /**
  * The cdktf app: every environment's stacks (`<env>` and `<env>-platform`).
@@ -13,7 +13,7 @@ import { BootstrapStack, addEnvironment, environments } from "./environments";
 const app = new App();
 const state = process.env.CDKTF_STATE_BACKEND === "local" ? ({ backend: "local" } as const) : undefined;
 for (const config of Object.values(environments)) {
-  addEnvironment(app, config, state); // <env> (AWS), then <env>-platform (Kubernetes/Helm) depending on it
+  addRegistryEnvironment(app, config, state); // <env> (AWS, or DNS for a self-hosted cluster), then <env>-platform depending on it
 }
 // Account bootstrap (state bucket, GitHub OIDC roles, ECR), applied by hand: its state lives in the
 // bucket it creates, except on the first deploy (CDKTF_STATE_BACKEND=local, then -migrate-state).

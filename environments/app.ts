@@ -1,6 +1,9 @@
 import { App } from "cdktf";
 import { EnvironmentConfig, StateConfig } from "./config";
 import { PlatformStack } from "./platform-stack";
+import type { RegistryEnvironment } from "./registry";
+import { isSelfHosted } from "./selfhosted-config";
+import { SelfHostedStacks, addSelfHostedEnvironment } from "./selfhosted-stack";
 import { EnvironmentStack } from "./stack";
 
 export interface EnvironmentStacks {
@@ -41,4 +44,9 @@ export function addEnvironment(app: App, config: EnvironmentConfig, state?: Stat
   });
   platform.addDependency(aws);
   return { aws, platform };
+}
+
+/** Any registry entry's two stacks: an AWS environment's, or a self-hosted one's (DNS and platform). */
+export function addRegistryEnvironment(app: App, config: RegistryEnvironment, state?: StateConfig): EnvironmentStacks | SelfHostedStacks {
+  return isSelfHosted(config) ? addSelfHostedEnvironment(app, config, state) : addEnvironment(app, config, state);
 }

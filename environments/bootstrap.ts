@@ -13,8 +13,9 @@ import { CiWorkflows, DATA_PLANE_READS, DEFAULT_CI_WORKFLOWS, TerraformCiRoles, 
 import { KmsKey } from "../modules/kms-key";
 import { SecureBucket } from "../modules/s3-buckets";
 import { CodeconnectionsConnection } from "@cdktf/provider-aws/lib/codeconnections-connection";
-import type { EnvironmentConfig, StateConfig } from "./config";
-import { environmentOrder, environmentStacks, environments } from "./registry";
+import type { StateConfig } from "./config";
+import { RegistryEnvironment, environmentOrder, environmentStacks, environments } from "./registry";
+import { isSelfHosted } from "./selfhosted-config";
 import { ciRunner, s3State, shared } from "./shared";
 import { configureState } from "./stack";
 
@@ -110,7 +111,7 @@ export interface BootstrapOptions {
    * The environment registry the CI roles follow (their names and regions).
    * @default the registry (environments/registry.ts)
    */
-  readonly registry?: Readonly<Record<string, EnvironmentConfig>>;
+  readonly registry?: Readonly<Record<string, RegistryEnvironment>>;
 }
 
 /**
@@ -147,7 +148,7 @@ export class BootstrapStack extends TerraformStack {
   public readonly prPlanRole: GithubActionsRole;
 
   constructor(scope: Construct, config: BootstrapConfig = bootstrap, options: BootstrapOptions = {}) {
-    const registry: Readonly<Record<string, EnvironmentConfig>> = options.registry ?? environments;
+    const registry: Readonly<Record<string, RegistryEnvironment>> = options.registry ?? environments;
     validateBootstrap(config, Object.keys(registry));
     super(scope, "bootstrap");
     this.config = config;
@@ -210,6 +211,8 @@ export class BootstrapStack extends TerraformStack {
         stacks,
         state: { bucketArn: this.stateBucket.bucketArn, keyPrefix: config.state.keyPrefix, kmsKeyArn: this.stateKey.keyArn, region: config.region },
         region: registry[env]!.region,
+        // A self-hosted environment's AWS side is its DNS zone (Route53) or nothing (Cloudflare), besides the state.
+        applyManagedPolicies: selfHostedApplyPolicies(registry[env]!),
         mainBranch: config.mainBranch,
         protect: { bucketArns: [this.stateBucket.bucketArn, accessLogs.bucketArn], kmsKeyArns: [this.stateKey.keyArn], ecrRepositoryArns: ecrArns },
       });
@@ -360,4 +363,10 @@ export function validateBootstrap(config: BootstrapConfig, order: readonly strin
 /** Name of the role that may push to ECR repository `<project>/<name>`. */
 export function ecrPushRoleName(project: string, repository: string): string {
   return `${project}-bootstrap-github-ecr-push-${repository.replace(/[^a-z0-9-]/g, "-")}`;
+}
+
+/** The apply role's managed policies for a self-hosted environment; undefined (the default) for an AWS one. */
+function selfHostedApplyPolicies(config: RegistryEnvironment): string[] | undefined {
+  if (!isSelfHosted(config)) return undefined;
+  return config.dns.zone.provider === "route53" ? ["AmazonRoute53FullAccess"] : [];
 }

@@ -193,6 +193,12 @@ export interface DataConfig {
  * infrastructure, so environments differ only in data.
  */
 export interface EnvironmentConfig {
+  /**
+   * An environment whose AWS stack builds the cluster (a self-hosted one says `"self-hosted"`,
+   * environments/selfhosted-config.ts).
+   * @default "aws"
+   */
+  readonly kind?: "aws";
   /** The environment's name: its stack names (`<name>`, `<name>-platform`), its key in the registry (environments/registry.ts). */
   readonly name: string;
   /** Which invariants hold (PROTECTION_TIERS): `production`, `standard` or `disposable`. */
@@ -279,8 +285,11 @@ export interface KubeconfigTargetConfig {
   readonly apiServerCidrs: readonly string[];
   /** Install metrics-server (k3s bundles one: leave false there). */
   readonly installMetricsServer: boolean;
-  /** S3-compatible backup target; credentials in an existing Secret in the velero namespace. */
-  readonly backups: { readonly bucketName: string; readonly region: string; readonly s3Url: string; readonly credentialsSecret: string };
+  /**
+   * S3-compatible Velero target; credentials in an existing Secret in the velero namespace.
+   * @default undefined: no Velero (a self-hosted environment's node backups hold its data)
+   */
+  readonly backups?: { readonly bucketName: string; readonly region: string; readonly s3Url: string; readonly credentialsSecret: string };
 }
 
 /** The Open edX workloads the platform serves (deployed by Argo CD from the GitOps repository). */

@@ -1,8 +1,12 @@
 export * from "./config";
 export { EnvironmentStack } from "./stack";
 export { PlatformStack } from "./platform-stack";
-export { addEnvironment } from "./app";
+export { addEnvironment, addRegistryEnvironment } from "./app";
+export * from "./selfhosted-config";
+export { SelfHostedDnsStack, addSelfHostedEnvironment } from "./selfhosted-stack";
+export type { SelfHostedStacks } from "./selfhosted-stack";
+export type { PlatformEnvironment } from "./platform-environment";
 export { BootstrapStack, bootstrap } from "./bootstrap";
 export type { BootstrapConfig } from "./bootstrap";
-export { environments, environmentOrder, environmentStacks, getEnvironment, validateRegistry } from "./registry";
-export type { EnvironmentName } from "./registry";
+export { awsEnvironmentOrder, awsEnvironments, environments, environmentOrder, environmentStacks, getEnvironment, validateRegistry } from "./registry";
+export type { EnvironmentName, RegistryEnvironment } from "./registry";

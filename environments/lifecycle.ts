@@ -8,6 +8,7 @@ import { DEFAULT_SEARCH_ENGINE } from "../modules/elasticsearch";
 import { DEFAULT_DOCUMENTDB_VERSION } from "../modules/documentdb";
 import { DEFAULT_REDIS_VERSION, DEFAULT_VALKEY_VERSION } from "../modules/elasticache";
 import type { ChartRef } from "../modules/core/helm";
+import type { SelfHostedEnvironmentConfig } from "./selfhosted-config";
 import type { EnvironmentConfig } from "./config";
 
 /**
@@ -97,6 +98,8 @@ export const CHART_SUPPORT: Readonly<Record<string, (version: string) => Support
   "velero": () => latest("12.1.0", "vmware-tanzu supports the latest chart release only (Velero itself: the three newest minors)"),
   // ESO supports only its latest minor (external-secrets.io "Supported versions").
   "external-secrets": () => latest("2.9.0", "External Secrets supports only its latest minor"),
+  // apache/couchdb-helm: tags couchdb-4.6.2 is the newest (chart repository index, December 2026).
+  "couchdb": () => latest("4.6.2", "Apache CouchDB supports the latest chart release"),
 };
 
 function latest(version: string, policy: string, source = "the chart repository index (helm search repo --versions)"): Support {
@@ -143,6 +146,11 @@ const TERRAFORM_ENDED: Record<string, string> = { "1.13": "2026-04-29", "1.12": 
 export interface LifecycleSources {
   readonly environments: readonly EnvironmentConfig[];
   readonly platformCharts: Readonly<Record<string, ChartRef>>;
+  /**
+   * Self-hosted environments (their charts; the cluster is the operators', its versions theirs).
+   * @default []
+   */
+  readonly selfHosted?: readonly SelfHostedEnvironmentConfig[];
   /** Repository root (workflows and package.json are read from it). */
   readonly root: string;
 }
@@ -167,6 +175,7 @@ export function pinnedComponents(src: LifecycleSources): PinnedComponent[] {
   const charts = new Map<string, ChartRef>();
   for (const chart of Object.values(src.platformCharts)) charts.set(`${chart.chart}@${chart.version}`, chart);
   for (const env of src.environments) for (const chart of Object.values(env.platform.charts)) charts.set(`${chart.chart}@${chart.version}`, chart);
+  for (const env of src.selfHosted ?? []) for (const chart of Object.values(env.platform.charts)) charts.set(`${chart.chart}@${chart.version}`, chart);
   for (const chart of charts.values()) {
     const support = CHART_SUPPORT[chart.chart];
     rows.push({

@@ -26,7 +26,8 @@ import { K8sRbac } from "../modules/k8s-rbac";
 import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
 import { MediaStorage } from "../modules/media-storage";
 import { Observability } from "../modules/observability";
-import { EnvironmentConfig, KubeconfigTargetConfig, ORIGIN_VERIFY_HEADER, StateConfig } from "./config";
+import { KubeconfigTargetConfig, ORIGIN_VERIFY_HEADER, StateConfig } from "./config";
+import { PlatformEnvironment, requireEksFields } from "./platform-environment";
 import { configureState, defaultTags } from "./stack";
 import { chartLifecycleWarning } from "./lifecycle";
 import { lifecycleToday } from "../modules/core/lifecycle";
@@ -177,7 +178,7 @@ export interface PlatformStackProps {
  * created in the same plan. In kubeconfig mode it uses a path and context instead.
  */
 export class PlatformStack extends TerraformStack {
-  public readonly config: EnvironmentConfig;
+  public readonly config: PlatformEnvironment;
   public readonly mode: "eks" | "kubeconfig";
   public readonly namespaces: K8sNamespaces;
   public readonly observability: Observability;
@@ -185,7 +186,8 @@ export class PlatformStack extends TerraformStack {
   public readonly certificates: Certificates;
   public readonly gitops: GitOps;
   public readonly addons: ClusterAddons;
-  public readonly backups: Backups;
+  /** Velero (EKS; kubeconfig clusters when `kubeconfig.backups` is set). */
+  public readonly backups?: Backups;
   public readonly media: MediaStorage;
   /** Who may read the cluster and who may change the app namespace (Kubernetes RBAC). */
   public readonly rbac: K8sRbac;
@@ -194,12 +196,14 @@ export class PlatformStack extends TerraformStack {
   /** External Secrets: data-store, SSO, on-call and repository credentials (EKS mode). */
   public readonly externalSecrets?: ExternalSecrets;
 
-  constructor(scope: Construct, config: EnvironmentConfig, props: PlatformStackProps) {
+  constructor(scope: Construct, config: PlatformEnvironment, props: PlatformStackProps) {
     const where = `PlatformStack ${config.name}-platform`;
     check((props.eks === undefined) !== (props.kubeconfig === undefined), where, "eks/kubeconfig",
       { eks: props.eks ? "set" : undefined, kubeconfig: props.kubeconfig ? "set" : undefined },
       "exactly one target is required: eks (the environment's EKS cluster) or kubeconfig (an existing cluster), not both and not neither");
     validatePlatform(where, config);
+    // An EKS target needs what only an AWS environment has (its VPC range, cluster version, AWS charts).
+    const aws = props.eks ? requireEksFields(where, config) : undefined;
     super(scope, `${config.name}-platform`);
     this.config = config;
     configureState(this, props.state ?? config.state);
@@ -235,15 +239,15 @@ export class PlatformStack extends TerraformStack {
 
     const egress: EgressRule[] = [
       // Instance metadata is never reachable from app pods (credentials come from Pod Identity).
-      { name: "internet-https-smtp", cidr: "0.0.0.0/0", except: ["169.254.169.254/32", config.network.cidr], ports: [443, 587] },
+      { name: "internet-https-smtp", cidr: "0.0.0.0/0", except: ["169.254.169.254/32", ...(aws ? [aws.network.cidr] : kubeconfig!.apiServerCidrs)], ports: [443, 587] },
     ];
     // Towards the VPC only the data stores' ports, as the stores declare them (no hand-kept list).
-    if (eks) egress.unshift({ name: "vpc-data-stores", cidr: config.network.cidr, ports: dataStorePorts(eks.dataStores) });
+    if (eks) egress.unshift({ name: "vpc-data-stores", cidr: aws!.network.cidr, ports: dataStorePorts(eks.dataStores) });
     // Pods reach the API server at the cluster endpoint's private IPs in the VPC, but the VPC
     // CNI evaluates egress before the `kubernetes.default` ClusterIP is translated, so that
     // address (the service CIDR's first host) is allowed as well.
     const apiServer = cluster
-      ? { cidrs: [config.network.cidr, `${Fn.cidrhost(cluster.kubernetesNetworkConfig.get(0).serviceIpv4Cidr, 1)}/32`], ports: [443] }
+      ? { cidrs: [aws!.network.cidr, `${Fn.cidrhost(cluster.kubernetesNetworkConfig.get(0).serviceIpv4Cidr, 1)}/32`], ports: [443] }
       : { cidrs: kubeconfig!.apiServerCidrs, ports: [6443] };
     this.namespaces = new K8sNamespaces(this, "namespaces", {
       appNamespace: p.appNamespace,
@@ -251,8 +255,8 @@ export class PlatformStack extends TerraformStack {
       appResources: p.app.resources,
       egress,
       apiServer,
-      webhookSourceCidrs: eks ? [config.network.cidr] : kubeconfig!.apiServerCidrs,
-      nodeCidrs: eks ? [config.network.cidr] : kubeconfig!.apiServerCidrs,
+      webhookSourceCidrs: aws ? [aws.network.cidr] : kubeconfig!.apiServerCidrs,
+      nodeCidrs: aws ? [aws.network.cidr] : kubeconfig!.apiServerCidrs,
       podIdentityAgent: !!eks,
     });
     const ns = this.namespaces.names;
@@ -267,11 +271,11 @@ export class PlatformStack extends TerraformStack {
       : eks && { provider: "route53", zone: config.domain, hostedZoneId: eks.dnsZoneId, region: eks.region };
     const defaultCertificate: DefaultCertificate | undefined = dns01 || edge.selfHostedNodes ? {
       namespace: ns["nginx-gateway"]!, secretName: "ingress-default-tls",
-      dnsNames: edge.selfHostedNodes ? hostnames : [edge.originHostname, ...hostnames],
+      dnsNames: edge.selfHostedNodes || !edge.originHostname ? hostnames : [edge.originHostname, ...hostnames],
     } : undefined;
 
     // Storage first: every chart below that claims a volume names this class.
-    if (eks) this.blockStorage = new BlockStorage(this, "block-storage", { kmsKeyArn: eks.volumeKmsKeyArn, reclaimPolicy: config.deletionProtection ? "Retain" : "Delete" });
+    if (eks) this.blockStorage = new BlockStorage(this, "block-storage", { kmsKeyArn: eks.volumeKmsKeyArn, reclaimPolicy: aws!.deletionProtection ? "Retain" : "Delete" });
     const storageClassName = eks ? this.blockStorage!.storageClassName : kubeconfig!.volumeStorageClass;
 
     // Credentials before the charts that mount them (Grafana's SSO secret, Alertmanager's
@@ -310,7 +314,7 @@ export class PlatformStack extends TerraformStack {
         });
       }
       this.externalSecrets = new ExternalSecrets(this, "external-secrets", {
-        chart: p.charts.externalSecrets,
+        chart: aws!.platform.charts.externalSecrets,
         rawChart: p.charts.raw,
         namespace: ns["external-secrets"],
         region: eks.region,
@@ -354,8 +358,8 @@ export class PlatformStack extends TerraformStack {
       ...p.ingress,
       defaultCertificateSecret: defaultCertificate?.secretName,
       aws: eks ? {
-        clusterName: eks.clusterName, region: eks.region, vpcId: eks.vpcId, vpcCidr: config.network.cidr,
-        loadBalancerControllerChart: p.charts.awsLoadBalancerController,
+        clusterName: eks.clusterName, region: eks.region, vpcId: eks.vpcId, vpcCidr: aws!.network.cidr,
+        loadBalancerControllerChart: aws!.platform.charts.awsLoadBalancerController,
         targetGroupArns: eks.originTargetGroupArns ?? {},
         originVerify,
       } : undefined,
@@ -387,20 +391,23 @@ export class PlatformStack extends TerraformStack {
 
     this.addons = new ClusterAddons(this, "addons", {
       metricsServerChart: eks || kubeconfig!.installMetricsServer ? p.charts.metricsServer : undefined,
-      clusterAutoscaler: eks ? { chart: p.charts.clusterAutoscaler, clusterName: eks.clusterName, region: eks.region, kubernetesVersion: config.cluster.kubernetesVersion } : undefined,
+      clusterAutoscaler: eks ? { chart: aws!.platform.charts.clusterAutoscaler, clusterName: eks.clusterName, region: eks.region, kubernetesVersion: aws!.cluster.kubernetesVersion } : undefined,
       dependsOn: monitoring,
     });
 
-    this.backups = new Backups(this, "backups", {
-      chart: p.charts.velero,
-      awsPluginTag: p.veleroAwsPluginTag,
-      namespace: ns.velero,
-      schedules: p.backupSchedules,
-      storage: eks
-        ? { kind: "aws", bucketName: eks.veleroBucketName, region: eks.region, kmsKeyArn: eks.backupKmsKeyArn }
-        : { kind: "s3-compatible", ...kubeconfig!.backups },
-      dependsOn: monitoring,
-    });
+    // Velero: always on EKS; on a kubeconfig cluster only with an S3-compatible target (a
+    // self-hosted environment backs its data up with node backups instead).
+    const velero = eks
+      ? { kind: "aws" as const, bucketName: eks.veleroBucketName, region: eks.region, kmsKeyArn: eks.backupKmsKeyArn }
+      : kubeconfig!.backups && { kind: "s3-compatible" as const, ...kubeconfig!.backups };
+    if (velero) {
+      check(p.charts.velero !== undefined && p.veleroAwsPluginTag !== undefined, where, "platform.charts.velero", p.charts.velero,
+        "must be set, with platform.veleroAwsPluginTag, when Velero is installed (EKS, or kubeconfig.backups)");
+      this.backups = new Backups(this, "backups", {
+        chart: p.charts.velero, awsPluginTag: p.veleroAwsPluginTag!, namespace: ns.velero,
+        schedules: p.backupSchedules ?? [], storage: velero, dependsOn: monitoring,
+      });
+    }
 
     let efsFileSystemId = eks?.efsFileSystemId;
     if (eks && efsFileSystemId === undefined) {
@@ -422,10 +429,10 @@ export class PlatformStack extends TerraformStack {
 }
 
 /** Platform-wide config checks, before any resource is created. */
-function validatePlatform(where: string, config: EnvironmentConfig): void {
+function validatePlatform(where: string, config: PlatformEnvironment): void {
   const p = config.platform;
-  for (const key of Object.keys(p.charts) as (keyof typeof p.charts)[]) {
-    checkChart(where, `platform.charts.${key}`, p.charts[key]);
+  for (const [key, chart] of Object.entries(p.charts)) {
+    checkChart(where, `platform.charts.${key}`, chart);
   }
   checkGitOpsSource(where, p.gitops);
   if (p.gitops.credentials) checkSecretKeyRef(where, "platform.gitops.credentials", p.gitops.credentials);

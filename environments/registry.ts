@@ -2,7 +2,12 @@ import { check } from "../modules/core/validation";
 import type { EnvironmentConfig } from "./config";
 import { production } from "./production";
 import { sandbox } from "./sandbox";
+import { selfhosted } from "./selfhosted";
+import { SelfHostedEnvironmentConfig, isSelfHosted } from "./selfhosted-config";
 import { staging } from "./staging";
+
+/** A registry entry: an AWS environment (the library builds its cluster) or a self-hosted one (seed 003). */
+export type RegistryEnvironment = EnvironmentConfig | SelfHostedEnvironmentConfig;
 
 /**
  * The registry: every environment, in apply order (least to most critical). The one list the
@@ -10,13 +15,20 @@ import { staging } from "./staging";
  * this order), and the main workflow's job chain (`<env>` then `<env>-platform`, entry after
  * entry), which a test holds to this order (test/environments/registry.test.ts).
  */
-export const environments = { sandbox, staging, production } as const satisfies Readonly<Record<string, EnvironmentConfig>>;
+export const environments = { sandbox, staging, production, selfhosted } as const satisfies Readonly<Record<string, RegistryEnvironment>>;
+
+/** The registry's AWS environments (those with a VPC, EKS and data stores), in apply order. */
+export const awsEnvironments: Readonly<Record<string, EnvironmentConfig>> = Object.fromEntries(
+  Object.entries(environments as Readonly<Record<string, RegistryEnvironment>>).filter((e): e is [string, EnvironmentConfig] => !isSelfHosted(e[1])));
 
 /** An environment's name: a key of the registry (the type follows the registry, no second list). */
 export type EnvironmentName = keyof typeof environments;
 
 /** The registry's names, in apply order. */
 export const environmentOrder: readonly EnvironmentName[] = Object.keys(environments) as EnvironmentName[];
+
+/** The AWS environments' names, in apply order. */
+export const awsEnvironmentOrder: readonly string[] = Object.keys(awsEnvironments);
 
 /**
  * Rules across environments, for a registry deployed into one AWS account (the bootstrap stack
@@ -25,11 +37,12 @@ export const environmentOrder: readonly EnvironmentName[] = Object.keys(environm
  * EKS cluster of the same name in the same region (EKS names are unique per account and region;
  * the second apply would fail).
  */
-export function validateRegistry(registry: Readonly<Record<string, EnvironmentConfig>>): void {
+export function validateRegistry(registry: Readonly<Record<string, RegistryEnvironment>>): void {
   const where = "environment registry";
   const seen = new Map<string, string>();
   for (const [key, config] of Object.entries(registry)) {
     check(config.name === key, where, `${key}.name`, config.name, `must equal its registry key "${key}" (stacks, state keys and names derive from it)`);
+    if (isSelfHosted(config)) continue; // no EKS cluster of its own
     const cluster = `${config.region}/${config.clusterName}`;
     const other = seen.get(cluster);
     check(other === undefined, where, `${key}.clusterName`, config.clusterName,
@@ -45,8 +58,8 @@ export function environmentStacks(name: string): readonly [string, string] {
 }
 
 /** Looks an environment up by name; unknown names fail with the list of known ones. */
-export function getEnvironment(name: string): EnvironmentConfig {
-  const config = (environments as Record<string, EnvironmentConfig | undefined>)[name];
+export function getEnvironment(name: string): RegistryEnvironment {
+  const config = (environments as Record<string, RegistryEnvironment | undefined>)[name];
   if (!config) {
     throw new Error(`unknown environment ${JSON.stringify(name)}; expected one of ${environmentOrder.join(", ")}`);
   }

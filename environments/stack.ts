@@ -273,7 +273,7 @@ export interface DataLayer {
 }
 
 /** Tags every AWS resource of the environment gets through the provider, never per resource. */
-export function defaultTags(config: EnvironmentConfig): Record<string, string> {
+export function defaultTags(config: Pick<EnvironmentConfig, "project" | "name" | "owner" | "costCenter">): Record<string, string> {
   return {
     Project: config.project,
     Environment: config.name,

@@ -257,7 +257,9 @@ function kubeVersionOf(stack, ctx) {
     const v = clusterVersion(p);
     if (v) return v;
   }
-  return undefined;
+  // A cluster the library did not create (self-hosted k3s) publishes its version as an output.
+  const declared = ctx.docs[stack]?.output?.["kubernetes-version"]?.value;
+  return typeof declared === "string" && /^\d+\.\d+$/.test(declared) ? declared : undefined;
 }
 
 // ---------------------------------------------------------------- chart sources

@@ -35,3 +35,26 @@ export function isIpv6(value: string): boolean {
 export function checkIpv6(where: string, prop: string, value: string): void {
   check(isIpv6(value), where, prop, value, "must be an IPv6 address such as 2001:db8::10");
 }
+
+/** The first 16-bit group of an IPv6 address (`isIpv6` must hold). */
+function firstGroups(value: string): number[] {
+  const [head = "", tail] = value.split("::");
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === undefined || tail === "" ? [] : tail.split(":");
+  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  return groups.map((g) => parseInt(g, 16));
+}
+
+/**
+ * Where an IPv6 address is reachable from: `global` (global unicast, 2000::/3), `documentation`
+ * (2001:db8::/32, RFC 3849: examples only), `mycelium` (400::/7: Mycelium overlay addresses,
+ * reachable only from Mycelium peers), or `non-global` (link-local, unique-local, loopback,
+ * multicast, IPv4-mapped and the rest).
+ */
+export function ipv6Reach(value: string): "global" | "documentation" | "mycelium" | "non-global" {
+  const [a = 0, b = 0] = firstGroups(value);
+  if (a === 0x2001 && b === 0x0db8) return "documentation";
+  if ((a & 0xe000) === 0x2000) return "global";
+  if ((a & 0xfe00) === 0x0400) return "mycelium";
+  return "non-global";
+}

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { Fn, TerraformIterator, Token } from "cdktf";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { Route53HealthCheck } from "@cdktf/provider-aws/lib/route53-health-check";
 import type { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { DnsRecord } from "@cdktf/provider-cloudflare/lib/dns-record";
 import { checkDnsName, checkIpv6, isWithinDomain } from "../core/dns";
@@ -31,7 +32,24 @@ export type DnsTarget =
   /** The CloudFront distribution (alias records on Route53, a CNAME on Cloudflare). */
   | { readonly kind: "cloudfront"; readonly domainName: string; readonly hostedZoneId: string }
   /** Seed 003's self-hosted nodes: DNS round-robin over their IPv6 addresses. */
-  | { readonly kind: "nodes"; readonly ipv6: readonly string[] };
+  | {
+      readonly kind: "nodes";
+      readonly ipv6: readonly string[];
+      /**
+       * Route53 only: a health check per node and one multivalue AAAA record per node and
+       * hostname, so a node that fails its check drops out of the answers.
+       * @default undefined: one plain AAAA record set per hostname (every node, always)
+       */
+      readonly healthCheck?: NodeHealthCheck;
+    };
+
+/** An HTTPS check of each node's gateway, as Route53 health checkers (IPv6 capable) run it. */
+export interface NodeHealthCheck {
+  /** Host name sent as SNI and Host header, e.g. `lms.learn.example.org`. */
+  readonly hostname: string;
+  /** Path that answers 2xx/3xx when the node serves, e.g. `/heartbeat` (Open edX). */
+  readonly path: string;
+}
 
 /** Seed 002's EC2 → EKS migration: a share of each hostname's lookups goes to the legacy stack. */
 export interface MigrationConfig {
@@ -156,9 +174,11 @@ export class Dns extends Construct implements CertificateDns {
       checkDnsName(this.where, `hostnames[${i}]`, h);
       check(isWithinDomain(h, this.domain) && h !== this.domain, this.where, `hostnames[${i}]`, h, `must be a name inside the zone ${this.domain} (not its apex)`);
     }
+    let healthChecks: string[] | undefined;
     if (target.kind === "nodes") {
       checkUniqueList(this.where, "selfHostedNodes", target.ipv6);
       target.ipv6.forEach((ip, i) => checkIpv6(this.where, `selfHostedNodes[${i}]`, ip));
+      if (target.healthCheck && this.provider === "route53") healthChecks = this.nodeHealthChecks(target.ipv6, target.healthCheck);
     }
     const legacyWeight = migration?.legacyWeight ?? 0;
     if (migration) {
@@ -182,12 +202,30 @@ export class Dns extends Construct implements CertificateDns {
       } else if (this.provider === "cloudflare") {
         this.cloudflareRecords(id, host, target);
       } else {
-        this.route53Records(id, host, target);
+        this.route53Records(id, host, target, healthChecks);
       }
     }
   }
 
-  private route53Records(id: string, host: string, target: DnsTarget): void {
+  /** One HTTPS health check per node address (its construct id from the address, stable when nodes are added or removed). */
+  private nodeHealthChecks(ipv6: readonly string[], hc: NodeHealthCheck): string[] {
+    checkDnsName(this.where, "healthCheck.hostname", hc.hostname);
+    checkHealthPath(this.where, hc.path);
+    return ipv6.map((ip) => new Route53HealthCheck(this, `node-${ip.replace(/:/g, "-")}`, {
+      type: "HTTPS", ipAddress: ip, port: 443, fqdn: hc.hostname, enableSni: true, resourcePath: hc.path,
+      requestInterval: 30, failureThreshold: 3, tags: { Name: `${hc.hostname} on ${ip}` },
+    }).id);
+  }
+
+  private route53Records(id: string, host: string, target: DnsTarget, healthChecks?: readonly string[]): void {
+    if (target.kind === "nodes" && healthChecks) {
+      // Multivalue answers: up to 8 healthy records per query, each node in or out on its own.
+      target.ipv6.forEach((ip, i) => new Route53Record(this, `${id}-aaaa-${ip.replace(/:/g, "-")}`, {
+        zoneId: this.zoneId, name: host, type: "AAAA", ttl: this.ttl, records: [ip],
+        setIdentifier: ip, multivalueAnswerRoutingPolicy: true, healthCheckId: healthChecks[i],
+      }));
+      return;
+    }
     if (target.kind === "nodes") {
       new Route53Record(this, `${id}-aaaa`, { zoneId: this.zoneId, name: host, type: "AAAA", ttl: this.ttl, records: [...target.ipv6] });
       return;
@@ -227,4 +265,8 @@ export class Dns extends Construct implements CertificateDns {
       weightedRoutingPolicy: { weight },
     });
   }
+}
+
+function checkHealthPath(where: string, path: string): void {
+  check(/^\/[A-Za-z0-9._~/-]*$/.test(path) && path.length <= 255, where, "healthCheck.path", path, "must be an absolute URL path such as /heartbeat (at most 255 characters)");
 }

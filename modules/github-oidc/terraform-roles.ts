@@ -81,6 +81,8 @@ export interface TerraformCiRolesProps {
    * @default 10800
    */
   readonly applySessionSeconds?: number;
+  /** AWS managed policies of the apply role (a DNS-only environment needs Route53 alone). @default ["PowerUserAccess"] */
+  readonly applyManagedPolicies?: readonly string[];
 }
 
 /**
@@ -278,7 +280,7 @@ export class TerraformCiRoles extends Construct {
       roleName: ciRoleNames(props.naming).apply,
       description: `Terraform applies of ${prefix} from the GitHub environment ${props.githubEnvironment} on ${branch}`,
       subjects: this.trustedJobs.apply.map(githubSubject),
-      managedPolicies: ["PowerUserAccess"],
+      managedPolicies: props.applyManagedPolicies ?? ["PowerUserAccess"],
       maxSessionDurationSeconds: props.applySessionSeconds ?? 10800,
       statements: [
         ...stateStatements("write"),

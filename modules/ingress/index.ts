@@ -215,7 +215,12 @@ export class Ingress extends Construct {
           container: { resources: { requests: { cpu: "100m", memory: "256Mi" } } },
           // EKS: the AWS stack's NLB reaches the pods through TargetGroupBindings; a ClusterIP
           // gives the data plane no load balancer (and no public address) of its own.
-          service: props.aws ? { type: "ClusterIP" } : { type: "LoadBalancer", externalTrafficPolicy: "Local" },
+          // Elsewhere (k3s ServiceLB, MetalLB) dual-stack where the cluster is, so IPv6 clients
+          // reach the nodes' AAAA addresses (seed 003); single-stack clusters fall back to IPv4.
+          service: props.aws ? { type: "ClusterIP" } : {
+            type: "LoadBalancer", externalTrafficPolicy: "Local",
+            patches: [{ type: "StrategicMerge", value: { spec: { ipFamilyPolicy: "PreferDualStack" } } }],
+          },
         },
       },
     });

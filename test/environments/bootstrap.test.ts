@@ -146,6 +146,11 @@ describe("bootstrap stack", () => {
     });
   });
 
+  it("gives a self-hosted environment's apply role Route53 only (its AWS side is the DNS zone), not PowerUserAccess", () => {
+    const attached = resources(json, "aws_iam_role_policy_attachment").filter((a) => a._id.startsWith("ci-selfhosted/apply/")).map((a) => a.policy_arn);
+    expect(attached).toEqual([expect.stringMatching(/policy\/AmazonRoute53FullAccess$/)]);
+  });
+
   it("scopes the apply role: IAM only under its prefix, other environments, regions and the bootstrap denied", () => {
     expect(resource(json, "aws_iam_role_policy_attachment", "ci-production/apply/").policy_arn).toMatch(/policy\/PowerUserAccess$/);
     const s = inline(json, "ci-production/apply/");
@@ -177,7 +182,7 @@ describe("bootstrap stack", () => {
       expect(s.find((x) => x.Sid === "PushImages").Resource).toMatch(/^\$\{aws_ecr_repository\.[\w-]+\.arn\}$/);
       expect(stack.ecrPushJobs[name]).toHaveLength(1);
     }
-    expect(resources(json, "aws_iam_role")).toHaveLength(3 * 3 + repos.length + 2); // + the bootstrap plan and PR plan roles (bootstrap-plan.test.ts)
+    expect(resources(json, "aws_iam_role")).toHaveLength(environmentOrder.length * 3 + repos.length + 2); // + the bootstrap plan and PR plan roles (bootstrap-plan.test.ts)
   });
 
   it("creates the account-level service-linked roles once, here", () => {
@@ -194,7 +199,7 @@ describe("bootstrap stack", () => {
     ["state.noncurrentVersionDays", { state: { ...bootstrap.state, noncurrentVersionDays: 7 } }, /state\.noncurrentVersionDays = 7 is invalid; must be an integer from 30 to 3650/],
     ["environments", { environments: ["sandbox", "sandbox"] }, /environments = \["sandbox","sandbox"\] is invalid; must not repeat values/],
     ["environments (unknown)", { environments: ["qa" as never] }, /environments = "qa" is invalid; must be one of the registry's sandbox, staging, production/],
-    ["environments (order)", { environments: ["production", "sandbox"] }, /environments = \["production","sandbox"\] is invalid; must follow the registry's apply order \(sandbox → staging → production\)/],
+    ["environments (order)", { environments: ["production", "sandbox"] }, /environments = \["production","sandbox"\] is invalid; must follow the registry's apply order \(sandbox → staging → production → selfhosted\)/],
     ["ecr.repositories", { ecr: { ...bootstrap.ecr, repositories: { web: "no-slash" } } }, /ecr\.repositories\.web = "no-slash" is invalid; must be the GitHub repository that builds it, as owner\/name/],
     ["ecr.releaseWorkflow.refs (a SHA)", { ecr: { ...bootstrap.ecr, releaseWorkflow: { path: ".github/workflows/release.yml", refs: ["0123456789abcdef0123456789abcdef01234567"] } } }, /ecr\.releaseWorkflow\.refs = "0123456789abcdef0123456789abcdef01234567" is invalid; must be branch or tag refs/],
     ["serviceLinkedRoles", { serviceLinkedRoles: ["opensearch"] }, /serviceLinkedRoles = "opensearch" is invalid; must be AWS service names/],

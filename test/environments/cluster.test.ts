@@ -1,5 +1,5 @@
 import { Testing } from "cdktf";
-import { EnvironmentConfig, EnvironmentStack, environments, environmentOrder } from "../../environments";
+import { EnvironmentConfig, EnvironmentStack, awsEnvironments, awsEnvironmentOrder, environments } from "../../environments";
 import { ciRoleNames } from "../../modules/github-oidc/terraform-roles";
 import { policy, resource, resources, synth, TfJson } from "../helpers";
 
@@ -13,7 +13,7 @@ const nodeCount = (json: TfJson, size: "min_size" | "desired_size" | "max_size")
   resources(json, "aws_eks_node_group").reduce((n, g) => n + g.scaling_config[size], 0);
 
 describe("environment clusters", () => {
-  const built = Object.fromEntries(Object.values(environments).map((c) => [c.name, build(c)])) as Record<string, ReturnType<typeof build>>;
+  const built = Object.fromEntries(Object.values(awsEnvironments).map((c) => [c.name, build(c)])) as Record<string, ReturnType<typeof build>>;
   const prod = built.production!.json;
   const staging = built.staging!.json;
   const sandbox = built.sandbox!.json;
@@ -175,9 +175,9 @@ describe("environment clusters", () => {
     expect(resource(sandbox, "aws_cloudwatch_log_group", "control-plane-logs").retention_in_days).toBe(30);
   });
 
-  it.each(environmentOrder)("%s names its cluster as configured and tags subnets for it", (name) => {
+  it.each(awsEnvironmentOrder)("%s names its cluster as configured and tags subnets for it", (name) => {
     const json = built[name]!.json;
-    const clusterName = environments[name as keyof typeof environments].clusterName;
+    const clusterName = awsEnvironments[name]!.clusterName;
     expect(resource(json, "aws_eks_cluster").name).toBe(clusterName);
     expect(resource(json, "aws_security_group", "node-sg").tags[`kubernetes.io/cluster/${clusterName}`]).toBe("owned");
   });

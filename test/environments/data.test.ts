@@ -1,12 +1,12 @@
 import { Testing } from "cdktf";
 import { suppressionsOf } from "../../modules/core/suppress";
-import { EnvironmentConfig, EnvironmentStack, environments, environmentOrder } from "../../environments";
+import { EnvironmentConfig, EnvironmentStack, awsEnvironments, awsEnvironmentOrder, environments } from "../../environments";
 import { resource, resources, synth, TfJson } from "../helpers";
 
 const PORTS: Record<string, number> = { mysql: 3306, redis: 6379, search: 443, docdb: 27017 };
 
 describe("data layer per environment", () => {
-  const built = Object.fromEntries(Object.values(environments).map((c) => {
+  const built = Object.fromEntries(Object.values(awsEnvironments).map((c) => {
     const stack = new EnvironmentStack(Testing.app(), c);
     return [c.name, { stack, json: synth(stack) }];
   })) as Record<string, { stack: EnvironmentStack; json: TfJson }>;
@@ -111,7 +111,7 @@ describe("data layer per environment", () => {
     expect(resources(staging, "aws_docdb_cluster_instance")).toHaveLength(2);
   });
 
-  it.each(environmentOrder)("%s: security group rules are exactly seed 000's port matrix, from the cluster node security group only", (name) => {
+  it.each(awsEnvironmentOrder)("%s: security group rules are exactly seed 000's port matrix, from the cluster node security group only", (name) => {
     const json = built[name]!.json;
     const groups = resources(json, "aws_security_group");
     const nodeSgKey = Object.keys(json.resource!.aws_security_group!).find((k) => k.startsWith("cluster_node-sg"))!;

@@ -1,5 +1,5 @@
 import { Testing } from "cdktf";
-import { EnvironmentConfig, EnvironmentStack, environments, getEnvironment, environmentOrder } from "../../environments";
+import { EnvironmentConfig, EnvironmentStack, awsEnvironmentOrder, environments, getEnvironment, environmentOrder } from "../../environments";
 import { addressPlan } from "../../environments/shared";
 import { appStacks, resource, resources, synth, TfJson } from "../helpers";
 
@@ -16,7 +16,7 @@ describe("environments", () => {
   const sandbox = built.sandbox!.json;
 
   it("names stacks exactly after the environments, each with its platform stack, plus bootstrap", () => {
-    expect(Object.keys(app).sort()).toEqual(["bootstrap", "production", "production-platform", "sandbox", "sandbox-platform", "staging", "staging-platform"]);
+    expect(Object.keys(app).sort()).toEqual(["bootstrap", "production", "production-platform", "sandbox", "sandbox-platform", "selfhosted", "selfhosted-platform", "staging", "staging-platform"]);
     expect(new EnvironmentStack(Testing.app(), environments.staging).node.id).toBe("staging");
   });
 
@@ -57,11 +57,11 @@ describe("environments", () => {
   });
 
   it("environments use non-overlapping address ranges", () => {
-    const ranges = Object.values(built).map((b) => resource(b.json, "aws_vpc").cidr_block);
+    const ranges = awsEnvironmentOrder.map((e) => resource(built[e]!.json, "aws_vpc").cidr_block);
     expect(new Set(ranges).size).toBe(3);
   });
 
-  it.each(environmentOrder)("%s has flow logs, the S3 endpoint, a locked default SG and secure buckets", (name) => {
+  it.each(awsEnvironmentOrder)("%s has flow logs, the S3 endpoint, a locked default SG and secure buckets", (name) => {
     const json = built[name]!.json;
     expect(resource(json, "aws_flow_log").traffic_type).toBe("ALL");
     expect(resource(json, "aws_vpc_endpoint").vpc_endpoint_type).toBe("Gateway");

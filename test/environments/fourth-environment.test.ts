@@ -2,7 +2,7 @@ import { Testing } from "cdktf";
 import { readFileSync, readdirSync, statSync } from "fs";
 import { join, relative } from "path";
 import { parse } from "yaml";
-import { BootstrapStack, EnvironmentConfig, addEnvironment, bootstrap, environmentOrder, environments, environmentStacks, validateRegistry } from "../../environments";
+import { BootstrapStack, RegistryEnvironment, addEnvironment, bootstrap, environmentOrder, environments, environmentStacks, validateRegistry } from "../../environments";
 import { resources, synth } from "../helpers";
 import { qa } from "../fixtures/environments/qa";
 
@@ -14,7 +14,7 @@ import { qa } from "../fixtures/environments/qa";
  */
 
 const ROOT = join(__dirname, "..", "..");
-const registry: Readonly<Record<string, EnvironmentConfig>> = { ...environments, qa };
+const registry: Readonly<Record<string, RegistryEnvironment>> = { ...environments, qa };
 
 describe("a fourth environment from one data file and one registry line", () => {
   it("passes the registry's rules and builds its two stacks, the platform after the AWS stack", () => {
@@ -45,7 +45,7 @@ describe("a fourth environment from one data file and one registry line", () => 
     expect(chain(Object.keys(registry))).toEqual([...chain(environmentOrder), "qa", "qa-platform"]);
   });
 
-  it.each<[string, Readonly<Record<string, EnvironmentConfig>>, string]>([
+  it.each<[string, Readonly<Record<string, RegistryEnvironment>>, string]>([
     ["an entry whose name is not its key", { ...environments, qa: { ...qa, name: "qa2" } },
       'environment registry: qa.name = "qa2" is invalid; must equal its registry key "qa"'],
     ["two clusters of one name in one account and region", { ...environments, qa: { ...qa, clusterName: "openedx-staging-eks" } },

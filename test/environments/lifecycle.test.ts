@@ -1,6 +1,6 @@
 import { join } from "path";
 import { Testing } from "cdktf";
-import { EnvironmentStack, environments } from "../../environments";
+import { EnvironmentStack, RegistryEnvironment, awsEnvironments, environments, isSelfHosted } from "../../environments";
 import { platformCharts } from "../../environments/shared";
 import {
   ACTION_SUPPORT, autoscalerCoupling, CHART_SUPPORT, chartLifecycleWarning, evaluate, LIFECYCLE_CHECKED_ON, PinnedComponent, pinnedComponents, WAIVERS, workflowActions,
@@ -8,8 +8,9 @@ import {
 import { daysUntil, FAIL_DAYS, PRODUCTS } from "../../modules/core/lifecycle";
 
 const ROOT = join(__dirname, "..", "..");
-const envs = Object.values(environments);
-const rows = pinnedComponents({ environments: envs, platformCharts: { ...platformCharts }, root: ROOT });
+const envs = Object.values(awsEnvironments);
+const selfHosted = Object.values(environments as Readonly<Record<string, RegistryEnvironment>>).filter(isSelfHosted);
+const rows = pinnedComponents({ environments: envs, selfHosted, platformCharts: { ...platformCharts }, root: ROOT });
 /** The real current date: the gate is about deploy day, not the day the table was written. */
 const today = new Date();
 

@@ -3,14 +3,15 @@
  * credentials, alerts reach a person, UIs sit behind SSO — in all three environments.
  */
 import { Testing } from "cdktf";
-import { EnvironmentConfig, EnvironmentStack, PlatformStack, environments, environmentOrder } from "../../environments";
+import { EnvironmentConfig, EnvironmentStack, PlatformStack, awsEnvironmentOrder, awsEnvironments, environments } from "../../environments";
 import { LOCKED_DEFAULT_PROJECT } from "../../modules/gitops";
 import { DEFAULT_APP_RESOURCES } from "../../modules/k8s-namespaces";
 import { checkPlainScalar } from "../../modules/core/helm";
 import { TfJson, appStacks, policy, resource, resources, EKS_TARGET, K3S_TARGET } from "../helpers";
 
 const stacks = appStacks();
-const ENVS = environmentOrder;
+/** The AWS environments (the self-hosted one: test/environments/selfhosted.test.ts). */
+const ENVS = awsEnvironmentOrder;
 /** A value the platform stack reads from `<env>`'s state. */
 const fromState = (env: string) => new RegExp(`^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-${env}\\.outputs\\.cross-stack-output-`);
 
@@ -33,7 +34,7 @@ describe.each(ENVS)("%s-platform storage", (env) => {
     expect(sc.parameters.kmsKeyId).toMatch(fromState(env));
     expect(sc.parameters.kmsKeyId).toMatch(/volume-key/);
     // Environments with deletion protection keep volumes when their claims go.
-    expect(sc.reclaim_policy).toBe(environments[env].deletionProtection ? "Retain" : "Delete");
+    expect(sc.reclaim_policy).toBe(awsEnvironments[env]!.deletionProtection ? "Retain" : "Delete");
   });
 
   it("names the class in every chart that claims a volume", () => {
@@ -50,7 +51,7 @@ describe.each(ENVS)("%s-platform storage", (env) => {
 describe.each(ENVS)("%s-platform credentials for the app (External Secrets)", (env) => {
   const json = stacks[`${env}-platform`]!;
   const aws = stacks[env]!;
-  const app = environments[env].platform.appNamespace;
+  const app = awsEnvironments[env]!.platform.appNamespace;
 
   it("installs the operator with its CRDs under the service account Pod Identity binds", () => {
     const eso = values(json, "external-secrets");
@@ -102,12 +103,12 @@ describe.each(ENVS)("%s-platform credentials for the app (External Secrets)", (e
   it("hands the app the IAM-authenticated stores' settings as ConfigMaps: no password, the IAM user and cache to sign for", () => {
     const maps = Object.fromEntries(resources(json, "kubernetes_config_map_v1").map((m) => [m.metadata.name, m]));
     expect(maps.redis.metadata.namespace).toMatch(new RegExp(`namespaces_${app}_`));
-    expect(maps.redis.data).toMatchObject({ REDIS_PORT: "6379", REDIS_TLS: "true", REDIS_AUTH: "iam", REDIS_IAM_REGION: environments[env].region });
+    expect(maps.redis.data).toMatchObject({ REDIS_PORT: "6379", REDIS_TLS: "true", REDIS_AUTH: "iam", REDIS_IAM_REGION: awsEnvironments[env]!.region });
     // The IAM user id and the replication group id are the names the AWS stack gives them.
     expect(maps.redis.data).toMatchObject({ REDIS_USERNAME: `openedx-${env}-redis-app`, REDIS_IAM_CACHE_NAME: `openedx-${env}-redis` });
     expect(resource(aws, "aws_elasticache_user", "redis/app-user")).toMatchObject({ user_id: `openedx-${env}-redis-app`, authentication_mode: { type: "iam" } });
     expect(maps.redis.data.REDIS_HOST).toMatch(fromState(env));
-    expect(maps.search.data).toMatchObject({ SEARCH_AUTH: "aws-sigv4", SEARCH_SIGV4_SERVICE: "es", SEARCH_SIGV4_REGION: environments[env].region });
+    expect(maps.search.data).toMatchObject({ SEARCH_AUTH: "aws-sigv4", SEARCH_SIGV4_SERVICE: "es", SEARCH_SIGV4_REGION: awsEnvironments[env]!.region });
     expect(maps.search.data.SEARCH_URL).toMatch(/^https:\/\/.*:443$/);
     for (const m of [maps.redis, maps.search]) expect(Object.keys(m.data).join(" ")).not.toMatch(/PASSWORD|TOKEN|SECRET/);
   });
@@ -220,11 +221,11 @@ describe.each(ENVS)("%s-platform network policies", (env) => {
   it("denies all traffic by default in every platform namespace and the app namespace", () => {
     const denies = resources(json, "kubernetes_network_policy_v1").filter((p) => p.metadata.name === "default-deny-all")
       .map((p) => p.metadata.namespace.replace(/^\$\{kubernetes_namespace_v1\.namespaces_([a-z-]+)_\w+\.metadata\[0\]\.name\}$/, "$1")).sort();
-    expect(denies).toEqual(["argocd", "cert-manager", "external-secrets", "nginx-gateway", "observability", environments[env].platform.appNamespace, "velero"].sort());
+    expect(denies).toEqual(["argocd", "cert-manager", "external-secrets", "nginx-gateway", "observability", awsEnvironments[env]!.platform.appNamespace, "velero"].sort());
   });
 
   it("lets the app's pods reach the Pod Identity agent for their role's credentials", () => {
-    const agent = resources(json, "kubernetes_network_policy_v1").filter((p) => p.metadata.namespace.includes(`namespaces_${environments[env].platform.appNamespace}_`))
+    const agent = resources(json, "kubernetes_network_policy_v1").filter((p) => p.metadata.namespace.includes(`namespaces_${awsEnvironments[env]!.platform.appNamespace}_`))
       .flatMap((p) => p.spec.egress ?? []).filter((e: any) => e.to?.[0]?.ip_block?.cidr === "169.254.170.23/32");
     expect(agent).toEqual([expect.objectContaining({ ports: [{ port: "80", protocol: "TCP" }] })]);
   });

@@ -383,7 +383,9 @@ describe("platform stack in kubeconfig mode (seed 003 k3s)", () => {
     expect(velero.configuration.backupStorageLocation[0].config.s3Url).toBe("https://minio.backup.internal:9000");
     expect(velero.snapshotsEnabled).toBe(false);
     // No NLB: a plain LoadBalancer Service (k3s servicelb), Local to keep the client address, no proxy protocol.
-    expect(release(json, "nginx-gateway").parsed.nginx.service).toEqual({ type: "LoadBalancer", externalTrafficPolicy: "Local" });
+    expect(release(json, "nginx-gateway").parsed.nginx.service).toEqual({ type: "LoadBalancer", externalTrafficPolicy: "Local",
+      // Dual-stack where the cluster is (seed 003: AAAA records to the nodes).
+      patches: [{ type: "StrategicMerge", value: { spec: { ipFamilyPolicy: "PreferDualStack" } } }] });
     expect(release(json, "nginx-gateway").parsed.nginx.config.rewriteClientIP).toBeUndefined();
     const gateway = release(json, "platform-gateway").parsed.resources.find((d: { kind: string }) => d.kind === "Gateway");
     expect(gateway.spec.infrastructure).toBeUndefined();

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { parse } from "yaml";
-import { BootstrapStack, bootstrap, environmentOrder, environments, environmentStacks } from "../../environments";
+import { BootstrapStack, awsEnvironmentOrder, bootstrap, environmentOrder, environments, environmentStacks } from "../../environments";
 import { SUB_CLAIM_KEYS } from "../../modules/github-oidc";
 import { environmentOf } from "../../pipelines/lib/stacks";
 import { appStacks, policy, resources } from "../helpers";
@@ -35,7 +35,8 @@ describe("the environment registry drives the stacks, the bootstrap roles and th
     const readme = readFileSync(join(ROOT, "README.md"), "utf8").split("\n");
     const cell = (row: string | undefined) => row?.split("|")[1]?.trim();
     const row = (what: string) => readme.find((l) => l.startsWith("| `") && l.includes(what));
-    expect(cell(row("VPC, S3, EKS"))).toBe(environmentOrder.map((e) => `\`${e}\``).join(", "));
+    expect(cell(row("VPC, S3, EKS"))).toBe(awsEnvironmentOrder.map((e) => `\`${e}\``).join(", "));
+    expect(cell(row("DNS only"))).toBe(environmentOrder.filter((e) => !awsEnvironmentOrder.includes(e)).map((e) => `\`${e}\``).join(", "));
     expect(cell(row("namespaces, ingress"))).toBe(environmentOrder.map((e) => `\`${e}-platform\``).join(", "));
     const start = readme.findIndex((l) => l.startsWith("| environment | protection |"));
     const tiers = readme.slice(start + 2).filter((_, i, rows) => rows.slice(0, i + 1).every((l) => l.startsWith("|")))

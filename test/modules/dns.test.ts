@@ -2,7 +2,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
 import { Dns, DnsProps, DnsTarget, MigrationConfig } from "../../modules/dns";
-import { isIpv6 } from "../../modules/core/dns";
+import { ipv6Reach, isIpv6 } from "../../modules/core/dns";
 import { resource, resources, synth, testStack, TfJson } from "../helpers";
 
 const DOMAIN = "learn.example.org";
@@ -154,5 +154,37 @@ describe("dns", () => {
     ])("rejects %s", (_n, b, message) => {
       expect(() => build(b)).toThrow(message);
     });
+  });
+});
+
+describe("dns: health-checked node records (seed 003)", () => {
+  const hc = { hostname: HOSTS[0]!, path: "/heartbeat" };
+  const nodes: DnsTarget = { kind: "nodes", ipv6: ["2001:db8::10", "2001:db8::11"], healthCheck: hc };
+
+  it("checks each node over HTTPS and answers with one multivalue AAAA per node and hostname", () => {
+    const json = build({ target: nodes });
+    const checks = resources(json, "aws_route53_health_check");
+    expect(checks.map((c) => c.ip_address)).toEqual(["2001:db8::10", "2001:db8::11"]);
+    const lms = resources(json, "aws_route53_record").filter((r) => r.name === HOSTS[0]);
+    expect(lms.map((r) => [r.records, r.set_identifier, r.multivalue_answer_routing_policy])).toEqual([
+      [["2001:db8::10"], "2001:db8::10", true], [["2001:db8::11"], "2001:db8::11", true]]);
+  });
+
+  it("keeps one plain record set per hostname on Cloudflare (no health checks there)", () => {
+    const json = build({ target: nodes, zone: { provider: "cloudflare", zoneId: CLOUDFLARE_ZONE } });
+    expect(resources(json, "aws_route53_health_check")).toEqual([]);
+    expect(resources(json, "cloudflare_dns_record").filter((r) => r.name === HOSTS[0])).toHaveLength(2);
+  });
+
+  it.each([["heartbeat"], ["/a b"]])("rejects the health-check path %s", (path) => {
+    expect(() => build({ target: { ...nodes, healthCheck: { ...hc, path } } })).toThrow(
+      `Dns dns: healthCheck.path = "${path}" is invalid; must be an absolute URL path such as /heartbeat`);
+  });
+
+  it.each<[string, ReturnType<typeof ipv6Reach>]>([
+    ["2a01:4f8::1", "global"], ["2001:db8::1", "documentation"], ["4a1:e4b4::1", "mycelium"],
+    ["fd00::1", "non-global"], ["fe80::1", "non-global"], ["::1", "non-global"], ["ff02::1", "non-global"],
+  ])("classifies %s as %s", (ip, reach) => {
+    expect(ipv6Reach(ip)).toBe(reach);
   });
 });

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { EnvironmentStack, environments, environmentOrder } from "../../environments";
+import { EnvironmentStack, awsEnvironmentOrder, environments } from "../../environments";
 import { suppress, suppressionsOf } from "../../modules/core/suppress";
 import { appStacks, testStack } from "../helpers";
 
@@ -41,7 +41,7 @@ describe("scanner suppressions in the synthesized JSON", () => {
     expect(body["//"].suppressions).toEqual(suppressionsOf(bucket));
   });
 
-  it.each(environmentOrder)("%s: every platform bucket accepts replication and event notifications with reasons", (env) => {
+  it.each(awsEnvironmentOrder)("%s: every platform bucket accepts replication and event notifications with reasons", (env) => {
     for (const b of ["logs", "static", "media", "backups"]) {
       const list = recorded(docs[env]!, "aws_s3_bucket", `storage/${b}/bucket`);
       expect(ids(list)).toEqual(expect.arrayContaining(["CKV2_AWS_62", "CKV_AWS_144"]));

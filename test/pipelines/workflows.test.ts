@@ -3,6 +3,7 @@ import { join } from "path";
 import { parse } from "yaml";
 import { ROOT } from "./run-action";
 import { environmentOrder, environmentStacks, getEnvironment } from "../../environments/registry";
+import { isSelfHosted } from "../../environments/selfhosted-config";
 
 const dir = join(ROOT, ".github", "workflows");
 const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
@@ -114,7 +115,8 @@ describe("workflows", () => {
         "destroy-approval": getEnvironment(environment).protection === "production",
         "approved-digests": "${{ inputs.approved-digests }}",
         // Platform stacks: the environment's in-VPC runner (test/modules/ci-runner.test.ts).
-        ...(stack.endsWith("-platform") ? { runner: `openedx-${environment}-ci-runner` } : {}),
+        // (Self-hosted environments have no VPC runner: README "Running on your own nodes".)
+        ...(stack.endsWith("-platform") && !isSelfHosted(getEnvironment(environment)) ? { runner: `openedx-${environment}-ci-runner` } : {}),
       });
       expect(jobs[stack].needs).toBe(i === 0 ? "build" : order[i - 1]);
       expect(jobs[stack].permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write", actions: "read" });
