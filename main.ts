@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { BootstrapStack, addEnvironment, environments } from "./environments";
+import { BootstrapStack, addEnvironment, environments, warnPlaceholders } from "./environments";
 
 /**
  * The cdktf app: every environment's stacks (`<env>` and `<env>-platform`).
@@ -17,5 +17,8 @@ for (const config of Object.values(environments)) {
 }
 // Account bootstrap (state bucket, GitHub OIDC roles, ECR), applied by hand: its state lives in the
 // bucket it creates, except on the first deploy (CDKTF_STATE_BACKEND=local, then -migrate-state).
-new BootstrapStack(app, undefined, { state });
+const bootstrap = new BootstrapStack(app, undefined, { state });
+// One warning per placeholder still in environments/site.ts, on one stack so each shows once;
+// `npm run preflight` (and the apply workflow) refuses them.
+warnPlaceholders(bootstrap);
 app.synth();

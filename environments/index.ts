@@ -6,3 +6,5 @@ export { BootstrapStack, bootstrap } from "./bootstrap";
 export type { BootstrapConfig } from "./bootstrap";
 export { environments, environmentOrder, environmentStacks, getEnvironment, validateRegistry } from "./registry";
 export type { EnvironmentName } from "./registry";
+export { site, placeholders, placeholderMessage, warnPlaceholders, validateSite, stateBucketName, SHIPPED_EXAMPLES } from "./site";
+export type { SiteConfig, Placeholder } from "./site";

@@ -2,12 +2,12 @@ import { readFileSync, readdirSync } from "fs";
 import { join } from "path";
 import {
   CLUSTER_AUTOSCALER_IMAGE_TAGS, daysUntil, LIFECYCLE_CHECKED_ON, nextVersion, PRODUCTS, ProductId, releaseLine, WARN_DAYS,
-} from "../modules/core/lifecycle";
-import { DEFAULT_MYSQL_VERSION } from "../modules/rds-mysql";
-import { DEFAULT_SEARCH_ENGINE } from "../modules/elasticsearch";
-import { DEFAULT_DOCUMENTDB_VERSION } from "../modules/documentdb";
-import { DEFAULT_REDIS_VERSION, DEFAULT_VALKEY_VERSION } from "../modules/elasticache";
-import type { ChartRef } from "../modules/core/helm";
+} from "learning-platform-infra/core/lifecycle";
+import { DEFAULT_MYSQL_VERSION } from "learning-platform-infra/rds-mysql";
+import { DEFAULT_SEARCH_ENGINE } from "learning-platform-infra/elasticsearch";
+import { DEFAULT_DOCUMENTDB_VERSION } from "learning-platform-infra/documentdb";
+import { DEFAULT_REDIS_VERSION, DEFAULT_VALKEY_VERSION } from "learning-platform-infra/elasticache";
+import type { ChartRef } from "learning-platform-infra/core/helm";
 import type { EnvironmentConfig } from "./config";
 
 /**

@@ -22,7 +22,7 @@ import { addNodeGroups, NodeGroupSpec } from "./node-groups";
 import { addClusterSecurityGroups } from "./security-groups";
 import { SUPPORT_TYPES, validateCluster } from "./validate";
 
-export { ADDON_NAMES, MIN_KUBERNETES_MINOR } from "./validate";
+export { ADDON_NAMES, MIN_KUBERNETES_MINOR, SUPPORT_TYPES, checkClusterName } from "./validate";
 export type { AddonName, AddonVersions } from "./addons";
 export type { NodeGroupSpec, NodeTaint } from "./node-groups";
 export { SERVICE_ACCOUNTS } from "./addon-roles";
