@@ -187,7 +187,7 @@ export function pinnedComponents(src: LifecycleSources): PinnedComponent[] {
   for (const { file, version } of workflowValues(src.root, /node-version:\s*"?(\d+)"?/g)) {
     const eol = NODE_EOL[version];
     rows.push({ component: "Node.js (CI)", version, pinnedIn: `.github/workflows/${file} node-version`,
-      support: eol ? { kind: "dated", endOfStandardSupport: eol, next: "24 (Active LTS until 2026-10-20, maintained until 2028-04-30)", source: "https://github.com/nodejs/Release" }
+      support: eol ? { kind: "dated", endOfStandardSupport: eol, next: "26 (Active LTS since 2026-10-28, maintained until 2029-04-30)", source: "https://github.com/nodejs/Release" }
         : { kind: "dated", endOfStandardSupport: "1970-01-01", next: "an LTS line listed in NODE_EOL", source: "unknown Node.js line" } });
   }
   for (const { file, version } of workflowValues(src.root, /(?:TF_VERSION:|terraform_version:|default:)\s*"?(\d+\.\d+\.\d+)"?/g)) {
