@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { BootstrapStack, addEnvironment, environments, warnPlaceholders } from "./environments";
+import { BootstrapStack, addEnvironment, delegateZones, environments, warnPlaceholders } from "./environments";
 
 /**
  * The cdktf app: every environment's stacks (`<env>` and `<env>-platform`).
@@ -12,9 +12,9 @@ import { BootstrapStack, addEnvironment, environments, warnPlaceholders } from "
  */
 const app = new App();
 const state = process.env.CDKTF_STATE_BACKEND === "local" ? ({ backend: "local" } as const) : undefined;
-for (const config of Object.values(environments)) {
-  addEnvironment(app, config, state); // <env> (AWS), then <env>-platform (Kubernetes/Helm) depending on it
-}
+const awsStacks = Object.values(environments).map((config) => addEnvironment(app, config, state).aws); // <env> (AWS), then <env>-platform (Kubernetes/Helm) depending on it
+// Name servers as outputs, and each created zone delegated from its parent environment's zone.
+delegateZones(awsStacks);
 // Account bootstrap (state bucket, GitHub OIDC roles, ECR), applied by hand: its state lives in the
 // bucket it creates, except on the first deploy (CDKTF_STATE_BACKEND=local, then -migrate-state).
 const bootstrap = new BootstrapStack(app, undefined, { state });

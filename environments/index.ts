@@ -8,3 +8,4 @@ export { environments, environmentOrder, environmentStacks, getEnvironment, vali
 export type { EnvironmentName } from "./registry";
 export { site, placeholders, placeholderMessage, warnPlaceholders, validateSite, stateBucketName, SHIPPED_EXAMPLES } from "./site";
 export type { SiteConfig, Placeholder } from "./site";
+export { delegateZones } from "./delegation";
