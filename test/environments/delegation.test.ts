@@ -20,7 +20,7 @@ describe("DNS delegation between environments", () => {
     expect(more).toEqual([]);
     expect(record).toMatchObject({ name: environments.staging.domain, type: "NS", ttl: 172800, records: "${data.aws_route53_zone.delegated-zone-staging.name_servers}" });
     expect(record!.zone_id).toMatch(/^\$\{aws_route53_zone\.dns_zone_\w+\.zone_id\}$/);
-    expect(app.production!.data!.aws_route53_zone["delegated-zone-staging"]).toMatchObject({ name: environments.staging.domain, private_zone: false });
+    expect(app.production!.data!.aws_route53_zone!["delegated-zone-staging"]).toMatchObject({ name: environments.staging.domain, private_zone: false });
     expect(resources(app.staging!, "aws_route53_record").filter((r) => r.type === "NS")).toEqual([]);
   });
 
