@@ -13,6 +13,12 @@ export const coreImportsModule = {
   message: "modules/core depends on no module: take an interface from modules/core/types.ts (the module implements it) instead of importing the module.",
 };
 
+/** The reference environments use the library as an adopter would: through its package entry points. */
+export const environmentsImportModulePath = {
+  regex: "(^|/)modules/",
+  message: "Import the library through its entry points (learning-platform-infra/<module> or learning-platform-infra/core/<file>), as another repository would; see package.json exports.",
+};
+
 export default tseslint.config(
   { ignores: ["node_modules/", "cdktf.out/", "coverage/", "**/dist/", ".tools/", ".gen/"] },
   js.configs.recommended,
@@ -28,6 +34,10 @@ export default tseslint.config(
     // Repeats providerRootImport: a later block's options replace, not extend, the rule's.
     files: ["modules/core/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [providerRootImport, coreImportsModule] }] },
+  },
+  {
+    files: ["environments/**/*.ts", "main.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [providerRootImport, environmentsImportModulePath] }] },
   },
   {
     // Tests read synthesized JSON, whose shape is checked by the assertions themselves.

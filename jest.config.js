@@ -9,6 +9,8 @@ module.exports = {
   globalSetup: "<rootDir>/test/global-setup.js",
   globalTeardown: "<rootDir>/test/global-teardown.js",
   transform: { "^.+\\.(t|j)s$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
+  // The package's entry points, as environments/ imports them (tsconfig.json "paths").
+  moduleNameMapper: { "^learning-platform-infra/(.*)$": "<rootDir>/modules/$1" },
   testPathIgnorePatterns: ["/node_modules/", "/fixtures/"],
   collectCoverageFrom: ["modules/**/*.ts", "environments/**/*.ts"],
   coverageThreshold: {

@@ -2,21 +2,22 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
-import { awsContext } from "../modules/core/aws-context";
-import { Naming } from "../modules/core/naming";
-import { PolicyStatement } from "../modules/core/policy";
-import { suppress } from "../modules/core/suppress";
-import { check, checkInt, checkUniqueList } from "../modules/core/validation";
-import { EcrRepositories } from "../modules/ecr";
-import { GithubActionsRole, GithubJob, GithubOidcProvider, GithubRepository, githubSubject } from "../modules/github-oidc";
-import { CiWorkflows, DATA_PLANE_READS, DEFAULT_CI_WORKFLOWS, TerraformCiRoles, ciRoleNames } from "../modules/github-oidc/terraform-roles";
-import { KmsKey } from "../modules/kms-key";
-import { SecureBucket } from "../modules/s3-buckets";
+import { awsContext } from "learning-platform-infra/core/aws-context";
+import { Naming } from "learning-platform-infra/core/naming";
+import { PolicyStatement } from "learning-platform-infra/core/policy";
+import { suppress } from "learning-platform-infra/core/suppress";
+import { check, checkInt, checkUniqueList } from "learning-platform-infra/core/validation";
+import { EcrRepositories } from "learning-platform-infra/ecr";
+import { GithubActionsRole, GithubJob, GithubOidcProvider, GithubRepository, githubSubject } from "learning-platform-infra/github-oidc";
+import { CiWorkflows, DATA_PLANE_READS, DEFAULT_CI_WORKFLOWS, TerraformCiRoles, ciRoleNames } from "learning-platform-infra/github-oidc/terraform-roles";
+import { KmsKey } from "learning-platform-infra/kms-key";
+import { SecureBucket } from "learning-platform-infra/s3-buckets";
 import { CodeconnectionsConnection } from "@cdktf/provider-aws/lib/codeconnections-connection";
 import type { StateConfig } from "./config";
 import { RegistryEnvironment, environmentOrder, environmentStacks, environments } from "./registry";
 import { isSelfHosted } from "./selfhosted-config";
 import { ciRunner, s3State, shared } from "./shared";
+import { site } from "./site";
 import { configureState } from "./stack";
 
 /** What the bootstrap stack needs: the account-level pieces every other stack and pipeline rely on. */
@@ -78,22 +79,14 @@ export const bootstrap: BootstrapConfig = {
   region: shared.region,
   owner: shared.owner,
   costCenter: shared.costCenter,
-  github: { owner: "openedx-platform", name: "learning-platform-infra" },
+  github: { owner: site.infraRepository.split("/")[0]!, name: site.infraRepository.split("/")[1]! },
   mainBranch: "main",
   workflows: DEFAULT_CI_WORKFLOWS,
   state: { bucket: s3State.backend === "s3" ? s3State.bucket : "", keyPrefix: s3State.backend === "s3" ? s3State.keyPrefix : "", noncurrentVersionDays: 90 },
   environments: environmentOrder,
   serviceLinkedRoles: ["opensearchservice.amazonaws.com", "autoscaling.amazonaws.com", "vpcorigin.cloudfront.amazonaws.com"],
   ecr: {
-    repositories: {
-      lms: "openedx-platform/openedx-images",
-      cms: "openedx-platform/openedx-images",
-      mfe: "openedx-platform/openedx-images",
-      "course-service": "openedx-platform/course-service",
-      "user-service": "openedx-platform/user-service",
-      "notification-service": "openedx-platform/notification-service",
-      frontend: "openedx-platform/frontend",
-    },
+    repositories: site.imageRepositories,
     keepImages: 50,
     releaseWorkflow: { path: ".github/workflows/release.yml", refs: ["refs/heads/main"] },
   },

@@ -1,21 +1,21 @@
-import type { NatGatewayMode } from "../modules/vpc";
-import type { BucketSpec } from "../modules/s3-buckets";
-import type { RdsMysqlSettings } from "../modules/rds-mysql";
-import type { ElastiCacheSettings } from "../modules/elasticache";
-import type { ElasticsearchSettings } from "../modules/elasticsearch";
-import type { DocumentDbSettings } from "../modules/documentdb";
-import type { DnsZoneConfig, MigrationConfig } from "../modules/dns";
-import type { OriginProtocol, PriceClass } from "../modules/cloudfront";
-import type { DirectOriginAccess } from "../modules/origin-lb";
-import type { AddonVersions, NodeGroupSpec, UpgradeSupportType } from "../modules/eks-cluster";
-import type { AccessPointSpec } from "../modules/efs";
-import type { ChartRef } from "../modules/core/helm";
-import type { GitOpsSource, GitOpsSso } from "../modules/gitops";
-import type { GrafanaSso } from "../modules/observability";
-import type { OnCallTarget } from "../modules/core/on-call";
-import type { AppResources } from "../modules/k8s-namespaces";
-import type { BackupSchedule } from "../modules/backups";
-import type { ExtendedSupport } from "../modules/core/lifecycle";
+import type { NatGatewayMode } from "learning-platform-infra/vpc";
+import type { BucketSpec } from "learning-platform-infra/s3-buckets";
+import type { RdsMysqlSettings } from "learning-platform-infra/rds-mysql";
+import type { ElastiCacheSettings } from "learning-platform-infra/elasticache";
+import type { ElasticsearchSettings } from "learning-platform-infra/elasticsearch";
+import type { DocumentDbSettings } from "learning-platform-infra/documentdb";
+import type { DnsZoneConfig, MigrationConfig } from "learning-platform-infra/dns";
+import type { OriginProtocol, PriceClass } from "learning-platform-infra/cloudfront";
+import type { DirectOriginAccess } from "learning-platform-infra/origin-lb";
+import type { AddonVersions, NodeGroupSpec, UpgradeSupportType } from "learning-platform-infra/eks-cluster";
+import type { AccessPointSpec } from "learning-platform-infra/efs";
+import type { ChartRef } from "learning-platform-infra/core/helm";
+import type { GitOpsSource, GitOpsSso } from "learning-platform-infra/gitops";
+import type { GrafanaSso } from "learning-platform-infra/observability";
+import type { OnCallTarget } from "learning-platform-infra/core/on-call";
+import type { AppResources } from "learning-platform-infra/k8s-namespaces";
+import type { BackupSchedule } from "learning-platform-infra/backups";
+import type { ExtendedSupport } from "learning-platform-infra/core/lifecycle";
 
 /**
  * What an environment's protection decides (environments/validate.ts holds each tier's rules):

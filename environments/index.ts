@@ -10,3 +10,6 @@ export { BootstrapStack, bootstrap } from "./bootstrap";
 export type { BootstrapConfig } from "./bootstrap";
 export { awsEnvironmentOrder, awsEnvironments, environments, environmentOrder, environmentStacks, getEnvironment, validateRegistry } from "./registry";
 export type { EnvironmentName, RegistryEnvironment } from "./registry";
+export { site, placeholders, placeholderMessage, warnPlaceholders, validateSite, stateBucketName, SHIPPED_EXAMPLES } from "./site";
+export type { SiteConfig, Placeholder } from "./site";
+export { delegateZones } from "./delegation";

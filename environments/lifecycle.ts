@@ -2,12 +2,12 @@ import { readFileSync, readdirSync } from "fs";
 import { join } from "path";
 import {
   CLUSTER_AUTOSCALER_IMAGE_TAGS, daysUntil, LIFECYCLE_CHECKED_ON, nextVersion, PRODUCTS, ProductId, releaseLine, WARN_DAYS,
-} from "../modules/core/lifecycle";
-import { DEFAULT_MYSQL_VERSION } from "../modules/rds-mysql";
-import { DEFAULT_SEARCH_ENGINE } from "../modules/elasticsearch";
-import { DEFAULT_DOCUMENTDB_VERSION } from "../modules/documentdb";
-import { DEFAULT_REDIS_VERSION, DEFAULT_VALKEY_VERSION } from "../modules/elasticache";
-import type { ChartRef } from "../modules/core/helm";
+} from "learning-platform-infra/core/lifecycle";
+import { DEFAULT_MYSQL_VERSION } from "learning-platform-infra/rds-mysql";
+import { DEFAULT_SEARCH_ENGINE } from "learning-platform-infra/elasticsearch";
+import { DEFAULT_DOCUMENTDB_VERSION } from "learning-platform-infra/documentdb";
+import { DEFAULT_REDIS_VERSION, DEFAULT_VALKEY_VERSION } from "learning-platform-infra/elasticache";
+import type { ChartRef } from "learning-platform-infra/core/helm";
 import type { SelfHostedEnvironmentConfig } from "./selfhosted-config";
 import type { EnvironmentConfig } from "./config";
 
@@ -196,7 +196,7 @@ export function pinnedComponents(src: LifecycleSources): PinnedComponent[] {
   for (const { file, version } of workflowValues(src.root, /node-version:\s*"?(\d+)"?/g)) {
     const eol = NODE_EOL[version];
     rows.push({ component: "Node.js (CI)", version, pinnedIn: `.github/workflows/${file} node-version`,
-      support: eol ? { kind: "dated", endOfStandardSupport: eol, next: "24 (Active LTS until 2026-10-20, maintained until 2028-04-30)", source: "https://github.com/nodejs/Release" }
+      support: eol ? { kind: "dated", endOfStandardSupport: eol, next: "26 (Active LTS since 2026-10-28, maintained until 2029-04-30)", source: "https://github.com/nodejs/Release" }
         : { kind: "dated", endOfStandardSupport: "1970-01-01", next: "an LTS line listed in NODE_EOL", source: "unknown Node.js line" } });
   }
   for (const { file, version } of workflowValues(src.root, /(?:TF_VERSION:|terraform_version:|default:)\s*"?(\d+\.\d+\.\d+)"?/g)) {

@@ -1,5 +1,5 @@
-import type { OnCallTarget } from "../modules/core/on-call";
-import { check } from "../modules/core/validation";
+import type { OnCallTarget } from "learning-platform-infra/core/on-call";
+import { check } from "learning-platform-infra/core/validation";
 import type { EdgeConfig, EnvironmentConfig, PlatformCharts, PlatformConfig, StateConfig } from "./config";
 import { AWS_ONLY_CHARTS, AwsOnlyChart } from "./selfhosted-config";
 

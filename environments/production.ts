@@ -1,12 +1,15 @@
 import type { EnvironmentConfig } from "./config";
+import { site } from "./site";
 import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, platformDefaults, s3State, shared, ssoDefaults } from "./shared";
 
 /** Production: seed 001's address plan, every AZ with its own NAT, everything protected. */
+const domain = site.domain;
+
 export const production: EnvironmentConfig = {
   ...shared,
   name: "production",
   protection: "production",
-  domain: "learn.example.org",
+  domain,
   state: s3State,
   clusterName: "openedx-eks",
   multiAz: true,
@@ -47,10 +50,10 @@ export const production: EnvironmentConfig = {
     },
   },
   edge: {
-    ...edgeDefaults("learn.example.org"),
+    ...edgeDefaults(domain),
     dns: { provider: "route53" },
     priceClass: "PriceClass_All",
-    waf: { ...edgeDefaults("learn.example.org").waf, rateLimit: 4000 },
+    waf: { ...edgeDefaults(domain).waf, rateLimit: 4000 },
   },
   cluster: {
     ...clusterDefaults,
@@ -72,7 +75,7 @@ export const production: EnvironmentConfig = {
     },
   },
   mediaStorage: { backups: true, accessPoints: mediaAccessPoints },
-  onCall: { emails: ["platform-oncall@example.org"], endpoint: { kind: "pagerduty", secretName: `${shared.project}-production-on-call` } },
+  onCall: { emails: site.onCallEmails, endpoint: { kind: "pagerduty", secretName: `${shared.project}-production-on-call` } },
   platform: {
     ...platformDefaults("production"),
     appNamespace: "openedx-prod",
@@ -80,7 +83,7 @@ export const production: EnvironmentConfig = {
     observability: { prometheusReplicas: 2, prometheusRetentionDays: 15, prometheusStorageGi: 200, alertmanagerReplicas: 3, lokiReplicas: 3, lokiRetentionDays: 30 },
     backupSchedules: backupRotation,
     highAvailability: true,
-    sso: ssoDefaults("production", "learn.example.org"),
+    sso: ssoDefaults("production", domain),
     mediaSizeGi: 500,
   },
 };

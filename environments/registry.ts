@@ -1,4 +1,4 @@
-import { check } from "../modules/core/validation";
+import { check } from "learning-platform-infra/core/validation";
 import type { EnvironmentConfig } from "./config";
 import { production } from "./production";
 import { sandbox } from "./sandbox";

@@ -1,15 +1,18 @@
 import type { EnvironmentConfig } from "./config";
+import { site } from "./site";
 import { addressPlan, clusterDefaults, edgeDefaults, mediaAccessPoints, platformDefaults, s3State, shared } from "./shared";
 
 /**
  * Sandbox: cheapest useful shape. Two AZs (the minimum EKS and RDS subnet groups accept),
  * one NAT, single-AZ data, and nothing that blocks `destroy`.
  */
+const domain = `sandbox.${site.domain}`;
+
 export const sandbox: EnvironmentConfig = {
   ...shared,
   name: "sandbox",
   protection: "disposable",
-  domain: "sandbox.learn.example.org",
+  domain,
   state: s3State,
   clusterName: "openedx-sandbox-eks",
   multiAz: false,
@@ -25,9 +28,9 @@ export const sandbox: EnvironmentConfig = {
     documentdb: { instanceClass: "db.t4g.medium", instanceCount: 1, backupRetentionDays: 1 },
   },
   edge: {
-    ...edgeDefaults("sandbox.learn.example.org"),
+    ...edgeDefaults(domain),
     // External registrar DNS (seed 000) on Cloudflare; the token comes from CLOUDFLARE_API_TOKEN.
-    dns: { provider: "cloudflare", zoneId: "5f1e2d3c4b5a69788796a5b4c3d2e1f0" },
+    dns: { provider: "cloudflare", zoneId: site.sandboxCloudflareZoneId },
     priceClass: "PriceClass_100",
   },
   cluster: {

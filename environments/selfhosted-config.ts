@@ -1,8 +1,8 @@
-import type { ChartRef } from "../modules/core/helm";
-import type { Toleration } from "../modules/core/pod";
-import type { DnsZoneConfig } from "../modules/dns";
-import type { BackupRotation } from "../modules/node-backups";
-import type { ComputeResources } from "../modules/k8s-namespaces";
+import type { ChartRef } from "learning-platform-infra/core/helm";
+import type { Toleration } from "learning-platform-infra/core/pod";
+import type { DnsZoneConfig } from "learning-platform-infra/dns";
+import type { BackupRotation } from "learning-platform-infra/node-backups";
+import type { ComputeResources } from "learning-platform-infra/k8s-namespaces";
 import type { EnvironmentConfig, PlatformCharts, PlatformConfig } from "./config";
 
 /** Charts only an EKS cluster uses (Pod Identity, the origin NLB's controller, node autoscaling, Secrets Manager). */

@@ -2,9 +2,9 @@ import { Construct } from "constructs";
 import { Annotations, App, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
-import { CouchDb } from "../modules/couchdb";
-import { Dns } from "../modules/dns";
-import { NodeBackups } from "../modules/node-backups";
+import { CouchDb } from "learning-platform-infra/couchdb";
+import { Dns } from "learning-platform-infra/dns";
+import { NodeBackups } from "learning-platform-infra/node-backups";
 import type { KubeconfigTargetConfig, StateConfig } from "./config";
 import { PlatformStack } from "./platform-stack";
 import type { PlatformEnvironment } from "./platform-environment";
@@ -12,7 +12,7 @@ import { SelfHostedEnvironmentConfig, without } from "./selfhosted-config";
 import { configureState, defaultTags } from "./stack";
 import { validateSelfHosted } from "./validate-selfhosted";
 import { chartLifecycleWarning } from "./lifecycle";
-import { lifecycleToday } from "../modules/core/lifecycle";
+import { lifecycleToday } from "learning-platform-infra/core/lifecycle";
 
 /** k3s's bundled local-path provisioner: a directory on the node the pod first runs on. */
 export const K3S_LOCAL_PATH = "local-path";

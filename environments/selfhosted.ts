@@ -1,4 +1,4 @@
-import { DEFAULT_APP_RESOURCES } from "../modules/k8s-namespaces";
+import { DEFAULT_APP_RESOURCES } from "learning-platform-infra/k8s-namespaces";
 import { AWS_ONLY_CHARTS, SelfHostedEnvironmentConfig, without } from "./selfhosted-config";
 import { platformCharts, platformDefaults, s3State, shared } from "./shared";
 
@@ -14,7 +14,7 @@ const platform = without(platformDefaults("selfhosted"), ["veleroAwsPluginTag", 
  * the CouchDB cluster and the node backups, through the kubeconfig below.
  *
  * The addresses are documentation addresses (2001:db8::/32, synth warns): replace them with
- * the nodes' public IPv6 addresses. README "Running on your own nodes" lists the k3s install
+ * the nodes' public IPv6 addresses. docs/own-nodes.md lists the k3s install
  * flags that give the nodes these labels and taints.
  */
 export const selfhosted: SelfHostedEnvironmentConfig = {
@@ -53,7 +53,7 @@ export const selfhosted: SelfHostedEnvironmentConfig = {
   couchdb: { storageGi: 50, resources: couchdbResources },
   // Seed 003: daily at 02:30 UTC; a week of dailies, a month of weeklies, a year of monthlies.
   backups: { schedule: "30 2 * * *", keep: { daily: 7, weekly: 4, monthly: 12 }, sizeGi: 500 },
-  // The paging key is a Kubernetes Secret the operators create (README "Running on your own nodes").
+  // The paging key is a Kubernetes Secret the operators create (docs/own-nodes.md).
   onCall: { emails: ["platform-oncall@example.org"], endpoint: { kind: "pagerduty", secretName: `${shared.project}-selfhosted-on-call` } },
   platform: {
     ...platform,

@@ -1,4 +1,8 @@
 import type { ClusterConfig, EdgeConfig, EnvironmentConfig, PlatformCharts, PlatformConfig, StateConfig } from "./config";
+import { site, stateBucketName, validateSite } from "./site";
+
+// The site's shape is checked before any environment derives from it.
+validateSite(site);
 
 /**
  * What every environment shares. Environment files spread this and state only what
@@ -36,14 +40,17 @@ export function edgeDefaults(domain: string) {
  * CodeConnections connection to GitHub, which the bootstrap stack creates.
  */
 export const ciRunner = {
-  repository: "openedx-platform/learning-platform-infra",
+  repository: site.infraRepository,
   connectionName: "openedx-github",
 } as const;
 
-/** S3 state in the bucket the `bootstrap` stack creates, one key per stack, with S3 native locking. */
+/**
+ * S3 state in the bucket the `bootstrap` stack creates, one key per stack, with S3 native locking.
+ * The bucket's name carries the account id (or the site's suffix): S3 names are global.
+ */
 export const s3State: StateConfig = {
   backend: "s3",
-  bucket: "openedx-terraform-state",
+  bucket: stateBucketName(shared.project),
   keyPrefix: "learning-platform",
   region: "us-east-1",
 };
@@ -73,8 +80,8 @@ export function addressPlan(firstTwoOctets: string, azs: readonly string[]) {
 
 /**
  * What every cluster shares. The public endpoint is open only to the operators' VPN and the
- * CI runners' egress (seed 000: private access + public CIDR restricted). The two ranges
- * here are documentation placeholders (RFC 5737): replace them with your real egress CIDRs.
+ * CI runners' egress (seed 000: private access + public CIDR restricted): the site's
+ * `eksPublicAccessCidrs` (environments/site.ts).
  * `platform-admin` is the operators' IAM role in each account (cluster-admin); `platform-viewer`
  * (read-only, on-call and auditors) and `openedx-developer` (edit in the app namespace) are the
  * other human roles. The roles must exist before the AWS stack is applied (EKS checks them).
@@ -85,7 +92,7 @@ export const clusterDefaults = {
   kubernetesVersion: "1.36",
   upgradeSupportType: "STANDARD",
   endpointPublicAccess: true,
-  publicAccessCidrs: ["198.51.100.0/24", "203.0.113.0/24"],
+  publicAccessCidrs: site.eksPublicAccessCidrs,
   adminRoles: ["platform-admin"],
   viewerRoles: ["platform-viewer"],
   developerRoles: ["openedx-developer"],
@@ -135,11 +142,11 @@ export const backupRotation = [
 
 /**
  * Single sign-on for the Argo CD and Grafana UIs through the organisation's OIDC provider
- * (Keycloak-style endpoint paths here; replace with your provider's). The client secrets are
+ * (the site's `ssoIssuer`; Keycloak-style endpoint paths here, replace with your provider's). The client secrets are
  * Secrets Manager secrets the operators create before the first deploy (README, first run).
  */
 export function ssoDefaults(environment: string, domain: string): NonNullable<PlatformConfig["sso"]> {
-  const issuer = "https://login.example.org/realms/platform";
+  const issuer = site.ssoIssuer;
   const groups = { adminGroups: ["platform-sre"], readOnlyGroups: ["platform-viewer"] };
   const client = (ui: string) => ({ clientId: `${ui}-${environment}`, clientSecret: { secretName: `${shared.project}-${environment}-${ui}-sso`, key: "clientSecret" } });
   return {
@@ -157,8 +164,8 @@ export function ssoDefaults(environment: string, domain: string): NonNullable<Pl
 export function platformDefaults(environment: string): Pick<PlatformConfig, "appNamespace" | "gitops" | "acmeEmail" | "charts" | "veleroAwsPluginTag" | "app"> {
   return {
     appNamespace: `openedx-${environment}`,
-    gitops: { repoUrl: "https://github.com/example-org/openedx-gitops.git", path: `environments/${environment}`, revision: "main" },
-    acmeEmail: "platform-sre@example.org",
+    gitops: { repoUrl: site.gitopsRepoUrl, path: `environments/${environment}`, revision: "main" },
+    acmeEmail: site.acmeEmail,
     charts: platformCharts,
     veleroAwsPluginTag: "v1.14.2",
     // Tutor's images: LMS and CMS (uwsgi) on 8000, the MFE server on 8002.

@@ -1,32 +1,33 @@
 import { Construct } from "constructs";
-import { Annotations, LocalBackend, S3Backend, S3BackendConfig, TerraformStack } from "cdktf";
-import { hasOnCall } from "../modules/core/on-call";
+import * as path from "path";
+import { Annotations, App, LocalBackend, S3Backend, S3BackendConfig, TerraformStack } from "cdktf";
+import { hasOnCall } from "learning-platform-infra/core/on-call";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
-import { CloudFront, OriginConfig } from "../modules/cloudfront";
+import { CloudFront, OriginConfig } from "learning-platform-infra/cloudfront";
 import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
-import { OriginLoadBalancer } from "../modules/origin-lb";
-import { OriginDns } from "../modules/origin-dns";
-import { CLOUDFRONT_REGION } from "../modules/core/regions";
-import { Dns } from "../modules/dns";
-import { WebAcl } from "../modules/waf";
-import { Naming } from "../modules/core/naming";
-import { PlatformPrereqs } from "../modules/platform-prereqs";
-import { S3Buckets } from "../modules/s3-buckets";
-import { Vpc } from "../modules/vpc";
-import { AlarmTopic } from "../modules/alerting";
-import { DocumentDb } from "../modules/documentdb";
-import { ElastiCache } from "../modules/elasticache";
-import { Elasticsearch } from "../modules/elasticsearch";
-import { RdsMysql } from "../modules/rds-mysql";
-import { EksCluster } from "../modules/eks-cluster";
-import { ciRoleNames } from "../modules/github-oidc/terraform-roles";
-import { SharedFileSystem } from "../modules/efs";
-import { CiRunner } from "../modules/ci-runner";
+import { OriginLoadBalancer } from "learning-platform-infra/origin-lb";
+import { OriginDns } from "learning-platform-infra/origin-dns";
+import { CLOUDFRONT_REGION } from "learning-platform-infra/core/regions";
+import { Dns } from "learning-platform-infra/dns";
+import { WebAcl } from "learning-platform-infra/waf";
+import { Naming } from "learning-platform-infra/core/naming";
+import { PlatformPrereqs } from "learning-platform-infra/platform-prereqs";
+import { S3Buckets } from "learning-platform-infra/s3-buckets";
+import { Vpc } from "learning-platform-infra/vpc";
+import { AlarmTopic } from "learning-platform-infra/alerting";
+import { DocumentDb } from "learning-platform-infra/documentdb";
+import { ElastiCache } from "learning-platform-infra/elasticache";
+import { Elasticsearch } from "learning-platform-infra/elasticsearch";
+import { RdsMysql } from "learning-platform-infra/rds-mysql";
+import { EksCluster } from "learning-platform-infra/eks-cluster";
+import { ciRoleNames } from "learning-platform-infra/github-oidc/terraform-roles";
+import { SharedFileSystem } from "learning-platform-infra/efs";
+import { CiRunner } from "learning-platform-infra/ci-runner";
 import { ciRunner } from "./shared";
 import { EnvironmentConfig, ORIGIN_VERIFY_HEADER, StateConfig } from "./config";
 import { isProtected, validateEnvironment } from "./validate";
-import { check } from "../modules/core/validation";
+import { check } from "learning-platform-infra/core/validation";
 
 export interface EnvironmentStackOptions {
   /**
@@ -290,12 +291,27 @@ export function defaultTags(config: Pick<EnvironmentConfig, "project" | "name" |
  */
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.11";
 
+/**
+ * Where a stack's local state lands: `terraform.<stack>.tfstate` in the directory synth runs in
+ * (the repository root), written relative to the stack's own directory
+ * (`cdktf.out/stacks/<stack>/` → `../../../terraform.<stack>.tfstate`). Terraform resolves a
+ * local path from its working directory, so a bare file name put the state inside
+ * `cdktf.out/stacks/<stack>/`, where the next synth could clean it away and where the platform
+ * stack's remote-state lookup (run from `cdktf.out/stacks/<env>-platform/`) never found its
+ * AWS stack's state. One path, relative to both, fixes both; the root's .gitignore keeps it out of git.
+ */
+export function localStatePath(stack: TerraformStack): string {
+  const name = stack.node.id;
+  const stackDir = path.join(App.of(stack).outdir, "stacks", name);
+  return path.relative(stackDir, path.join(process.cwd(), `terraform.${name}.tfstate`)).split(path.sep).join("/");
+}
+
 /** S3 state with native lockfile locking, or local state when asked; and the required Terraform version. */
 export function configureState(stack: TerraformStack, state: StateConfig): void {
   const name = stack.node.id;
   stack.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
   if (state.backend === "local") {
-    new LocalBackend(stack, { path: `terraform.${name}.tfstate` });
+    new LocalBackend(stack, { path: localStatePath(stack) });
     return;
   }
   // cdktf 0.21's S3BackendConfig predates `use_lockfile`; unknown keys pass through snake_cased.

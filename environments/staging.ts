@@ -1,12 +1,15 @@
 import type { EnvironmentConfig } from "./config";
+import { site } from "./site";
 import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, platformDefaults, s3State, shared, ssoDefaults } from "./shared";
 
 /** Staging: production's shape on its own range; one NAT is enough for a pre-release stage. */
+const domain = `staging.${site.domain}`;
+
 export const staging: EnvironmentConfig = {
   ...shared,
   name: "staging",
   protection: "standard",
-  domain: "staging.learn.example.org",
+  domain,
   state: s3State,
   clusterName: "openedx-staging-eks",
   multiAz: true,
@@ -27,11 +30,11 @@ export const staging: EnvironmentConfig = {
     documentdb: { instanceClass: "db.r6g.large", instanceCount: 2, backupRetentionDays: 14 },
   },
   edge: {
-    ...edgeDefaults("staging.learn.example.org"),
+    ...edgeDefaults(domain),
     dns: { provider: "route53" },
     priceClass: "PriceClass_100",
     // Seed 002 rehearsal: half of the lookups still go to the legacy EC2 stack.
-    migration: { legacyHostname: "legacy.staging.learn.example.org", legacyWeight: 50 },
+    migration: { legacyHostname: `legacy.${domain}`, legacyWeight: 50 },
   },
   cluster: {
     ...clusterDefaults,
@@ -50,14 +53,14 @@ export const staging: EnvironmentConfig = {
     },
   },
   mediaStorage: { backups: true, accessPoints: mediaAccessPoints },
-  onCall: { emails: ["platform-oncall@example.org"] },
+  onCall: { emails: site.onCallEmails },
   platform: {
     ...platformDefaults("staging"),
     ingress: { replicas: 2, minAvailable: 1 },
     observability: { prometheusReplicas: 1, prometheusRetentionDays: 7, prometheusStorageGi: 50, alertmanagerReplicas: 2, lokiReplicas: 2, lokiRetentionDays: 14 },
     backupSchedules: backupRotation.slice(0, 2),
     highAvailability: true,
-    sso: ssoDefaults("staging", "staging.learn.example.org"),
+    sso: ssoDefaults("staging", domain),
     mediaSizeGi: 100,
   },
 };

@@ -1,10 +1,10 @@
 import { Annotations } from "cdktf";
 import type { IConstruct } from "constructs";
-import { check, checkOneOf, checkTagValue, checkUniqueList } from "../modules/core/validation";
-import { checkDnsName, checkIpv6, ipv6Reach } from "../modules/core/dns";
-import { DNS_LABEL_RE } from "../modules/core/dns";
-import { checkPlacement } from "../modules/core/pod";
-import { DNS_PROVIDERS } from "../modules/dns";
+import { check, checkOneOf, checkTagValue, checkUniqueList } from "learning-platform-infra/core/validation";
+import { checkDnsName, checkIpv6, ipv6Reach } from "learning-platform-infra/core/dns";
+import { DNS_LABEL_RE } from "learning-platform-infra/core/dns";
+import { checkPlacement } from "learning-platform-infra/core/pod";
+import { DNS_PROVIDERS } from "learning-platform-infra/dns";
 import { PROTECTION_TIERS, ProtectionTier } from "./config";
 import { AWS_ONLY_CHARTS, SelfHostedEnvironmentConfig } from "./selfhosted-config";
 

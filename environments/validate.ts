@@ -1,16 +1,16 @@
-import { check, checkCron, checkLabelValue, checkLogRetention, checkOneOf, checkTagValue } from "../modules/core/validation";
-import { checkDnsName } from "../modules/core/dns";
-import { contains, parseCidr, requireCidr } from "../modules/core/cidr";
-import { checkIamRoles } from "../modules/core/rbac";
-import { Naming } from "../modules/core/naming";
-import { checkOnCall } from "../modules/core/on-call";
-import { CatalogueService, REGIONS, ec2Type, maxPods, serviceFamilies, serviceOffers, SERVICE_CATALOGUE } from "../modules/core/aws-catalogue";
-import { NAT_GATEWAY_MODES } from "../modules/vpc";
-import { DNS_PROVIDERS } from "../modules/dns";
-import { ORIGIN_PROTOCOLS, PRICE_CLASSES } from "../modules/cloudfront";
-import { SUPPORT_TYPES, checkClusterName } from "../modules/eks-cluster/validate";
+import { check, checkCron, checkLabelValue, checkLogRetention, checkOneOf, checkTagValue } from "learning-platform-infra/core/validation";
+import { checkDnsName } from "learning-platform-infra/core/dns";
+import { contains, parseCidr, requireCidr } from "learning-platform-infra/core/cidr";
+import { checkIamRoles } from "learning-platform-infra/core/rbac";
+import { Naming } from "learning-platform-infra/core/naming";
+import { checkOnCall } from "learning-platform-infra/core/on-call";
+import { CatalogueService, REGIONS, ec2Type, maxPods, serviceFamilies, serviceOffers, SERVICE_CATALOGUE } from "learning-platform-infra/core/aws-catalogue";
+import { NAT_GATEWAY_MODES } from "learning-platform-infra/vpc";
+import { DNS_PROVIDERS } from "learning-platform-infra/dns";
+import { ORIGIN_PROTOCOLS, PRICE_CLASSES } from "learning-platform-infra/cloudfront";
+import { SUPPORT_TYPES, checkClusterName } from "learning-platform-infra/eks-cluster";
 import { PROTECTION_TIERS, EnvironmentConfig, ProtectionTier } from "./config";
-import { DEFAULT_BACKUP_RETENTION_DAYS } from "../modules/core/data-store";
+import { DEFAULT_BACKUP_RETENTION_DAYS } from "learning-platform-infra/core/data-store";
 
 /** Environment names become stack names (`<name>`, `<name>-platform`), GitHub environments and the `<project>-<name>` prefix. */
 const NAME_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;

@@ -24,7 +24,7 @@ import type { EksClusterProps } from "./props";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../core/log-group";
 
 export type { UpgradeSupportType, EksClusterProps } from "./props";
-export { ADDON_NAMES, MIN_KUBERNETES_MINOR } from "./validate";
+export { ADDON_NAMES, MIN_KUBERNETES_MINOR, SUPPORT_TYPES, checkClusterName } from "./validate";
 export type { AddonName, AddonVersions } from "./addons";
 export type { NodeGroupSpec, NodeTaint } from "./node-groups";
 export { SERVICE_ACCOUNTS } from "./addon-roles";

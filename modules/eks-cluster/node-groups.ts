@@ -9,6 +9,9 @@ import { serviceTrustPolicy } from "../core/policy";
 import { suppress } from "../core/suppress";
 import { AMI_TYPES } from "./validate";
 
+/** What Terraform appends to a name prefix: "-" (ours) plus a 26-character unique id. */
+const NODE_GROUP_SUFFIX = "-" + "0".repeat(26);
+
 export interface NodeTaint {
   readonly key: string;
   /** @default none (a key-only taint) */
@@ -148,7 +151,12 @@ export function addNodeGroups(scope: Construct, props: NodeGroupsProps): NodeGro
     const lt = launchTemplateFor(spec);
     const ng = new EksNodeGroup(scope, `ng-${groupName}`, {
       clusterName: props.clusterRef,
-      nodeGroupName: naming.name(`eks-${groupName}`, "eksNodeGroup"),
+      // A generated name (prefix + Terraform's 26-character unique suffix) with create-before-
+      // destroy: a change EKS cannot make in place (instance types, capacity type, AMI type,
+      // subnets) brings the replacement group up first; deleting the old one then cordons and
+      // drains its nodes (EKS honours PodDisruptionBudgets), so the pool never drops to zero.
+      // A fixed name would force destroy-then-create: the whole pool down during the swap.
+      nodeGroupNamePrefix: `${naming.name(`eks-${groupName}`, "eksNodeGroup", NODE_GROUP_SUFFIX.length)}-`,
       nodeRoleArn: nodeRole.arn,
       subnetIds: [...props.subnetIds],
       version: props.kubernetesVersion,
@@ -162,7 +170,7 @@ export function addNodeGroups(scope: Construct, props: NodeGroupsProps): NodeGro
       nodeRepairConfig: { enabled: true },
       launchTemplate: { id: lt.id, version: Fn.tostring(lt.latestVersion) },
       // The cluster autoscaler changes desired size at run time; Terraform must not undo it.
-      lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
+      lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"], createBeforeDestroy: true },
       dependsOn: [...nodePolicies, ...props.dependsOn],
     });
     nodeGroupNames[groupName] = ng.nodeGroupName;

@@ -56,7 +56,7 @@ export const BACKUP_CLAIM = "node-backups";
  * Seed 003's backup tiers on the cluster: a CronJob per source (the CouchDB databases, each
  * volume claim) on the backup node, writing into one PersistentVolume there, rotated into
  * daily, weekly and monthly generations; tier 3 (the local PC) copies that volume on demand
- * (README "Running on your own nodes": `kubectl cp` from a reader pod, or rsync of the node's
+ * (docs/own-nodes.md: `kubectl cp` from a reader pod, or rsync of the node's
  * local-path directory over SSH).
  *
  * - Each run writes `<source>/daily/<UTC date>/`, then copies it to `weekly/` on Sundays and

@@ -22,7 +22,7 @@ describe("bootstrap planned by CI", () => {
       s3: { bucket: s3State.bucket, key: `${s3State.keyPrefix}/bootstrap.tfstate`, region: bootstrap.region, use_lockfile: true },
     });
     const first = synth(new BootstrapStack(Testing.app(), bootstrap, { state: { backend: "local" } }));
-    expect(first.terraform!.backend).toEqual({ local: { path: "terraform.bootstrap.tfstate" } });
+    expect(first.terraform!.backend.local.path).toMatch(/(^|\/)terraform\.bootstrap\.tfstate$/); // where: test/environments/state.test.ts
     // main.ts takes the same switch as every stack: CDKTF_STATE_BACKEND=local.
     expect(readFileSync(join(__dirname, "..", "..", "main.ts"), "utf8")).toMatch(/new BootstrapStack\(app, undefined, \{ state \}\)/);
   });

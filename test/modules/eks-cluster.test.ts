@@ -106,7 +106,9 @@ describe("eks-cluster", () => {
 
   it("builds managed node groups from config with labels, taints, capacity type and update config", () => {
     const groups = resources(json, "aws_eks_node_group");
-    expect(groups.map((g) => g.node_group_name).sort()).toEqual(["openedx-test-eks-batch", "openedx-test-eks-general"]);
+    // Generated names (prefix + Terraform's unique suffix) so a replacement can exist next to the old group.
+    expect(groups.map((g) => g.node_group_name_prefix).sort()).toEqual(["openedx-test-eks-batch-", "openedx-test-eks-general-"]);
+    expect(groups.map((g) => g.node_group_name)).toEqual([undefined, undefined]);
     const batch = resource(json, "aws_eks_node_group", "ng-batch");
     expect(batch).toMatchObject({
       capacity_type: "SPOT", instance_types: ["c5.large", "c5a.large"], ami_type: "AL2023_x86_64_STANDARD", version: "1.36",
@@ -115,6 +117,8 @@ describe("eks-cluster", () => {
       node_repair_config: { enabled: true }, subnet_ids: ["priv-a", "priv-b"],
     });
     expect(batch.lifecycle.ignore_changes).toEqual(["scaling_config[0].desired_size"]);
+    // An instance-type (or capacity/AMI type) change replaces the group: the new one first, then the old one drains.
+    expect(batch.lifecycle.create_before_destroy).toBe(true);
     expect(batch.remote_access).toBeUndefined();
     expect(resource(json, "aws_eks_node_group", "ng-general").capacity_type).toBe("ON_DEMAND");
     expect(cluster.nodeGroupNames).toHaveProperty("batch");
@@ -279,6 +283,8 @@ describe("eks-cluster validation", () => {
     ["extended support accepted with the STANDARD upgrade policy", { kubernetesVersion: "1.33", extendedSupport: { reason: "OPS-1" } },
       /upgradeSupportType = "STANDARD" is invalid; must be "EXTENDED" when extendedSupport is set/],
     ["no node groups", { nodeGroups: {} }, /nodeGroups = \[\] is invalid; must define at least one node group/],
+    ["a group name too long for its generated name (prefix + 27-character suffix)", { nodeGroups: { "general-purpose-pool": general } },
+      /eksNodeGroup name = "openedx-test-eks-general-purpose-pool" is invalid; must be at most 63 characters including a 27-character suffix \(got 64\)/],
     ["min above desired", { nodeGroups: { general: { ...general, minSize: 3, desiredSize: 2, maxSize: 3 } } },
       /nodeGroups.general: desiredSize = 2 is invalid; must be an integer with minSize <= desiredSize <= maxSize \(3 <= \? <= 3\)/],
     ["desired above max", { nodeGroups: { general: { ...general, desiredSize: 4 } } }, /desiredSize = 4 is invalid/],

@@ -115,7 +115,7 @@ describe("workflows", () => {
         "destroy-approval": getEnvironment(environment).protection === "production",
         "approved-digests": "${{ inputs.approved-digests }}",
         // Platform stacks: the environment's in-VPC runner (test/modules/ci-runner.test.ts).
-        // (Self-hosted environments have no VPC runner: README "Running on your own nodes".)
+        // (Self-hosted environments have no VPC runner: docs/own-nodes.md.)
         ...(stack.endsWith("-platform") && !isSelfHosted(getEnvironment(environment)) ? { runner: `openedx-${environment}-ci-runner` } : {}),
       });
       expect(jobs[stack].needs).toBe(i === 0 ? "build" : order[i - 1]);
