@@ -1,4 +1,7 @@
 import type { ClusterConfig, EdgeConfig, EnvironmentConfig, PlatformCharts, PlatformConfig, StateConfig } from "./config";
+import type { LegacyServiceSettings } from "../modules/auto-scaling";
+import { SEED_002_PHASES } from "../modules/load-balancer";
+import type { MigrationConfig } from "./migration";
 
 /**
  * What every environment shares. Environment files spread this and state only what
@@ -28,6 +31,14 @@ export function edgeDefaults(domain: string) {
     originProtocol: "https-only",
     waf: { rateLimit: 2000, countOnlyRules: ["SizeRestrictions_BODY"] },
   } as const satisfies Partial<EdgeConfig>;
+}
+
+/**
+ * Seed 002's EC2 → EKS migration at `phase` (one of SEED_002_PHASES: eks-10, eks-50, eks-90,
+ * eks-100): CloudFront → weighted ALB → legacy ASG / EKS ingress. Moving on (or back) is `phase`.
+ */
+export function migrationDefaults(domain: string, phase: string, legacy: LegacyServiceSettings): MigrationConfig {
+  return { originHostname: `migration.${domain}`, phases: SEED_002_PHASES, phase, legacy };
 }
 
 /**

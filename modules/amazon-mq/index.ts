@@ -99,6 +99,8 @@ export class RabbitMq extends Construct {
   public readonly port = AMQPS_PORT;
   /** The admin credential secret (JSON `username`, `password`) the app's connection secret is synced from. */
   public readonly adminSecretArn: string;
+  /** Its name (operator-created), for IAM grants by name. */
+  public readonly adminSecretName: string;
   public readonly securityGroupId: string;
   /** How clients reach it (port and security group), e.g. for NetworkPolicy egress. */
   public readonly endpointRef: StoreEndpoint;
@@ -113,6 +115,7 @@ export class RabbitMq extends Construct {
     const multiAz = props.multiAz ?? true;
     this.deploymentMode = props.deploymentMode ?? (multiAz ? "CLUSTER_MULTI_AZ" : "SINGLE_INSTANCE");
     const adminSecretName = props.adminSecretName ?? naming.name("rabbitmq-admin", "secret");
+    this.adminSecretName = adminSecretName;
     validate(where, props, version, this.deploymentMode, adminSecretName, `${naming.prefix}-`);
     checkVersionLifecycle(this, { where, prop: "engineVersion", product: "amazonMqRabbitmq", version, protectedEnvironment: props.requireStandardSupport ?? true });
 

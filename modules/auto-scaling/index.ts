@@ -43,6 +43,10 @@ export interface LegacyServiceProps extends LegacyServiceSettings {
   readonly targetGroupArns: readonly string[];
 }
 
+/** Defaults of the legacy app's listener, shared with the load balancer that health-checks it. */
+export const DEFAULT_LEGACY_PORT = 80;
+export const DEFAULT_LEGACY_HEALTH_CHECK_PATH = "/heartbeat";
+
 const AMI_RE = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const PATH_RE = /^\/[A-Za-z0-9._~\-/]*$/;
 
@@ -68,8 +72,8 @@ export class LegacyService extends Construct {
   constructor(scope: Construct, id: string, props: LegacyServiceProps) {
     super(scope, id);
     const where = `LegacyService ${id}`;
-    this.port = props.port ?? 80;
-    this.healthCheckPath = props.healthCheckPath ?? "/heartbeat";
+    this.port = props.port ?? DEFAULT_LEGACY_PORT;
+    this.healthCheckPath = props.healthCheckPath ?? DEFAULT_LEGACY_HEALTH_CHECK_PATH;
     const cpu = props.targetCpuPercent ?? 50;
     const rootGiB = props.rootVolumeGiB ?? 30;
     check(AMI_RE.test(props.amiId), where, "amiId", props.amiId, "must be an AMI id (ami- and 8 or 17 hex digits)");
