@@ -85,6 +85,8 @@ export class Dns extends Construct implements CertificateDns {
   public readonly nameServers?: string[];
   private readonly ttl: number;
   private readonly where: string;
+  /** Certificates validated in the zone so far (each gets its own record set). */
+  private certificates = 0;
 
   constructor(scope: Construct, id: string, props: DnsProps) {
     super(scope, id);
@@ -117,10 +119,12 @@ export class Dns extends Construct implements CertificateDns {
   }
 
   public addCertificateValidation(certificate: AcmCertificate): CertificateValidationRecords {
+    // The first certificate keeps the original id (its records' addresses stay), later ones are numbered.
+    const id = this.certificates++ === 0 ? "certificate-validation" : `certificate-validation-${this.certificates}`;
     // One record per domain ACM asks about, keyed by domain name (known at plan).
     const dvo = TerraformIterator.fromComplexList(certificate.domainValidationOptions, "domain_name");
     if (this.provider === "cloudflare") {
-      const record = new DnsRecord(this, "certificate-validation", {
+      const record = new DnsRecord(this, id, {
         forEach: dvo,
         zoneId: this.zoneId,
         // Cloudflare stores names and targets without the trailing dot ACM gives.
@@ -133,7 +137,7 @@ export class Dns extends Construct implements CertificateDns {
       });
       return { records: [record] };
     }
-    const record = new Route53Record(this, "certificate-validation", {
+    const record = new Route53Record(this, id, {
       forEach: dvo,
       zoneId: this.zoneId,
       name: dvo.getString("resource_record_name"),
