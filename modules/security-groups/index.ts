@@ -62,7 +62,7 @@ export class SecurityGroupRuleSet extends Construct implements Connectable {
   public readonly securityGroupId: string;
   public readonly description: string;
   private readonly where: string;
-  private count = 0;
+  private readonly counts = { ingress: 0, egress: 0 };
 
   constructor(scope: Construct, id: string, props: SecurityGroupRuleSetProps) {
     super(scope, id);
@@ -96,7 +96,7 @@ export class SecurityGroupRuleSet extends Construct implements Connectable {
   }
 
   private rule(direction: "ingress" | "egress", rule: SecurityRule): void {
-    const i = this.count++;
+    const i = this.counts[direction]++;
     const prop = `${direction}[${i}]`;
     const toPort = rule.toPort ?? rule.port;
     checkInt(this.where, `${prop}.port`, rule.port, 1, 65535);
