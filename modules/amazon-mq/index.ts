@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { Fn, TerraformLocal } from "cdktf";
 import { MqBroker } from "@cdktf/provider-aws/lib/mq-broker";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
@@ -154,8 +154,10 @@ export class RabbitMq extends Construct {
       reason: "Amazon MQ for RabbitMQ encrypts at rest with an AWS-owned KMS key only; the API's kms_key_id does not apply to RabbitMQ brokers, so a customer-managed key cannot be set",
     });
     this.brokerId = broker.id;
-    this.amqpsEndpoint = Fn.element(broker.instances.get(0).endpoints, 0);
-    this.host = Fn.replace(this.amqpsEndpoint, "/^amqps://([^:/]+).*$/", "$1");
+    // Locals, so another stack receives the finished value (an output of this stack) rather
+    // than the broker's endpoint list and the functions to apply to it.
+    this.amqpsEndpoint = new TerraformLocal(this, "amqps-endpoint", Fn.element(broker.instances.get(0).endpoints, 0)).asString;
+    this.host = new TerraformLocal(this, "host", Fn.replace(this.amqpsEndpoint, "/^amqps://([^:/]+).*$/", "$1")).asString;
 
     this.alarms(props, cluster);
   }
