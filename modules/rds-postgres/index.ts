@@ -42,6 +42,8 @@ export const POSTGRES_ENGINE: RdsEngine = {
     { name: "rds.force_ssl", value: "1" },
     { name: "ssl_min_protocol_version", value: "TLSv1.2" },
     { name: "log_min_duration_statement", value: "2000" },
+    // DDL in the server log too (pgaudit adds who and the role changes); never data statements.
+    { name: "log_statement", value: "ddl" },
     { name: "log_connections", value: "1" },
     { name: "log_disconnections", value: "1" },
     // pgaudit (session logging of DDL and role changes) and pg_stat_statements load at start.

@@ -80,7 +80,7 @@ describe.each(ENVS)("%s-platform credentials for the app (External Secrets)", (e
     expect(remote("mongodb")).toEqual([expect.stringMatching(/aws_docdb_clusterdocumentdb_cluster_\w+master_user_secret0secret_arn\}$/)]);
     expect(remote("postgres")).toEqual([expect.stringMatching(/aws_db_instancepostgres_primary_\w+master_user_secret0secret_arn\}$/)]);
     // The broker's admin secret is operator-created (modules/amazon-mq): read by the AWS stack, synced by ARN.
-    expect(remote("rabbitmq")).toEqual([expect.stringMatching(/data_aws_secretsmanager_secret_versionrabbitmq_admin_\w+arn\}$/)]);
+    expect(remote("rabbitmq")).toEqual([expect.stringMatching(/dataaws_secretsmanager_secret_versionrabbitmq_admin_\w+arn\}$/)]);
     for (const name of ["mysql", "mongodb", "postgres", "rabbitmq"]) {
       expect(byName[name].metadata.namespace).toMatch(new RegExp(`namespaces_${app}_`));
       expect(remote(name)[0]).toMatch(fromState(env));

@@ -71,7 +71,9 @@ describe("no secret literals in any synthesized stack", () => {
     // The stores carry references to service-managed secrets or IAM identities instead.
     const prod = stacks.production;
     expect(Object.values(prod.resource.aws_docdb_cluster)).toEqual([expect.objectContaining({ manage_master_user_password: true })]);
-    expect(Object.values(prod.resource.aws_db_instance).filter((i: any) => !i.replicate_source_db)).toEqual([expect.objectContaining({ manage_master_user_password: true })]);
+    // MySQL's and PostgreSQL's primaries.
+    expect(Object.values(prod.resource.aws_db_instance).filter((i: any) => !i.replicate_source_db)).toEqual([
+      expect.objectContaining({ engine: "mysql", manage_master_user_password: true }), expect.objectContaining({ engine: "postgres", manage_master_user_password: true })]);
     expect(Object.values(prod.resource.aws_opensearch_domain).map((d: any) => d.advanced_security_options.internal_user_database_enabled)).toEqual([false]);
     expect(Object.values(prod.resource.aws_elasticache_user).map((u: any) => u.authentication_mode.type).sort()).toEqual(["iam", "no-password-required"]);
   });
