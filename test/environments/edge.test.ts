@@ -20,13 +20,19 @@ function build(config: EnvironmentConfig): { stack: EnvironmentStack; json: TfJs
   return { stack, json: synth(stack) };
 }
 const hostsOf = (c: EnvironmentConfig) => ["lms", "studio", "apps.lms"].map((h) => `${h}.${c.domain}`);
+const withoutMigration = (c: EnvironmentConfig): EnvironmentConfig => {
+  const edge: EnvironmentConfig["edge"] = { ...c.edge };
+  delete (edge as { migration?: unknown }).migration;
+  return { ...c, edge };
+};
 const withMigration = (c: EnvironmentConfig, m: Partial<NonNullable<EnvironmentConfig["edge"]["migration"]>>): EnvironmentConfig =>
   ({ ...c, edge: { ...c.edge, migration: { ...c.edge.migration!, ...m } } });
 const hostRecords = (json: TfJson) => resources(json, "aws_route53_record").filter((r) => !r._id.includes("certificate-validation") && !r._id.includes("origin-dns"));
 
 describe("edge", () => {
+  // Production's edge without its migration (which puts an ALB in front: tested below).
   describe("production (Route53)", () => {
-    const { stack, json } = build(environments.production);
+    const { stack, json } = build(withoutMigration(environments.production));
     const hosts = hostsOf(environments.production);
     const dist = resource(json, "aws_cloudfront_distribution");
 
@@ -158,6 +164,9 @@ describe("edge", () => {
       const forward = resource(json, "aws_lb_listener", "migration-lb").default_action[0].forward;
       expect(forward.target_group.map((t: any) => t.weight)).toEqual([50, 50]);
       expect(stack.migration!.loadBalancer.weights).toEqual({ legacy: 50, eks: 50 });
+      // The origin NLB now also admits the ALB (its security group, on 443) and nothing else new.
+      const nlbRules = resources(json, "aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id.startsWith("${aws_security_group.origin-lb"));
+      expect(nlbRules.map((r) => r.prefix_list_id ? "cloudfront" : r.referenced_security_group_id.replace(/_\w+\.id\}$/, ""))).toEqual(["${aws_security_group.migration-lb_sg_group", "cloudfront"]);
       expect(resource(json, "aws_autoscaling_group").target_group_arns).toEqual([expect.stringContaining("aws_lb_target_group.migration-lb_legacy")]);
       expect(resource(json, "aws_lb_target_group_attachment", "eks-target-0").target_group_arn).toContain("aws_lb_target_group.migration-lb_eks");
     });
@@ -228,9 +237,8 @@ describe("edge", () => {
     const prod = environments.production;
     // The origin modes on their own: the migration (which needs a VPC origin) is tested above.
     const withEdge = (edge: Partial<EnvironmentConfig["edge"]>, base: EnvironmentConfig = prod): EnvironmentConfig => {
-      const rest: EnvironmentConfig["edge"] = { ...base.edge };
-      delete (rest as { migration?: unknown }).migration;
-      return { ...base, edge: { ...rest, ...edge } };
+      const rest = withoutMigration(base);
+      return { ...rest, edge: { ...rest.edge, ...edge } };
     };
     const platformOf = (config: EnvironmentConfig) => {
       const app = Testing.app();
