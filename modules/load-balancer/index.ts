@@ -123,7 +123,10 @@ export class MigrationLoadBalancer extends Construct {
     });
     this.legacySecurityGroup = new SecurityGroupRuleSet(this, "legacy-sg", {
       naming, component: "legacy", vpcId: network.vpcId, description: "Legacy instances: app port from the migration ALB only",
-      ingress: [{ port: props.legacy.port, peer: { kind: "group", group: this.securityGroup } }],
+      ingress: [{
+        port: props.legacy.port, peer: { kind: "group", group: this.securityGroup },
+        suppressions: [{ id: "CKV_AWS_260", reason: "False positive: the rule's source is the migration ALB's security group (referenced_security_group_id), not 0.0.0.0/0; Checkov reads the missing cidr_ipv4 as open" }],
+      }],
       // SSM Session Manager, package mirrors and AWS APIs through the NAT gateways.
       egress: [{
         port: 443, peer: { kind: "cidr", cidr: "0.0.0.0/0", description: "HTTPS via NAT (SSM, AWS APIs, OS updates)", reason: "SSM and AWS API endpoints are public addresses reached through NAT; no VPC endpoints exist for them here" },
