@@ -6,7 +6,7 @@ import { DocdbSubnetGroup } from "@cdktf/provider-aws/lib/docdb-subnet-group";
 import { DocdbEventSubscription } from "@cdktf/provider-aws/lib/docdb-event-subscription";
 import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
-import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
+import { DEFAULT_BACKUP_RETENTION_DAYS, DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
 import { KmsKey } from "../kms-key";
 import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
@@ -108,7 +108,7 @@ export class DocumentDb extends Construct {
     const where = `DocumentDb ${id}`;
     const d = dataStoreDefaults(this, where, "docdb", props, KmsKey);
     const version = props.engineVersion ?? DEFAULT_DOCUMENTDB_VERSION;
-    const backups = props.backupRetentionDays ?? 35;
+    const backups = props.backupRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS;
     validate(where, props, version, backups, d.multiAz);
     checkVersionLifecycle(this, {
       where, prop: "engineVersion", product: "documentdb", version,

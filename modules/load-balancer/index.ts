@@ -11,8 +11,8 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { AlarmTarget } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
-import { PolicyStatement } from "../core/policy";
 import { CertificateDns } from "../core/types";
+import type { BucketRef } from "../core/refs";
 import { check, checkInt } from "../core/validation";
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST, OriginSource } from "../origin-lb";
 import { RulePeer, SecurityGroupRuleSet } from "../security-groups";
@@ -26,12 +26,8 @@ export type { RollbackAlarmThresholds } from "./alarms";
 /** TLS policy of the HTTPS listener: TLS 1.3 and 1.2 with hybrid post-quantum key exchange (AWS's recommended policy since 2025-09). */
 export const ALB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09";
 
-/** A bucket for access logs (SSE-S3: ALB access logs support no other encryption). */
-export interface AccessLogsBucket {
-  readonly bucketName: string;
-  readonly bucketArn: string;
-  readonly policy: { addStatements(...statements: PolicyStatement[]): void };
-}
+/** What the ALB needs of the access-log bucket (SSE-S3: ALB access logs support no other encryption). */
+export type AccessLogsBucket = Pick<BucketRef, "bucketName" | "bucketArn" | "policy">;
 
 /** The EKS side: the origin NLB (modules/origin-lb) in front of the Gateway's data plane. */
 export interface EksOriginTarget {

@@ -8,7 +8,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
-import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
+import { DEFAULT_BACKUP_RETENTION_DAYS, DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
 import { KmsKey } from "../kms-key";
 import { serviceTrustPolicy } from "../core/policy";
 import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
@@ -145,7 +145,7 @@ export class RdsDatabase extends Construct {
     const label = `RDS ${engine.name}`;
     const d = dataStoreDefaults(this, where, c, props, KmsKey);
     const version = props.engineVersion;
-    const backups = props.backupRetentionDays ?? 35;
+    const backups = props.backupRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS;
     const replicas = props.readReplicas ?? 0;
     const piRetention = props.performanceInsightsRetentionDays ?? 7;
     const monitoring = props.monitoringIntervalSeconds ?? 60;

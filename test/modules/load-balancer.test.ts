@@ -3,12 +3,13 @@ import { Dns } from "../../modules/dns";
 import { ALB_TLS_POLICY, MigrationLoadBalancer, MigrationLoadBalancerProps, SEED_002_PHASES } from "../../modules/load-balancer";
 import { resource, resources, synth, testStack } from "../helpers";
 import { network } from "./data-fixture";
+import { PolicyDocument } from "../../modules/core/policy";
 
 function build(overrides: Partial<MigrationLoadBalancerProps> = {}) {
   const { stack, naming } = testStack("production");
   const alarms = new AlarmTopic(stack, "alarms", { naming });
   const dns = new Dns(stack, "dns", { domain: "learn.example.org", zone: { provider: "route53" } });
-  const logs = { bucketName: "openedx-production-logs", bucketArn: "arn:aws:s3:::openedx-production-logs", statements: [] as any[], policy: { addStatements(...s: any[]) { logs.statements.push(...s); } } };
+  const logs = { bucketName: "openedx-production-logs", bucketArn: "arn:aws:s3:::openedx-production-logs", policy: new PolicyDocument() };
   const lb = new MigrationLoadBalancer(stack, "migration-lb", {
     naming, network, hostname: "migration.learn.example.org", dns, source: { kind: "cloudfront-prefix-list" },
     eks: { loadBalancerArnSuffix: "net/openedx-production-origin/0123456789abcdef", securityGroupId: "sg-0nlb", subnetIds: network.privateSubnetIds },
@@ -28,7 +29,7 @@ describe("load-balancer (migration ALB)", () => {
   it("is an internal ALB that drops invalid headers, logs access and is deletion-protected by default", () => {
     expect(alb).toMatchObject({ load_balancer_type: "application", internal: true, drop_invalid_header_fields: true, enable_deletion_protection: true,
       desync_mitigation_mode: "strictest", subnets: network.privateSubnetIds, access_logs: { bucket: "openedx-production-logs", prefix: "alb", enabled: true } });
-    expect(logs.statements).toEqual([expect.objectContaining({ Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject" })]);
+    expect(logs.policy.statementList).toEqual([expect.objectContaining({ Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject" })]);
     expect(resource(build({ deletionProtection: false }).json, "aws_lb").enable_deletion_protection).toBe(false);
   });
 
