@@ -100,7 +100,7 @@ describe("production-platform", () => {
     const app = Testing.app();
     const stacks = addEnvironment(app, environments.production);
     const stores = Object.entries(stacks.aws.data).flatMap(([name, s]) => ("endpointRef" in s ? [[name, (s as { endpointRef: StoreEndpoint }).endpointRef] as const] : []));
-    expect(stores.map(([name]) => name)).toEqual(["mysql", "redis", "search", "documentdb"]);
+    expect(stores.map(([name]) => name)).toEqual(["mysql", "redis", "search", "documentdb", "postgres", "rabbitmq"]);
     const vpc = resources(synth(stacks.platform), "kubernetes_network_policy_v1").find((p) => p.metadata.name === "allow-egress-vpc-data-stores")!;
     const ports = vpc.spec.egress[0].ports.map((p: any) => Number(p.port));
     for (const [name, endpoint] of stores) expect([name, ports.includes(endpoint.port)]).toEqual([name, true]);
