@@ -39,6 +39,8 @@ export function addEnvironment(app: App, config: EnvironmentConfig, state?: Stat
         redis: { host: aws.data.redis.endpoint, port: aws.data.redis.endpointRef.port, iamUserId: aws.data.redis.appUserId, cacheName: aws.data.redis.replicationGroupId },
         search: { host: aws.data.search.endpoint, port: aws.data.search.endpointRef.port },
         documentdb: { host: aws.data.documentdb.endpoint, port: aws.data.documentdb.endpointRef.port, secretArn: aws.data.documentdb.masterUserSecretArn },
+        postgres: aws.data.postgres && { host: aws.data.postgres.address, port: aws.data.postgres.endpointRef.port, secretArn: aws.data.postgres.masterUserSecretArn },
+        rabbitmq: aws.data.rabbitmq && { host: aws.data.rabbitmq.host, port: aws.data.rabbitmq.endpointRef.port, secretArn: aws.data.rabbitmq.adminSecretArn },
       },
     },
   });

@@ -4,7 +4,10 @@ import type { RdsMysqlSettings } from "learning-platform-infra/rds-mysql";
 import type { ElastiCacheSettings } from "learning-platform-infra/elasticache";
 import type { ElasticsearchSettings } from "learning-platform-infra/elasticsearch";
 import type { DocumentDbSettings } from "learning-platform-infra/documentdb";
-import type { DnsZoneConfig, MigrationConfig } from "learning-platform-infra/dns";
+import type { DnsZoneConfig } from "learning-platform-infra/dns";
+import type { MigrationConfig } from "./migration";
+import type { RdsPostgresSettings } from "learning-platform-infra/rds-postgres";
+import type { RabbitMqSettings } from "learning-platform-infra/amazon-mq";
 import type { OriginProtocol, PriceClass } from "learning-platform-infra/cloudfront";
 import type { DirectOriginAccess } from "learning-platform-infra/origin-lb";
 import type { AddonVersions, NodeGroupSpec, UpgradeSupportType } from "learning-platform-infra/eks-cluster";
@@ -119,7 +122,12 @@ export interface EdgeConfig {
    * nodes round-robin (one AAAA per node) and no CloudFront or WAF is created.
    */
   readonly selfHostedNodes?: readonly string[];
-  /** Seed 002: share of traffic still sent to the legacy EC2 stack (Route53 only). */
+  /**
+   * Seed 002's EC2 → EKS migration: CloudFront's origin becomes a weighted ALB that splits
+   * requests between the legacy Auto Scaling group and the EKS ingress by the phase in effect
+   * (README, "Migration"). Needs the EKS origin NLB as a VPC origin.
+   * @default undefined: no migration (CloudFront → origin NLB)
+   */
   readonly migration?: MigrationConfig;
 }
 
@@ -186,6 +194,17 @@ export interface DataConfig {
   readonly search: ElasticsearchSettings;
   /** Course modulestore (DocumentDB, MongoDB-compatible). */
   readonly documentdb: DocumentDbSettings;
+  /**
+   * Seed 004's relational store for its services (RDS for PostgreSQL, same guarantees as MySQL).
+   * @default undefined: none
+   */
+  readonly postgres?: RdsPostgresSettings;
+  /**
+   * Seed 004's message broker (Amazon MQ for RabbitMQ): a three-node cluster where `multiAz`
+   * (the production tier), a single instance elsewhere.
+   * @default undefined: none
+   */
+  readonly rabbitmq?: RabbitMqSettings;
 }
 
 /**

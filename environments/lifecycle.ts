@@ -4,6 +4,8 @@ import {
   CLUSTER_AUTOSCALER_IMAGE_TAGS, daysUntil, LIFECYCLE_CHECKED_ON, nextVersion, PRODUCTS, ProductId, releaseLine, WARN_DAYS,
 } from "learning-platform-infra/core/lifecycle";
 import { DEFAULT_MYSQL_VERSION } from "learning-platform-infra/rds-mysql";
+import { DEFAULT_POSTGRES_VERSION } from "learning-platform-infra/rds-postgres";
+import { DEFAULT_RABBITMQ_VERSION } from "learning-platform-infra/amazon-mq";
 import { DEFAULT_SEARCH_ENGINE } from "learning-platform-infra/elasticsearch";
 import { DEFAULT_DOCUMENTDB_VERSION } from "learning-platform-infra/documentdb";
 import { DEFAULT_REDIS_VERSION, DEFAULT_VALKEY_VERSION } from "learning-platform-infra/elasticache";
@@ -171,6 +173,14 @@ export function pinnedComponents(src: LifecycleSources): PinnedComponent[] {
     const engine = d.redis.engine ?? "valkey";
     const cache = d.redis.engineVersion ?? (engine === "valkey" ? DEFAULT_VALKEY_VERSION : DEFAULT_REDIS_VERSION);
     rows.push({ component: `ElastiCache ${engine} (${env.name})`, version: cache, pinnedIn: `${at} data.redis.engineVersion`, support: productSupport(engine === "valkey" ? "elasticacheValkey" : "elasticacheRedis", cache) });
+    if (d.postgres) {
+      const postgres = d.postgres.engineVersion ?? DEFAULT_POSTGRES_VERSION;
+      rows.push({ component: `RDS PostgreSQL (${env.name})`, version: postgres, pinnedIn: `${at} data.postgres.engineVersion / DEFAULT_POSTGRES_VERSION`, support: productSupport("rdsPostgres", postgres) });
+    }
+    if (d.rabbitmq) {
+      const rabbitmq = d.rabbitmq.engineVersion ?? DEFAULT_RABBITMQ_VERSION;
+      rows.push({ component: `Amazon MQ RabbitMQ (${env.name})`, version: rabbitmq, pinnedIn: `${at} data.rabbitmq.engineVersion / DEFAULT_RABBITMQ_VERSION`, support: productSupport("amazonMqRabbitmq", rabbitmq) });
+    }
   }
   const charts = new Map<string, ChartRef>();
   for (const chart of Object.values(src.platformCharts)) charts.set(`${chart.chart}@${chart.version}`, chart);

@@ -93,6 +93,10 @@ export interface DataStoreEndpoints {
   readonly search: IamDataStoreEndpoint;
   /** DocumentDB-managed master secret. */
   readonly documentdb: DataStoreEndpoint;
+  /** RDS-managed master secret (seed 004's PostgreSQL), when the environment has one. */
+  readonly postgres?: DataStoreEndpoint;
+  /** The broker's operator-created admin secret (seed 004's RabbitMQ, AMQPS), when the environment has one. */
+  readonly rabbitmq?: DataStoreEndpoint;
 }
 
 /** Kubernetes Secret (observability namespace) with the on-call service's key for Alertmanager. */
@@ -129,6 +133,23 @@ export function dataStoreSecrets(namespace: string, stores: DataStoreEndpoints, 
         MONGODB_TLS_CA_URL: caBundle,
       },
     },
+    ...(stores.postgres ? [{
+      name: "postgres", namespace, remoteSecret: stores.postgres.secretArn, refreshInterval: "5m",
+      data: {
+        POSTGRES_HOST: literal(stores.postgres.host), POSTGRES_PORT: literal(stores.postgres.port),
+        POSTGRES_USERNAME: { field: "username" }, POSTGRES_PASSWORD: { field: "password" },
+        // The server refuses non-TLS (rds.force_ssl); clients verify the host against RDS's bundle.
+        POSTGRES_SSLMODE: literal("verify-full"), POSTGRES_SSL_CA_URL: caBundle,
+      },
+    }] : []),
+    ...(stores.rabbitmq ? [{
+      name: "rabbitmq", namespace, remoteSecret: stores.rabbitmq.secretArn, refreshInterval: "5m",
+      data: {
+        // AMQPS only; Amazon MQ's certificate is publicly trusted, so no CA bundle is needed.
+        RABBITMQ_HOST: literal(stores.rabbitmq.host), RABBITMQ_PORT: literal(stores.rabbitmq.port), RABBITMQ_TLS: literal("true"),
+        RABBITMQ_USERNAME: { field: "username" }, RABBITMQ_PASSWORD: { field: "password" },
+      },
+    }] : []),
   ];
 }
 
@@ -153,7 +174,8 @@ export function iamDataStoreSettings(stores: DataStoreEndpoints, region: string)
 
 /** NetworkPolicy egress ports of the app namespace towards the VPC: each data store's own port. */
 export function dataStorePorts(stores: DataStoreEndpoints): number[] {
-  return [...new Set(Object.values(stores).map((s: IamDataStoreEndpoint) => s.port))].sort((a, b) => a - b);
+  const present = Object.values(stores).filter((s): s is IamDataStoreEndpoint => s !== undefined);
+  return [...new Set(present.map((s) => s.port))].sort((a, b) => a - b);
 }
 
 export interface PlatformStackProps {

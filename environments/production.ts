@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from "./config";
 import { site } from "./site";
-import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, platformDefaults, s3State, shared, ssoDefaults } from "./shared";
+import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, migrationDefaults, platformDefaults, s3State, shared, ssoDefaults } from "./shared";
 
 /** Production: seed 001's address plan, every AZ with its own NAT, everything protected. */
 const domain = site.domain;
@@ -48,12 +48,20 @@ export const production: EnvironmentConfig = {
       backupRetentionDays: 35,
       alarmThresholds: { cpuPercent: 80, freeableMemoryMiB: 2048 },
     },
+    // Seed 004's service database and broker: the MySQL guarantees on PostgreSQL 17, and a
+    // three-node RabbitMQ cluster (the production tier's deployment mode).
+    postgres: { instanceClass: "db.r7g.xlarge", allocatedStorageGiB: 200, maxAllocatedStorageGiB: 1000, backupRetentionDays: 35, readReplicas: 1, performanceInsightsRetentionDays: 31 },
+    rabbitmq: { instanceType: "mq.m7g.large" },
   },
   edge: {
     ...edgeDefaults(domain),
     dns: { provider: "route53" },
     priceClass: "PriceClass_All",
     waf: { ...edgeDefaults(domain).waf, rateLimit: 4000 },
+    // Seed 002: 10 % of requests to EKS, the rest to the legacy EC2 service, all through the WAF.
+    migration: migrationDefaults(domain, "eks-10", {
+      amiId: "ami-0123456789abcdef0", instanceType: "m5.xlarge", minSize: 3, maxSize: 9, desiredCapacity: 3,
+    }),
   },
   cluster: {
     ...clusterDefaults,

@@ -26,6 +26,8 @@ export const sandbox: EnvironmentConfig = {
     redis: { nodeType: "cache.t4g.small", replicasPerShard: 0, snapshotRetentionDays: 1 },
     search: { dataNodeType: "t3.small.search", dataNodeCount: 1, volumeSizeGiB: 10 },
     documentdb: { instanceClass: "db.t4g.medium", instanceCount: 1, backupRetentionDays: 1 },
+    postgres: { instanceClass: "db.t4g.medium", allocatedStorageGiB: 20, maxAllocatedStorageGiB: 100, backupRetentionDays: 1 },
+    rabbitmq: { instanceType: "mq.m7g.medium" },
   },
   edge: {
     ...edgeDefaults(domain),

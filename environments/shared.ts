@@ -3,6 +3,9 @@ import { site, stateBucketName, validateSite } from "./site";
 
 // The site's shape is checked before any environment derives from it.
 validateSite(site);
+import type { LegacyServiceSettings } from "learning-platform-infra/auto-scaling";
+import { SEED_002_PHASES } from "learning-platform-infra/load-balancer";
+import type { MigrationConfig } from "./migration";
 
 /**
  * What every environment shares. Environment files spread this and state only what
@@ -32,6 +35,14 @@ export function edgeDefaults(domain: string) {
     originProtocol: "https-only",
     waf: { rateLimit: 2000, countOnlyRules: ["SizeRestrictions_BODY"] },
   } as const satisfies Partial<EdgeConfig>;
+}
+
+/**
+ * Seed 002's EC2 → EKS migration at `phase` (one of SEED_002_PHASES: eks-10, eks-50, eks-90,
+ * eks-100): CloudFront → weighted ALB → legacy ASG / EKS ingress. Moving on (or back) is `phase`.
+ */
+export function migrationDefaults(domain: string, phase: string, legacy: LegacyServiceSettings): MigrationConfig {
+  return { originHostname: `migration.${domain}`, phases: SEED_002_PHASES, phase, legacy };
 }
 
 /**

@@ -20,13 +20,16 @@ import { DocumentDb } from "learning-platform-infra/documentdb";
 import { ElastiCache } from "learning-platform-infra/elasticache";
 import { Elasticsearch } from "learning-platform-infra/elasticsearch";
 import { RdsMysql } from "learning-platform-infra/rds-mysql";
+import { RdsPostgres } from "learning-platform-infra/rds-postgres";
+import { RabbitMq } from "learning-platform-infra/amazon-mq";
+import { addMigration, Migration } from "./migration";
 import { EksCluster } from "learning-platform-infra/eks-cluster";
 import { ciRoleNames } from "learning-platform-infra/github-oidc/terraform-roles";
 import { SharedFileSystem } from "learning-platform-infra/efs";
 import { CiRunner } from "learning-platform-infra/ci-runner";
 import { ciRunner } from "./shared";
 import { EnvironmentConfig, ORIGIN_VERIFY_HEADER, StateConfig } from "./config";
-import { isProtected, validateEnvironment } from "./validate";
+import { isProtected, rabbitMqMode, validateEnvironment } from "./validate";
 import { check } from "learning-platform-infra/core/validation";
 
 export interface EnvironmentStackOptions {
@@ -55,6 +58,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly edge?: { readonly webAcl: WebAcl; readonly cdn: CloudFront };
   /** The origin NLB CloudFront forwards to (EKS behind CloudFront), and its DNS name `edge.originHostname`. */
   public readonly origin?: { readonly loadBalancer: OriginLoadBalancer; readonly dns: OriginDns };
+  /** Seed 002's EC2 → EKS migration (CloudFront's origin while it runs), when configured. */
+  public readonly migration?: Migration;
   public readonly cluster: EksCluster;
   public readonly mediaStorage: SharedFileSystem;
   /** Loki/Velero buckets and Pod Identity roles (EKS environments only). */
@@ -167,6 +172,8 @@ export class EnvironmentStack extends TerraformStack {
       redis: new ElastiCache(this, "redis", { ...store, ...config.data.redis }),
       search: new Elasticsearch(this, "search", { ...store, ...config.data.search, masterUserRoleArn: appRoleArn }),
       documentdb: new DocumentDb(this, "documentdb", { ...store, ...config.data.documentdb }),
+      postgres: config.data.postgres && new RdsPostgres(this, "postgres", { ...store, ...config.data.postgres }),
+      rabbitmq: config.data.rabbitmq && new RabbitMq(this, "rabbitmq", { ...store, ...config.data.rabbitmq, deploymentMode: rabbitMqMode(config) }),
     };
 
     // What the platform's pods may read and do in AWS: External Secrets reads exactly the
@@ -174,17 +181,20 @@ export class EnvironmentStack extends TerraformStack {
     // operator-created secrets the config names; the app's role connects to the IAM-
     // authenticated stores (OpenSearch, ElastiCache) and reaches the media bucket (and SES).
     if (this.platformPrereqs) {
-      const { mysql, redis, search, documentdb } = this.data;
+      const { mysql, redis, search, documentdb, postgres, rabbitmq } = this.data;
       const sso = config.platform.sso ?? {};
       this.platformPrereqs.allowExternalSecrets({
         secrets: [
           { secretArn: mysql.masterUserSecretArn, kmsKeyArn: mysql.kmsKeyArn },
           { secretArn: documentdb.masterUserSecretArn, kmsKeyArn: documentdb.masterUserSecretKmsKeyArn },
+          ...(postgres ? [{ secretArn: postgres.masterUserSecretArn, kmsKeyArn: postgres.kmsKeyArn }] : []),
         ],
         secretNames: [
           ...(config.onCall?.endpoint ? [config.onCall.endpoint.secretName] : []),
           ...[sso.argocd, sso.grafana].flatMap((c) => (c ? [c.clientSecret.secretName] : [])),
           ...(config.platform.gitops.credentials ? [config.platform.gitops.credentials.secretName] : []),
+          // Operator-created (modules/amazon-mq): its key is the operator's choice, named by the secret.
+          ...(rabbitmq ? [rabbitmq.adminSecretName] : []),
         ],
       });
       this.platformPrereqs.allowAppDataStores([search.httpStatement, redis.connectStatement]);
@@ -203,13 +213,14 @@ export class EnvironmentStack extends TerraformStack {
         // The ingress NLB belongs to this stack (see modules/origin-lb): CloudFront needs it at
         // plan time, and this stack is applied before the platform stack that binds the pods.
         const mode = edge.origin ?? { kind: "vpc-origin" };
+        const source = mode.kind === "vpc-origin" && mode.cloudFrontSecurityGroupId
+          ? { kind: "cloudfront-vpc-origin-sg", securityGroupId: mode.cloudFrontSecurityGroupId } as const
+          : { kind: "cloudfront-prefix-list" } as const;
         const loadBalancer = new OriginLoadBalancer(this, "origin-lb", {
           naming: this.naming, network: this.network,
           scheme: mode.kind === "public" ? "internet-facing" : "internal",
           ports: edge.originProtocol === "http-only" ? [443, 80] : [443],
-          source: mode.kind === "vpc-origin" && mode.cloudFrontSecurityGroupId
-            ? { kind: "cloudfront-vpc-origin-sg", securityGroupId: mode.cloudFrontSecurityGroupId }
-            : { kind: "cloudfront-prefix-list" },
+          source,
           targetSecurityGroupId: this.cluster.nodeSecurityGroupId,
           directAccess: edge.directAccess,
           logsBucket: this.storage.logsBucket,
@@ -233,6 +244,16 @@ export class EnvironmentStack extends TerraformStack {
         } else {
           origin = { hostname: edge.originHostname, vpcOriginLoadBalancerArn: loadBalancer.arn };
         }
+        // Seed 002's migration: while it runs, CloudFront's origin is the weighted ALB, which
+        // sends the EKS share on to the NLB above (validate.ts requires a VPC origin for it).
+        if (edge.migration) {
+          this.migration = addMigration(this, edge.migration, {
+            naming: this.naming, network: this.network, domain: config.domain, zone: { provider: edge.dns.provider, zoneId: this.dns.zoneId },
+            certificateDns: this.dns, source, origin: loadBalancer, logsBucket: this.storage.logsBucket, alarms,
+            deletionProtection: config.deletionProtection, reservedHostnames: [...hostnames, edge.originHostname],
+          });
+          origin = { hostname: edge.migration.originHostname, vpcOriginLoadBalancerArn: this.migration.loadBalancer.arn };
+        }
       }
       const offload = edge.staticOffload;
       const media = edge.mediaFromBucket;
@@ -250,7 +271,7 @@ export class EnvironmentStack extends TerraformStack {
     }
     this.dns.pointHostnames(hostnames, this.edge
       ? { kind: "cloudfront", domainName: this.edge.cdn.domainName, hostedZoneId: this.edge.cdn.hostedZoneId }
-      : { kind: "nodes", ipv6: edge.selfHostedNodes! }, edge.migration);
+      : { kind: "nodes", ipv6: edge.selfHostedNodes! });
 
     // cert-manager DNS-01 in the Route53 zone, for the platform stack's origin certificate.
     if (this.platformPrereqs && edge.dns.provider === "route53") this.platformPrereqs.allowDns01(this.dns.zoneId);
@@ -271,6 +292,8 @@ export interface DataLayer {
   readonly redis: ElastiCache;
   readonly search: Elasticsearch;
   readonly documentdb: DocumentDb;
+  readonly postgres?: RdsPostgres;
+  readonly rabbitmq?: RabbitMq;
 }
 
 /** Tags every AWS resource of the environment gets through the provider, never per resource. */

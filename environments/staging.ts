@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from "./config";
 import { site } from "./site";
-import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, platformDefaults, s3State, shared, ssoDefaults } from "./shared";
+import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, migrationDefaults, platformDefaults, s3State, shared, ssoDefaults } from "./shared";
 
 /** Staging: production's shape on its own range; one NAT is enough for a pre-release stage. */
 const domain = `staging.${site.domain}`;
@@ -28,13 +28,18 @@ export const staging: EnvironmentConfig = {
       dedicatedMasters: { type: "m6g.large.search", count: 3 },
     },
     documentdb: { instanceClass: "db.r6g.large", instanceCount: 2, backupRetentionDays: 14 },
+    postgres: { instanceClass: "db.r7g.large", allocatedStorageGiB: 100, maxAllocatedStorageGiB: 500, backupRetentionDays: 14, readReplicas: 1 },
+    // The standard tier's broker is a single instance (environments/validate.ts, rabbitMqMode).
+    rabbitmq: { instanceType: "mq.m7g.large" },
   },
   edge: {
     ...edgeDefaults(domain),
     dns: { provider: "route53" },
     priceClass: "PriceClass_100",
-    // Seed 002 rehearsal: half of the lookups still go to the legacy EC2 stack.
-    migration: { legacyHostname: `legacy.${domain}`, legacyWeight: 50 },
+    // Seed 002 rehearsal, one phase ahead of production: half of the requests still go to legacy.
+    migration: migrationDefaults(domain, "eks-50", {
+      amiId: "ami-0123456789abcdef0", instanceType: "m5.large", minSize: 2, maxSize: 4, desiredCapacity: 2,
+    }),
   },
   cluster: {
     ...clusterDefaults,

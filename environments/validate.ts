@@ -10,6 +10,7 @@ import { DNS_PROVIDERS } from "learning-platform-infra/dns";
 import { ORIGIN_PROTOCOLS, PRICE_CLASSES } from "learning-platform-infra/cloudfront";
 import { SUPPORT_TYPES, checkClusterName } from "learning-platform-infra/eks-cluster";
 import { PROTECTION_TIERS, EnvironmentConfig, ProtectionTier } from "./config";
+import type { RabbitMqDeploymentMode } from "learning-platform-infra/amazon-mq";
 import { DEFAULT_BACKUP_RETENTION_DAYS } from "learning-platform-infra/core/data-store";
 
 /** Environment names become stack names (`<name>`, `<name>-platform`), GitHub environments and the `<project>-<name>` prefix. */
@@ -59,6 +60,7 @@ interface TierRule {
 /** Seed 001: production databases keep 30 days of backups (OpenSearch's 14-day hourly snapshots are fixed by AWS). */
 const BACKUP_DAYS: ReadonlyArray<readonly [string, (c: EnvironmentConfig) => number]> = [
   ["data.mysql.backupRetentionDays", (c) => c.data.mysql.backupRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS],
+  ["data.postgres.backupRetentionDays", (c) => c.data.postgres?.backupRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS],
   ["data.redis.snapshotRetentionDays", (c) => c.data.redis.snapshotRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS],
   ["data.documentdb.backupRetentionDays", (c) => c.data.documentdb.backupRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS],
 ];
@@ -82,6 +84,8 @@ export const TIER_RULES: Readonly<Record<ProtectionTier, readonly TierRule[]>> =
       allowed: "must be \"https-only\"", why: "http-only sends cookies and session tokens unencrypted between CloudFront and the origin" },
     { prop: "mediaStorage.backups", value: (c) => c.mediaStorage.backups, ok: (c) => c.mediaStorage.backups, allowed: "must be true" },
     { prop: "logRetentionDays", value: (c) => c.logRetentionDays, ok: (c) => c.logRetentionDays >= 365, allowed: "must be at least 365", why: "a year of audit and flow logs" },
+    { prop: "data.rabbitmq.deploymentMode", value: (c) => c.data.rabbitmq && rabbitMqMode(c), ok: (c) => !c.data.rabbitmq || rabbitMqMode(c) === "CLUSTER_MULTI_AZ",
+      allowed: "must be \"CLUSTER_MULTI_AZ\"", why: "a single broker node is lost with its AZ, and its queues with it" },
   ],
   standard: PROTECTED,
   disposable: [],
@@ -91,6 +95,15 @@ function checkTier(where: string, config: EnvironmentConfig): void {
   for (const rule of TIER_RULES[config.protection]) {
     check(rule.ok(config), where, rule.prop, rule.value(config), `${rule.allowed} for protection "${config.protection}"${rule.why ? ` (${rule.why})` : ""}`);
   }
+}
+
+/**
+ * The RabbitMQ deployment per tier unless the config names one: a three-node cluster across AZs
+ * for the production tier, a single instance elsewhere (a third of the cost; staging rehearses
+ * the app against the broker, not the broker's failover).
+ */
+export function rabbitMqMode(config: EnvironmentConfig): RabbitMqDeploymentMode {
+  return config.data.rabbitmq?.deploymentMode ?? (config.protection === "production" ? "CLUSTER_MULTI_AZ" : "SINGLE_INSTANCE");
 }
 
 /** Whether the tier refuses what only a throwaway environment may do (versions past support, no on-call). */
@@ -194,6 +207,7 @@ function checkPlanTimeSecrets(where: string, config: EnvironmentConfig): void {
   const read: [string, string | undefined][] = [
     ["onCall.endpoint.secretName", config.onCall?.endpoint?.secretName],
     ["edge.origin.verifyHeaderSecretName", config.edge.origin?.kind === "public" ? config.edge.origin.verifyHeaderSecretName : undefined],
+    ["data.rabbitmq.adminSecretName", config.data.rabbitmq?.adminSecretName],
   ];
   // The endpoint's own rules first (a secret name, not a URL), so a pasted URL gets that message.
   if (config.onCall) checkOnCall(where, "onCall", config.onCall);
@@ -212,6 +226,11 @@ function checkCrossField(where: string, config: EnvironmentConfig): void {
   // and install the platform elsewhere. A cluster this library did not create gets a PlatformStack alone.
   check(config.platform.kubeconfig === undefined, where, "platform.kubeconfig", "set",
     "must be unset on an environment whose AWS stack builds an EKS cluster (the platform would skip that cluster); target an existing cluster with a PlatformStack built with { kubeconfig } alone");
+  // The migration ALB is internal: CloudFront reaches it as a VPC origin, in front of the EKS origin NLB.
+  if (config.edge.migration) {
+    check(config.edge.selfHostedNodes === undefined, where, "edge.migration", "set", "needs CloudFront and the EKS origin NLB; it cannot be combined with edge.selfHostedNodes");
+    check(config.edge.origin?.kind !== "public", where, "edge.migration", "set", "needs a VPC origin (the migration ALB is internal); remove edge.origin's public mode");
+  }
   for (const sub of config.edge.subdomains) {
     check(sub !== config.domain && !sub.endsWith(`.${config.domain}`) && !sub.endsWith("."), where, "edge.subdomains", sub,
       `must be names relative to domain ${config.domain} (e.g. "lms", not "lms.${config.domain}")`);

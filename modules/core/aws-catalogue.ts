@@ -12,6 +12,8 @@
  * - ElastiCache: docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html
  * - OpenSearch Service: docs.aws.amazon.com/opensearch-service/latest/developerguide/supported-instance-types.html
  * - DocumentDB: docs.aws.amazon.com/documentdb/latest/developerguide/db-instance-classes.html
+ * - Amazon MQ for RabbitMQ: docs.aws.amazon.com/amazon-mq/latest/developer-guide/rabbitmq-broker-instance-types.html
+ *   (4.2 on mq.m7g only; 3.13 also on mq.m5 and, single-instance, mq.t3.micro)
  * - VPC CNI max pods: github.com/aws/amazon-vpc-cni-k8s misc/eni-max-pods.txt
  *   (ENIs x (IPv4 addresses per ENI - 1) + 2, secondary-IP mode, no prefix delegation).
  * Every family listed is offered in every region of REGIONS (the table is kept to families
@@ -111,6 +113,12 @@ export const SERVICE_CATALOGUE = {
     families: {
       t3: "medium", t4g: "medium", r5: "large xlarge 2xlarge 4xlarge 12xlarge 24xlarge",
       r6g: "large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge",
+    },
+  },
+  amazonMqRabbitmq: {
+    name: "Amazon MQ for RabbitMQ", example: "mq.m7g.large", prefix: "mq.", suffix: "",
+    families: {
+      m7g: "medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge", m5: "large xlarge 2xlarge 4xlarge", t3: "micro",
     },
   },
 } as const;

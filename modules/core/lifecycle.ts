@@ -73,6 +73,35 @@ export const PRODUCTS = {
     ],
   },
   /**
+   * RDS for PostgreSQL release calendar (docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/
+   * postgresql-release-calendar.html): standard support ends on 28/29 February five years after
+   * the community release (12 ended 2025-02-28, 13 on 2026-02-28, so neither is offered here).
+   */
+  rdsPostgres: {
+    name: "Amazon RDS for PostgreSQL",
+    source: "https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html",
+    policy: "major versions follow the RDS release calendar; past the end of standard support instances are enrolled in paid RDS Extended Support",
+    releases: [
+      { version: "18", endOfStandardSupport: "2031-02-28" },
+      { version: "17", endOfStandardSupport: "2030-02-28" },
+      { version: "16", endOfStandardSupport: "2029-02-28" },
+      { version: "15", endOfStandardSupport: "2028-02-29" },
+      { version: "14", endOfStandardSupport: "2027-02-28" },
+    ],
+  },
+  /**
+   * Amazon MQ for RabbitMQ version support calendar (docs.aws.amazon.com/amazon-mq/latest/
+   * developer-guide/rabbitmq-version-management.html): 4.2 (mq.m7g only) and 3.13 have no
+   * published end of support; 3.12 ended 2025-03-17. AWS gives at least 90 days notice, then
+   * upgrades brokers itself in the maintenance window within 45 days of the date.
+   */
+  amazonMqRabbitmq: {
+    name: "Amazon MQ for RabbitMQ",
+    source: "https://docs.aws.amazon.com/amazon-mq/latest/developer-guide/rabbitmq-version-management.html",
+    policy: "no published end of support for 4.2 and 3.13; AWS announces dates at least 90 days ahead and then upgrades brokers itself",
+    releases: [{ version: "4.2" }, { version: "3.13" }],
+  },
+  /**
    * OpenSearch Service end of support table (docs.aws.amazon.com/opensearch-service/latest/
    * developerguide/what-is.html#choosing-version). The 3.x lines have no published date yet.
    */

@@ -51,21 +51,12 @@ export interface NodeHealthCheck {
   readonly path: string;
 }
 
-/** Seed 002's EC2 → EKS migration: a share of each hostname's lookups goes to the legacy stack. */
-export interface MigrationConfig {
-  /** Public hostname of the legacy (EC2) stack, which keeps serving the platform hostnames' TLS. */
-  readonly legacyHostname: string;
-  /** Percent of lookups answered with the legacy stack (0-100); 0 removes the legacy records. */
-  readonly legacyWeight: number;
-}
-
 export interface DnsProps {
   /** Apex of the zone, e.g. `learn.example.org`. */
   readonly domain: string;
   readonly zone: DnsZoneConfig;
   /**
-   * TTL of the hostname records. Short so a migration weight change or a node replacement
-   * takes effect within minutes.
+   * TTL of the hostname records. Short so a node replacement takes effect within minutes.
    * @default 60
    */
   readonly ttl?: number;
@@ -73,23 +64,15 @@ export interface DnsProps {
 
 const ROUTE53_ZONE_ID_RE = /^Z[A-Z0-9]{1,31}$/;
 const CLOUDFLARE_ZONE_ID_RE = /^[0-9a-f]{32}$/;
-/** Weighted records identify the two sides of a migration. */
-export const NEW_EDGE_SET_ID = "edge";
-export const LEGACY_SET_ID = "legacy";
 
 /**
  * The environment's authoritative DNS on Route53 or Cloudflare: ACM validation records and
- * the platform hostnames, pointed at CloudFront, at self-hosted nodes (round-robin AAAA), or
- * split by weight between the new edge and the legacy stack during a migration.
+ * the platform hostnames, pointed at CloudFront or at self-hosted nodes (round-robin AAAA).
  *
  * Choices where the seeds leave gaps:
- * - Migration weights use Route53 weighted routing with CNAMEs on both sides: a weighted set
- *   must share one record type, and the legacy stack is a hostname, not an alias target.
- *   CNAMEs are fine because the platform hostnames are never the zone apex.
- * - Cloudflare DNS has no weighted records; its equivalent is the paid Load Balancing
- *   add-on (pools, monitors, an account id), a different product with its own failure
- *   modes. Rather than pretend, a Cloudflare zone with an active migration is rejected at
- *   synth: run the migration on Route53 (or finish it) first.
+ * - Seed 002's weighted migration is not done in DNS: a weighted record's legacy share would
+ *   bypass CloudFront and its WAF. The weights live on the migration ALB behind CloudFront
+ *   (modules/load-balancer), so the hostnames always point at CloudFront.
  * - Records on Cloudflare are DNS-only (not proxied): CloudFront and the self-hosted nodes
  *   terminate TLS themselves, and a second proxy would break certificate validation and WAF
  *   client-IP rate limiting.
@@ -103,6 +86,8 @@ export class Dns extends Construct implements CertificateDns {
   public readonly nameServers?: string[];
   private readonly ttl: number;
   private readonly where: string;
+  /** Certificates validated in the zone so far (each gets its own record set). */
+  private certificates = 0;
 
   constructor(scope: Construct, id: string, props: DnsProps) {
     super(scope, id);
@@ -135,10 +120,12 @@ export class Dns extends Construct implements CertificateDns {
   }
 
   public addCertificateValidation(certificate: AcmCertificate): CertificateValidationRecords {
+    // The first certificate keeps the original id (its records' addresses stay), later ones are numbered.
+    const id = this.certificates++ === 0 ? "certificate-validation" : `certificate-validation-${this.certificates}`;
     // One record per domain ACM asks about, keyed by domain name (known at plan).
     const dvo = TerraformIterator.fromComplexList(certificate.domainValidationOptions, "domain_name");
     if (this.provider === "cloudflare") {
-      const record = new DnsRecord(this, "certificate-validation", {
+      const record = new DnsRecord(this, id, {
         forEach: dvo,
         zoneId: this.zoneId,
         // Cloudflare stores names and targets without the trailing dot ACM gives.
@@ -151,7 +138,7 @@ export class Dns extends Construct implements CertificateDns {
       });
       return { records: [record] };
     }
-    const record = new Route53Record(this, "certificate-validation", {
+    const record = new Route53Record(this, id, {
       forEach: dvo,
       zoneId: this.zoneId,
       name: dvo.getString("resource_record_name"),
@@ -164,11 +151,8 @@ export class Dns extends Construct implements CertificateDns {
     return { fqdns: Token.asList(TerraformIterator.fromResources(record).pluckProperty("fqdn")), records: [record] };
   }
 
-  /**
-   * Points each hostname at `target`. With a migration at a non-zero legacy weight, Route53
-   * answers `legacyWeight`% of lookups with the legacy stack and the rest with the target.
-   */
-  public pointHostnames(hostnames: readonly string[], target: DnsTarget, migration?: MigrationConfig): void {
+  /** Points each hostname at `target`. */
+  public pointHostnames(hostnames: readonly string[], target: DnsTarget): void {
     checkUniqueList(this.where, "hostnames", hostnames);
     for (const [i, h] of hostnames.entries()) {
       checkDnsName(this.where, `hostnames[${i}]`, h);
@@ -180,26 +164,9 @@ export class Dns extends Construct implements CertificateDns {
       target.ipv6.forEach((ip, i) => checkIpv6(this.where, `selfHostedNodes[${i}]`, ip));
       if (target.healthCheck && this.provider === "route53") healthChecks = this.nodeHealthChecks(target.ipv6, target.healthCheck);
     }
-    const legacyWeight = migration?.legacyWeight ?? 0;
-    if (migration) {
-      checkInt(this.where, "migration.legacyWeight", migration.legacyWeight, 0, 100);
-      checkDnsName(this.where, "migration.legacyHostname", migration.legacyHostname);
-      check(!hostnames.includes(migration.legacyHostname), this.where, "migration.legacyHostname", migration.legacyHostname,
-        "must be the legacy stack's own hostname, not one of the platform hostnames it is shifted away from");
-      if (legacyWeight > 0) {
-        check(this.provider === "route53", this.where, "migration", migration,
-          "weighted traffic shifting needs a Route53 zone (Cloudflare DNS has no weighted records); set legacyWeight to 0 or move the zone to Route53");
-        check(target.kind === "cloudfront", this.where, "migration", migration,
-          "weighted traffic shifting moves traffic from the legacy stack to the CloudFront edge; it cannot be combined with selfHostedNodes");
-      }
-    }
-
     for (const host of hostnames) {
       const id = host.slice(0, -(this.domain.length + 1)).replace(/\./g, "-");
-      if (legacyWeight > 0 && target.kind === "cloudfront") {
-        this.weightedCname(`${id}-edge`, host, target.domainName, NEW_EDGE_SET_ID, 100 - legacyWeight);
-        this.weightedCname(`${id}-legacy`, host, migration!.legacyHostname, LEGACY_SET_ID, legacyWeight);
-      } else if (this.provider === "cloudflare") {
+      if (this.provider === "cloudflare") {
         this.cloudflareRecords(id, host, target);
       } else {
         this.route53Records(id, host, target, healthChecks);
@@ -251,18 +218,6 @@ export class Dns extends Construct implements CertificateDns {
     }
     new DnsRecord(this, `${id}-cname`, {
       zoneId: this.zoneId, name: host, type: "CNAME", content: target.domainName, ttl: this.ttl, proxied: false, comment: "CloudFront edge",
-    });
-  }
-
-  private weightedCname(id: string, host: string, value: string, setIdentifier: string, weight: number): void {
-    new Route53Record(this, id, {
-      zoneId: this.zoneId,
-      name: host,
-      type: "CNAME",
-      ttl: this.ttl,
-      records: [value],
-      setIdentifier,
-      weightedRoutingPolicy: { weight },
     });
   }
 }

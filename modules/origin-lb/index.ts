@@ -78,6 +78,8 @@ export interface OriginLoadBalancerProps {
  */
 export class OriginLoadBalancer extends Construct {
   public readonly arn: string;
+  /** `net/<name>/<id>`: CloudWatch's dimension, and the description of the NLB's interfaces. */
+  public readonly arnSuffix: string;
   public readonly dnsName: string;
   public readonly zoneId: string;
   public readonly securityGroupId: string;
@@ -178,6 +180,7 @@ export class OriginLoadBalancer extends Construct {
       Condition: { StringEquals: { "aws:SourceAccount": accountId, "s3:x-amz-acl": "bucket-owner-full-control" }, ArnLike: { "aws:SourceArn": `arn:${partition}:logs:*:${accountId}:*` } },
     });
     this.arn = lb.arn;
+    this.arnSuffix = lb.arnSuffix;
     this.dnsName = lb.dnsName;
     this.zoneId = lb.zoneId;
 

@@ -33,7 +33,8 @@ describe("data layer per environment", () => {
       expect(primary.instance_class).toBe("db.r7g.4xlarge");
       expect(redis.node_type).toBe("cache.r7g.2xlarge");
       expect(search.cluster_config.instance_type).toBe("i3.2xlarge.search");
-      expect(db).toHaveLength(2);
+      expect(db.filter((r) => r._id.startsWith("mysql/"))).toHaveLength(2);
+      expect(db.filter((r) => r._id.startsWith("postgres/"))).toHaveLength(2);
     });
 
     it("encrypts every store with a customer-managed key", () => {
@@ -49,12 +50,16 @@ describe("data layer per environment", () => {
       for (const r of db) expect(r.publicly_accessible).toBe(false);
       expect(search.vpc_options.subnet_ids.every((s: string) => s.includes("network_database-"))).toBe(true);
       for (const t of ["aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_docdb_subnet_group"]) {
-        expect(resource(prod, t).subnet_ids.every((s: string) => s.includes("network_database-"))).toBe(true);
+        for (const g of resources(prod, t)) expect(g.subnet_ids.every((s: string) => s.includes("network_database-"))).toBe(true);
       }
+      const broker = resource(prod, "aws_mq_broker");
+      expect(broker.publicly_accessible).toBe(false);
+      expect(broker.subnet_ids.every((s: string) => s.includes("network_database-"))).toBe(true);
     });
 
     it("requires TLS on every store", () => {
-      const mysqlParams = resource(prod, "aws_db_parameter_group").parameter;
+      const mysqlParams = resource(prod, "aws_db_parameter_group", "mysql/").parameter;
+      expect(resource(prod, "aws_db_parameter_group", "postgres/").parameter).toContainEqual(expect.objectContaining({ name: "rds.force_ssl", value: "1" }));
       expect(mysqlParams).toContainEqual(expect.objectContaining({ name: "require_secure_transport", value: "1" }));
       expect(redis).toMatchObject({ transit_encryption_enabled: true, transit_encryption_mode: "required" });
       expect(search.domain_endpoint_options.enforce_https).toBe(true);
@@ -80,13 +85,13 @@ describe("data layer per environment", () => {
       const alarms = resources(prod, "aws_cloudwatch_metric_alarm");
       expect(alarms.length).toBeGreaterThan(30);
       for (const a of alarms) expect(a.alarm_actions).toEqual([expect.stringMatching(/^\$\{aws_sns_topic\.alarms_topic_\w+\.arn\}$/)]);
-      expect(resource(prod, "aws_db_event_subscription").sns_topic).toBe(alarms[0]!.alarm_actions[0]);
+      for (const e of resources(prod, "aws_db_event_subscription")) expect(e.sns_topic).toBe(alarms[0]!.alarm_actions[0]);
       expect(alarms.find((a) => a.alarm_name === "openedx-production-mysql-primary-cpu")!.threshold).toBe(80);
     });
   });
 
   it("sandbox is minimal and single-AZ", () => {
-    expect(resource(sandbox, "aws_db_instance")).toMatchObject({ instance_class: "db.t4g.medium", multi_az: false, deletion_protection: false, skip_final_snapshot: true });
+    expect(resource(sandbox, "aws_db_instance", "mysql/")).toMatchObject({ instance_class: "db.t4g.medium", multi_az: false, deletion_protection: false, skip_final_snapshot: true });
     expect(resource(sandbox, "aws_elasticache_replication_group")).toMatchObject({ node_type: "cache.t4g.small", num_cache_clusters: 1, multi_az_enabled: false });
     expect(resource(sandbox, "aws_opensearch_domain").cluster_config).toMatchObject({ instance_type: "t3.small.search", instance_count: 1, zone_awareness_enabled: false, dedicated_master_enabled: false });
     expect(resources(sandbox, "aws_docdb_cluster_instance")).toHaveLength(1);
@@ -106,9 +111,28 @@ describe("data layer per environment", () => {
 
   it("staging sits between: Multi-AZ on smaller nodes", () => {
     const staging = built.staging!.json;
-    expect(resource(staging, "aws_db_instance")).toMatchObject({ instance_class: "db.r7g.large", multi_az: true });
+    expect(resource(staging, "aws_db_instance", "mysql/")).toMatchObject({ instance_class: "db.r7g.large", multi_az: true });
     expect(resource(staging, "aws_elasticache_replication_group")).toMatchObject({ num_cache_clusters: 3, multi_az_enabled: true });
     expect(resources(staging, "aws_docdb_cluster_instance")).toHaveLength(2);
+  });
+
+  it.each([["production", "CLUSTER_MULTI_AZ", "mq.m7g.large"], ["staging", "SINGLE_INSTANCE", "mq.m7g.large"], ["sandbox", "SINGLE_INSTANCE", "mq.m7g.medium"]] as const)(
+    "%s: seed 004's broker runs as %s (deployment mode per protection tier) and PostgreSQL follows MySQL's Multi-AZ", (name, mode, type) => {
+      const json = built[name]!.json;
+      expect(resource(json, "aws_mq_broker")).toMatchObject({ deployment_mode: mode, host_instance_type: type, engine_version: "4.2" });
+      const mysql = resource(json, "aws_db_instance", "mysql/primary");
+      const postgres = resource(json, "aws_db_instance", "postgres/primary");
+      expect(postgres).toMatchObject({ engine: "postgres", engine_version: "17", multi_az: mysql.multi_az, deletion_protection: mysql.deletion_protection, storage_encrypted: true });
+      const nodeSg = Object.keys(json.resource!.aws_security_group!).find((k) => k.startsWith("cluster_node-sg"))!;
+      for (const [store, port] of [["postgres", 5432], ["rabbitmq", 5671]] as const) {
+        expect(resource(json, "aws_security_group", `${store}/sg`).ingress).toEqual([expect.objectContaining({ from_port: port, security_groups: [`\${aws_security_group.${nodeSg}.id}`] })]);
+      }
+    });
+
+  it("rejects a single-instance broker in the production tier", () => {
+    const config = { ...environments.production, data: { ...environments.production.data, rabbitmq: { instanceType: "mq.m7g.large", deploymentMode: "SINGLE_INSTANCE" as const } } };
+    expect(() => new EnvironmentStack(Testing.app(), config)).toThrow(
+      'environment production: data.rabbitmq.deploymentMode = "SINGLE_INSTANCE" is invalid; must be "CLUSTER_MULTI_AZ" for protection "production" (a single broker node is lost with its AZ, and its queues with it)');
   });
 
   it.each(awsEnvironmentOrder)("%s: security group rules are exactly seed 000's port matrix, from the cluster node security group only", (name) => {

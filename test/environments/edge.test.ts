@@ -20,11 +20,19 @@ function build(config: EnvironmentConfig): { stack: EnvironmentStack; json: TfJs
   return { stack, json: synth(stack) };
 }
 const hostsOf = (c: EnvironmentConfig) => ["lms", "studio", "apps.lms"].map((h) => `${h}.${c.domain}`);
+const withoutMigration = (c: EnvironmentConfig): EnvironmentConfig => {
+  const edge: EnvironmentConfig["edge"] = { ...c.edge };
+  delete (edge as { migration?: unknown }).migration;
+  return { ...c, edge };
+};
+const withMigration = (c: EnvironmentConfig, m: Partial<NonNullable<EnvironmentConfig["edge"]["migration"]>>): EnvironmentConfig =>
+  ({ ...c, edge: { ...c.edge, migration: { ...c.edge.migration!, ...m } } });
 const hostRecords = (json: TfJson) => resources(json, "aws_route53_record").filter((r) => !r._id.includes("certificate-validation") && !r._id.includes("origin-dns"));
 
 describe("edge", () => {
+  // Production's edge without its migration (which puts an ALB in front: tested below).
   describe("production (Route53)", () => {
-    const { stack, json } = build(environments.production);
+    const { stack, json } = build(withoutMigration(environments.production));
     const hosts = hostsOf(environments.production);
     const dist = resource(json, "aws_cloudfront_distribution");
 
@@ -132,19 +140,56 @@ describe("edge", () => {
     });
   });
 
-  describe("staging (weighted migration at 50%)", () => {
-    const { json } = build(environments.staging);
+  describe("staging (seed 002 migration at eks-50, behind CloudFront and the WAF)", () => {
+    const { stack, json } = build(environments.staging);
     const records = hostRecords(json);
+    const dist = resource(json, "aws_cloudfront_distribution");
 
-    it("splits each hostname 50/50 between the new edge and the legacy stack", () => {
-      expect(records).toHaveLength(6);
-      for (const host of hostsOf(environments.staging)) {
-        const edge = records.find((r) => r.name === host && r.set_identifier === "edge")!;
-        const legacy = records.find((r) => r.name === host && r.set_identifier === "legacy")!;
-        expect(edge).toMatchObject({ type: "CNAME", weighted_routing_policy: { weight: 50 } });
-        expect(edge.records[0]).toContain("aws_cloudfront_distribution.cdn_distribution");
-        expect(legacy).toMatchObject({ type: "CNAME", records: ["legacy.staging.learn.example.org"], weighted_routing_policy: { weight: 50 } });
-      }
+    it("points every hostname at CloudFront only: no DNS record bypasses the WAF any more", () => {
+      const hostnames = records.filter((r) => hostsOf(environments.staging).includes(r.name));
+      expect(hostnames).toHaveLength(6);
+      expect(hostnames.every((r) => ["A", "AAAA"].includes(r.type) && r.alias.name.includes("aws_cloudfront_distribution"))).toBe(true);
+      expect(records.some((r) => r.set_identifier !== undefined || r.weighted_routing_policy !== undefined)).toBe(false);
+    });
+
+    it("makes the weighted ALB CloudFront's VPC origin, reached by its private migration name", () => {
+      const origin = dist.origin.find((o: any) => o.origin_id === "ingress");
+      expect(origin.domain_name).toBe("migration.staging.learn.example.org");
+      expect(resource(json, "aws_cloudfront_vpc_origin").vpc_origin_endpoint_config[0].arn).toMatch(/^\$\{aws_lb\.migration-lb_\w+\.arn\}$/);
+      expect(resource(json, "aws_route53_record", "migration-dns")).toMatchObject({ name: "migration.staging.learn.example.org", type: "CNAME" });
+      expect(dist.web_acl_id).toContain("aws_wafv2_web_acl.waf_acl");
+    });
+
+    it("splits requests 50/50 between the legacy ASG and the EKS ingress (through the origin NLB)", () => {
+      const forward = resource(json, "aws_lb_listener", "migration-lb").default_action[0].forward;
+      expect(forward.target_group.map((t: any) => t.weight)).toEqual([50, 50]);
+      expect(stack.migration!.loadBalancer.weights).toEqual({ legacy: 50, eks: 50 });
+      // The origin NLB now also admits the ALB (its security group, on 443) and nothing else new.
+      const nlbRules = resources(json, "aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id.startsWith("${aws_security_group.origin-lb"));
+      expect(nlbRules.map((r) => r.prefix_list_id ? "cloudfront" : r.referenced_security_group_id)).toEqual([expect.stringMatching(/^\$\{aws_security_group\.migration-lb_sg_group_\w+\.id\}$/), "cloudfront"]);
+      expect(resource(json, "aws_autoscaling_group").target_group_arns).toEqual([expect.stringContaining("aws_lb_target_group.migration-lb_legacy")]);
+      expect(resource(json, "aws_lb_target_group_attachment", "eks-target-0").target_group_arn).toContain("aws_lb_target_group.migration-lb_eks");
+    });
+  });
+
+  describe("the migration per environment follows the seed: production at eks-10, staging one phase ahead, none in sandbox", () => {
+    it.each([["production", [90, 10]], ["staging", [50, 50]]] as const)("%s forwards legacy/eks %j", (name, weights) => {
+      const { json } = build(environments[name]);
+      expect(resource(json, "aws_lb_listener", "migration-lb").default_action[0].forward.target_group.map((t: any) => t.weight)).toEqual(weights);
+      expect(resource(json, "aws_lb", "migration-lb").enable_deletion_protection).toBe(true);
+    });
+    it("sandbox has no migration", () => {
+      const { stack, json } = build(environments.sandbox);
+      expect(stack.migration).toBeUndefined();
+      expect(resources(json, "aws_lb").map((l) => l.load_balancer_type)).toEqual(["network"]);
+    });
+    it("moving to the next phase changes only the listener's weights", () => {
+      const next = withMigration(environments.production, { phase: "eks-50" });
+      const before = build(environments.production).json;
+      const after = build(next).json;
+      const changed = Object.keys(after.resource!).flatMap((type) => Object.keys(after.resource![type]!)
+        .filter((k) => JSON.stringify(after.resource![type]![k]) !== JSON.stringify(before.resource![type]?.[k])).map((k) => `${type}.${k}`));
+      expect(changed.filter((c) => !c.startsWith("aws_cloudwatch_metric_alarm.migration-lb_alarm-eks"))).toEqual([expect.stringMatching(/^aws_lb_listener\.migration-lb_https/)]);
     });
   });
 
@@ -180,13 +225,21 @@ describe("edge", () => {
     expect(aaaa.every((r) => r.type === "AAAA" && nodes.includes(r.content))).toBe(true);
   });
 
-  it("rejects weighted migration on the Cloudflare environment at synth", () => {
-    const config = { ...environments.sandbox, edge: { ...environments.sandbox.edge, migration: { legacyHostname: "legacy.example.net", legacyWeight: 10 } } };
-    expect(() => build(config)).toThrow(/Dns dns: migration = .* is invalid; weighted traffic shifting needs a Route53 zone/);
+  it("rejects a migration an environment cannot carry, at synth", () => {
+    const selfHosted = { ...environments.staging, edge: { ...environments.staging.edge, selfHostedNodes: ["2001:db8:10::1"] } };
+    expect(() => build(selfHosted)).toThrow(/environment staging: edge.migration = "set" is invalid; needs CloudFront and the EKS origin NLB/);
+    const publicOrigin = { ...environments.staging, edge: { ...environments.staging.edge, origin: { kind: "public" as const, verifyHeaderSecretName: "openedx-staging-origin-header", reason: "VPC origins unavailable here" } } };
+    expect(() => build(publicOrigin)).toThrow(/edge.migration = "set" is invalid; needs a VPC origin/);
+    expect(() => build(withMigration(environments.staging, { phase: "eks-75" }))).toThrow(/MigrationLoadBalancer migration-lb: migration.phase = "eks-75" is invalid/);
+    expect(() => build(withMigration(environments.staging, { originHostname: "lms.staging.learn.example.org" }))).toThrow(/migration-dns/);
   });
   describe("origin options", () => {
     const prod = environments.production;
-    const withEdge = (edge: Partial<EnvironmentConfig["edge"]>, base: EnvironmentConfig = prod): EnvironmentConfig => ({ ...base, edge: { ...base.edge, ...edge } });
+    // The origin modes on their own: the migration (which needs a VPC origin) is tested above.
+    const withEdge = (edge: Partial<EnvironmentConfig["edge"]>, base: EnvironmentConfig = prod): EnvironmentConfig => {
+      const rest = withoutMigration(base);
+      return { ...rest, edge: { ...rest.edge, ...edge } };
+    };
     const platformOf = (config: EnvironmentConfig) => {
       const app = Testing.app();
       const { platform } = addEnvironment(app, config);

@@ -179,7 +179,8 @@ describe("cross-field rules", () => {
       'environment production: onCall.endpoint.secretName = "pagerduty-production" is invalid; must start with openedx-production- (the stacks read it at plan time'],
     ["another environment's on-call secret", patch(production, "onCall.endpoint.secretName", "openedx-staging-on-call"),
       'environment production: onCall.endpoint.secretName = "openedx-staging-on-call" is invalid; must start with openedx-production-'],
-    ["a public origin's header secret outside the environment's prefix", patch(production, "edge.origin", { kind: "public", verifyHeaderSecretName: "origin-header", reason: "VPC origins unavailable" }),
+    // Without the migration, which needs a VPC origin (checked first).
+    ["a public origin's header secret outside the environment's prefix", patch(patch(production, "edge.migration", undefined), "edge.origin", { kind: "public", verifyHeaderSecretName: "origin-header", reason: "VPC origins unavailable" }),
       'environment production: edge.origin.verifyHeaderSecretName = "origin-header" is invalid; must start with openedx-production-'],
     ["a kubeconfig target on an environment that builds EKS", patch(staging, "platform.kubeconfig", K3S_TARGET),
       'environment staging: platform.kubeconfig = "set" is invalid; must be unset on an environment whose AWS stack builds an EKS cluster'],

@@ -76,6 +76,7 @@ describe("lifecycle table", () => {
     expect(prod.map((r) => [r.component, r.version])).toEqual([
       ["EKS Kubernetes (production)", "1.36"], ["RDS MySQL (production)", "8.4"], ["OpenSearch Service engine (production)", "OpenSearch_2.19"],
       ["DocumentDB (production)", "5.0.0"], ["ElastiCache valkey (production)", "8.0"],
+      ["RDS PostgreSQL (production)", "17"], ["Amazon MQ RabbitMQ (production)", "4.2"],
     ]);
     expect(prod[0]!.support).toMatchObject({ kind: "dated", endOfStandardSupport: "2027-08-02" });
     expect(prod[1]!.support).toMatchObject({ kind: "dated", endOfStandardSupport: "2029-07-31" });

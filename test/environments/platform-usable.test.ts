@@ -70,16 +70,19 @@ describe.each(ENVS)("%s-platform credentials for the app (External Secrets)", (e
     expect(release(json, "external-secrets-config").depends_on).toEqual([expect.stringMatching(/^helm_release\.external-secrets_\w+$/)]);
   });
 
-  it("syncs a Secret for each password store (MySQL, DocumentDB) from its service-managed secret, with host, port, user, password and TLS settings", () => {
+  it("syncs a Secret for each password store (MySQL, DocumentDB, PostgreSQL, RabbitMQ) from its secret, with host, port, user, password and TLS settings", () => {
     const es = values(json, "external-secrets-config").resources.filter((r: any) => r.kind === "ExternalSecret");
     const byName = Object.fromEntries(es.map((r: any) => [r.metadata.name, r]));
     // Redis and OpenSearch authenticate with IAM: no secret exists to sync.
-    expect(Object.keys(byName).filter((n) => ["mysql", "redis", "search", "mongodb"].includes(n)).sort()).toEqual(["mongodb", "mysql"]);
+    expect(Object.keys(byName).filter((n) => ["mysql", "redis", "search", "mongodb", "postgres", "rabbitmq"].includes(n)).sort()).toEqual(["mongodb", "mysql", "postgres", "rabbitmq"]);
     const remote = (name: string) => [...new Set(byName[name].spec.data.map((d: any) => d.remoteRef.key))];
     // Remote keys are the secrets RDS and DocumentDB manage, by ARN from the AWS stack's state.
     expect(remote("mysql")).toEqual([expect.stringMatching(/aws_db_instancemysql_primary_\w+master_user_secret0secret_arn\}$/)]);
     expect(remote("mongodb")).toEqual([expect.stringMatching(/aws_docdb_clusterdocumentdb_cluster_\w+master_user_secret0secret_arn\}$/)]);
-    for (const name of ["mysql", "mongodb"]) {
+    expect(remote("postgres")).toEqual([expect.stringMatching(/aws_db_instancepostgres_primary_\w+master_user_secret0secret_arn\}$/)]);
+    // The broker's admin secret is operator-created (modules/amazon-mq): read by the AWS stack, synced by ARN.
+    expect(remote("rabbitmq")).toEqual([expect.stringMatching(/dataaws_secretsmanager_secret_versionrabbitmq_admin_\w+arn\}$/)]);
+    for (const name of ["mysql", "mongodb", "postgres", "rabbitmq"]) {
       expect(byName[name].metadata.namespace).toMatch(new RegExp(`namespaces_${app}_`));
       expect(remote(name)[0]).toMatch(fromState(env));
       expect(byName[name].spec.secretStoreRef).toEqual({ kind: "ClusterSecretStore", name: "aws-secrets-manager" });
@@ -98,6 +101,9 @@ describe.each(ENVS)("%s-platform credentials for the app (External Secrets)", (e
     expect(byName.mongodb.spec.target.template.data).toMatchObject({
       MONGODB_USERNAME: "{{ .username }}", MONGODB_PASSWORD: "{{ .password }}", MONGODB_TLS: "true", MONGODB_RETRY_WRITES: "false", MONGODB_PORT: "27017",
     });
+    expect(byName.postgres.spec.target.template.data).toMatchObject({ POSTGRES_PORT: "5432", POSTGRES_SSLMODE: "verify-full", POSTGRES_PASSWORD: "{{ .password }}" });
+    expect(byName.rabbitmq.spec.target.template.data).toMatchObject({ RABBITMQ_PORT: "5671", RABBITMQ_TLS: "true", RABBITMQ_USERNAME: "{{ .username }}" });
+    expect(byName.rabbitmq.spec.target.template.data.RABBITMQ_HOST).toMatch(fromState(env));
   });
 
   it("hands the app the IAM-authenticated stores' settings as ConfigMaps: no password, the IAM user and cache to sign for", () => {
@@ -123,16 +129,17 @@ describe.each(ENVS)("%s-platform credentials for the app (External Secrets)", (e
     expect(arns.filter((a) => a.startsWith("${"))).toEqual([
       expect.stringMatching(/^\$\{aws_db_instance\.mysql_primary_\w+\.master_user_secret\[0\]\.secret_arn\}$/),
       expect.stringMatching(/^\$\{aws_docdb_cluster\.documentdb_cluster_\w+\.master_user_secret\[0\]\.secret_arn\}$/),
+      expect.stringMatching(/^\$\{aws_db_instance\.postgres_primary_\w+\.master_user_secret\[0\]\.secret_arn\}$/),
     ]);
     const named = arns.filter((a) => !a.startsWith("${")).map((a) => a.replace(/^arn:\$\{[^}]+\}:secretsmanager:\$\{[^}]+\}:\$\{[^}]+\}:secret:/, ""));
     const expected = env === "production"
-      ? ["openedx-production-on-call-??????", "openedx-production-argocd-sso-??????", "openedx-production-grafana-sso-??????"]
-      : env === "staging" ? ["openedx-staging-argocd-sso-??????", "openedx-staging-grafana-sso-??????"] : [];
+      ? ["openedx-production-on-call-??????", "openedx-production-argocd-sso-??????", "openedx-production-grafana-sso-??????", "openedx-production-rabbitmq-admin-??????"]
+      : env === "staging" ? ["openedx-staging-argocd-sso-??????", "openedx-staging-grafana-sso-??????", "openedx-staging-rabbitmq-admin-??????"] : [`openedx-${env}-rabbitmq-admin-??????`];
     expect(named).toEqual(expected);
     const decrypt = doc.find((s) => s.Sid === "DecryptThroughSecretsManager");
     expect(decrypt.Action).toBe("kms:Decrypt");
-    // Only MySQL's secret is under a CMK; DocumentDB's managed secret uses aws/secretsmanager, whose policy needs no grant.
-    expect(decrypt.Resource).toEqual([expect.stringMatching(/^\$\{aws_kms_key\.mysql_key_\w+\.arn\}$/)]);
+    // MySQL's and PostgreSQL's secrets are under their CMKs; DocumentDB's managed secret uses aws/secretsmanager, whose policy needs no grant.
+    expect(decrypt.Resource).toEqual([expect.stringMatching(/^\$\{aws_kms_key\.mysql_key_\w+\.arn\}$/), expect.stringMatching(/^\$\{aws_kms_key\.postgres_key_\w+\.arn\}$/)]);
     expect(decrypt.Condition.StringEquals["kms:ViaService"]).toMatch(/^secretsmanager\./);
     expect(decrypt.Condition.ArnLike["kms:EncryptionContext:SecretARN"]).toEqual(arns);
     expect(JSON.stringify(doc)).not.toMatch(/secretsmanager:\*|"kms:\*"|"Resource":"\*"/);
@@ -186,7 +193,8 @@ describe("alerts reach a person", () => {
     expect(https.endpoint).toMatch(/^\$\{jsondecode\(data\.aws_secretsmanager_secret_version\.alarms_on-call-endpoint_\w+\.secret_string\)\.url\}$/);
     expect(https.endpoint_auto_confirms).toBe(true);
     expect(JSON.parse(https.delivery_policy).healthyRetryPolicy.numRetries).toBe(20);
-    expect(Object.values(aws.data!.aws_secretsmanager_secret_version!).map((d: any) => d.secret_id)).toEqual(["openedx-production-on-call"]);
+    // The on-call endpoint, and the broker's operator-created admin secret (modules/amazon-mq).
+    expect(Object.values(aws.data!.aws_secretsmanager_secret_version!).map((d: any) => d.secret_id)).toEqual(["openedx-production-on-call", "openedx-production-rabbitmq-admin"]);
     // The URL itself is nowhere in the synthesized stack.
     expect(JSON.stringify(aws)).not.toMatch(/events\.pagerduty\.com/);
   });

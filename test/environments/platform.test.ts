@@ -89,7 +89,8 @@ describe("production-platform", () => {
     expect(solver.ingress[0].ports).toEqual([{ port: "8089", protocol: "TCP" }]);
     expect(policies["allow-egress-vpc-data-stores"].spec.egress[0].to[0].ip_block.cidr).toBe("10.0.0.0/16");
     // The stores' own ports (MySQL, OpenSearch HTTPS, Redis, DocumentDB), derived from the stores: no 9200, nothing hand-kept.
-    expect(policies["allow-egress-vpc-data-stores"].spec.egress[0].ports).toEqual(["443", "3306", "6379", "27017"].map((port) => ({ port, protocol: "TCP" })));
+    // Search 443, MySQL 3306, PostgreSQL 5432, RabbitMQ AMQPS 5671, Redis 6379, DocumentDB 27017: each store's own port.
+    expect(policies["allow-egress-vpc-data-stores"].spec.egress[0].ports).toEqual(["443", "3306", "5432", "5671", "6379", "27017"].map((port) => ({ port, protocol: "TCP" })));
     expect(policies["allow-egress-internet-https-smtp"].spec.egress[0].to[0].ip_block.except).toContain("169.254.169.254/32");
   });
 
@@ -99,7 +100,7 @@ describe("production-platform", () => {
     const app = Testing.app();
     const stacks = addEnvironment(app, environments.production);
     const stores = Object.entries(stacks.aws.data).flatMap(([name, s]) => ("endpointRef" in s ? [[name, (s as { endpointRef: StoreEndpoint }).endpointRef] as const] : []));
-    expect(stores.map(([name]) => name)).toEqual(["mysql", "redis", "search", "documentdb"]);
+    expect(stores.map(([name]) => name)).toEqual(["mysql", "redis", "search", "documentdb", "postgres", "rabbitmq"]);
     const vpc = resources(synth(stacks.platform), "kubernetes_network_policy_v1").find((p) => p.metadata.name === "allow-egress-vpc-data-stores")!;
     const ports = vpc.spec.egress[0].ports.map((p: any) => Number(p.port));
     for (const [name, endpoint] of stores) expect([name, ports.includes(endpoint.port)]).toEqual([name, true]);

@@ -5,6 +5,8 @@ import { clusterDefaults, platformCharts } from "../../environments/shared";
 import { workflowActions } from "../../environments/lifecycle";
 import { CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../../modules/core/lifecycle";
 import { DEFAULT_MYSQL_VERSION } from "../../modules/rds-mysql";
+import { DEFAULT_POSTGRES_VERSION } from "../../modules/rds-postgres";
+import { DEFAULT_RABBITMQ_VERSION } from "../../modules/amazon-mq";
 import { DEFAULT_SEARCH_ENGINE } from "../../modules/elasticsearch";
 import { DEFAULT_DOCUMENTDB_VERSION } from "../../modules/documentdb";
 import { DEFAULT_REDIS_VERSION, DEFAULT_VALKEY_VERSION } from "../../modules/elasticache";
@@ -66,6 +68,8 @@ describe("renovate.json", () => {
   it("matches the Kubernetes version and every engine default with a datasource that knows its releases", () => {
     expect(covered("environments/shared.ts", "amazon-eks", clusterDefaults.kubernetesVersion, "endoflife-date")).toBe(true);
     expect(covered("modules/rds-mysql/index.ts", "amazon-rds-mysql", DEFAULT_MYSQL_VERSION, "endoflife-date")).toBe(true);
+    expect(covered("modules/rds-postgres/index.ts", "amazon-rds-postgresql", DEFAULT_POSTGRES_VERSION, "endoflife-date")).toBe(true);
+    expect(covered("modules/amazon-mq/index.ts", "amazon-mq-rabbitmq", DEFAULT_RABBITMQ_VERSION, "endoflife-date")).toBe(true);
     // Renovate sees the version without the engine prefix (endoflife.date lists "2.19", "3.5").
     expect(covered("modules/elasticsearch/index.ts", "amazon-opensearch", DEFAULT_SEARCH_ENGINE.replace(/^OpenSearch_/, ""), "endoflife-date")).toBe(true);
     expect(covered("modules/documentdb/index.ts", "amazon-documentdb", DEFAULT_DOCUMENTDB_VERSION, "endoflife-date")).toBe(true);

@@ -1,7 +1,7 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
-import { Dns, DnsProps, DnsTarget, MigrationConfig } from "../../modules/dns";
+import { Dns, DnsProps, DnsTarget } from "../../modules/dns";
 import { ipv6Reach, isIpv6 } from "../../modules/core/dns";
 import { resource, resources, synth, testStack, TfJson } from "../helpers";
 
@@ -14,7 +14,6 @@ const CLOUDFLARE_ZONE = "0123456789abcdef0123456789abcdef";
 interface Build {
   readonly zone?: DnsProps["zone"];
   readonly target?: DnsTarget;
-  readonly migration?: MigrationConfig;
   readonly hostnames?: readonly string[];
   readonly props?: Partial<DnsProps>;
   readonly certificate?: boolean;
@@ -29,7 +28,7 @@ function build(b: Build = {}): TfJson {
     const cert = new AcmCertificate(stack, "cert", { provider: usEast1, domainName: HOSTS[0]!, subjectAlternativeNames: HOSTS.slice(1), validationMethod: "DNS" });
     dns.addCertificateValidation(cert);
   }
-  dns.pointHostnames(b.hostnames ?? HOSTS, b.target ?? CF, b.migration);
+  dns.pointHostnames(b.hostnames ?? HOSTS, b.target ?? CF);
   return synth(stack);
 }
 
@@ -62,24 +61,17 @@ describe("dns", () => {
       expect(resources(existing, "aws_route53_record").every((r) => r.zone_id === "Z0123456789ABCDEFGHIJ")).toBe(true);
     });
 
-    it("shifts a weighted share to the legacy stack with CNAMEs on both sides (seed 002)", () => {
-      const shifted = build({ migration: { legacyHostname: "legacy.example.net", legacyWeight: 10 } });
-      const all = resources(shifted, "aws_route53_record");
-      expect(all).toHaveLength(6);
-      for (const host of HOSTS) {
-        const edge = all.find((r) => r.name === host && r.set_identifier === "edge")!;
-        const legacy = all.find((r) => r.name === host && r.set_identifier === "legacy")!;
-        expect(edge).toMatchObject({ type: "CNAME", records: [CF.domainName], weighted_routing_policy: { weight: 90 }, ttl: 60 });
-        expect(legacy).toMatchObject({ type: "CNAME", records: ["legacy.example.net"], weighted_routing_policy: { weight: 10 } });
-      }
+    it("never splits a hostname by weight: seed 002's migration is weighted behind CloudFront (modules/load-balancer), not in DNS", () => {
+      const all = resources(build(), "aws_route53_record");
+      expect(all.some((r) => r.set_identifier !== undefined || r.weighted_routing_policy !== undefined)).toBe(false);
     });
 
-    it("drops every legacy record at 100% new (legacy weight 0), and sends everything to legacy at 100", () => {
-      const done = resources(build({ migration: { legacyHostname: "legacy.example.net", legacyWeight: 0 } }), "aws_route53_record");
-      expect(done.some((r) => r.set_identifier || JSON.stringify(r).includes("legacy.example.net"))).toBe(false);
-      expect(done.filter((r) => r.alias)).toHaveLength(6);
-      const start = resources(build({ migration: { legacyHostname: "legacy.example.net", legacyWeight: 100 } }), "aws_route53_record");
-      expect(start.filter((r) => r.set_identifier === "edge").every((r) => r.weighted_routing_policy.weight === 0)).toBe(true);
+    it("validates a second certificate with its own records", () => {
+      const { stack } = testStack();
+      const dns = new Dns(stack, "dns", { domain: DOMAIN, zone: { provider: "route53" } });
+      dns.addCertificateValidation(new AcmCertificate(stack, "a", { domainName: HOSTS[0]!, validationMethod: "DNS" }));
+      dns.addCertificateValidation(new AcmCertificate(stack, "b", { domainName: `migration.${DOMAIN}`, validationMethod: "DNS" }));
+      expect(resources(synth(stack), "aws_route53_record").map((r) => r._id.split("/")[1]).sort()).toEqual(["certificate-validation", "certificate-validation-2"]);
     });
 
     it("round-robins self-hosted nodes: one AAAA set per hostname holding every node (seed 003)", () => {
@@ -114,11 +106,6 @@ describe("dns", () => {
       expect(rr.filter((r) => r.name === HOSTS[2]).map((r) => r.content)).toEqual(["2001:db8::10", "2001:db8::11", "2001:db8::12"]);
       expect(rr.every((r) => r.type === "AAAA" && r.proxied === false)).toBe(true);
     });
-
-    it("accepts a finished migration (weight 0) on Cloudflare", () => {
-      const done = build({ zone: { provider: "cloudflare", zoneId: CLOUDFLARE_ZONE }, migration: { legacyHostname: "legacy.example.net", legacyWeight: 0 } });
-      expect(resources(done, "cloudflare_dns_record")).toHaveLength(3);
-    });
   });
 
   it("recognises IPv6 addresses", () => {
@@ -127,7 +114,6 @@ describe("dns", () => {
   });
 
   describe("validation", () => {
-    const legacy = "legacy.example.net";
     it.each<[string, Build, RegExp]>([
       ["a bad domain", { props: { domain: "Learn.Example" } }, /Dns dns: domain = "Learn.Example" is invalid; must be a lower-case DNS name/],
       // A bundled synth does not type-check: any other spelling would fall through to the Route53 branch.
@@ -141,14 +127,6 @@ describe("dns", () => {
       ["the zone apex as a hostname", { hostnames: [DOMAIN] }, /hostnames\[0\] = "learn.example.org" is invalid; must be a name inside the zone/],
       ["a malformed hostname", { hostnames: ["lms_.learn.example.org"] }, /hostnames\[0\] = "lms_.learn.example.org" is invalid; must be a lower-case DNS name/],
       ["repeated hostnames", { hostnames: [HOSTS[0]!, HOSTS[0]!] }, /hostnames = .* is invalid; must not repeat values/],
-      ["a weight above 100", { migration: { legacyHostname: legacy, legacyWeight: 110 } }, /migration.legacyWeight = 110 is invalid; must be an integer from 0 to 100/],
-      ["a negative weight", { migration: { legacyHostname: legacy, legacyWeight: -1 } }, /migration.legacyWeight = -1 is invalid/],
-      ["a fractional weight", { migration: { legacyHostname: legacy, legacyWeight: 12.5 } }, /migration.legacyWeight = 12.5 is invalid/],
-      ["a bad legacy hostname", { migration: { legacyHostname: "http://legacy", legacyWeight: 50 } }, /migration.legacyHostname = "http:\/\/legacy" is invalid/],
-      ["a legacy hostname that is a platform hostname", { migration: { legacyHostname: HOSTS[0]!, legacyWeight: 50 } }, /must be the legacy stack's own hostname/],
-      ["weights on Cloudflare", { zone: { provider: "cloudflare", zoneId: CLOUDFLARE_ZONE }, migration: { legacyHostname: legacy, legacyWeight: 50 } },
-        /migration = .* is invalid; weighted traffic shifting needs a Route53 zone \(Cloudflare DNS has no weighted records\)/],
-      ["weights with self-hosted nodes", { target: NODES, migration: { legacyHostname: legacy, legacyWeight: 50 } }, /cannot be combined with selfHostedNodes/],
       ["a bad node address", { target: { kind: "nodes", ipv6: ["2001:db8::1", "10.0.0.1"] } }, /selfHostedNodes\[1\] = "10.0.0.1" is invalid; must be an IPv6 address/],
       ["no nodes", { target: { kind: "nodes", ipv6: [] } }, /selfHostedNodes = \[\] is invalid; must list at least 1 value/],
     ])("rejects %s", (_n, b, message) => {
