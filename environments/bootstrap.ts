@@ -11,6 +11,8 @@ import { EcrRepositories } from "../modules/ecr";
 import { GithubActionsRole, GithubJob, GithubOidcProvider, GithubRepository, githubSubject } from "../modules/github-oidc";
 import { CiWorkflows, DATA_PLANE_READS, DEFAULT_CI_WORKFLOWS, TerraformCiRoles, ciRoleNames } from "../modules/github-oidc/terraform-roles";
 import { KmsKey } from "../modules/kms-key";
+import { SecurityBaseline, SecurityBaselineSettings } from "../modules/security-baseline";
+import { SessionManager } from "../modules/session-manager";
 import { SecureBucket } from "../modules/s3-buckets";
 import { CodeconnectionsConnection } from "@cdktf/provider-aws/lib/codeconnections-connection";
 import type { EnvironmentConfig, StateConfig } from "./config";
@@ -49,6 +51,8 @@ export interface BootstrapConfig {
    * (any Auto Scaling group ever created makes that one) is imported or dropped from the list.
    */
   readonly serviceLinkedRoles: readonly string[];
+  /** Account-level audit and threat detection: CloudTrail, GuardDuty, optionally Shield Advanced. */
+  readonly security: SecurityBaselineSettings;
   /** Container registry for the services' images, and who may push. */
   readonly ecr: {
     /**
@@ -82,6 +86,8 @@ export const bootstrap: BootstrapConfig = {
   workflows: DEFAULT_CI_WORKFLOWS,
   state: { bucket: s3State.backend === "s3" ? s3State.bucket : "", keyPrefix: s3State.backend === "s3" ? s3State.keyPrefix : "", noncurrentVersionDays: 90 },
   environments: environmentOrder,
+  // Seed 001: a year of audit trail online, then Glacier Instant Retrieval up to 7 years.
+  security: { trailRetentionDays: 2557, trailLogGroupRetentionDays: 365, shieldAdvanced: false },
   serviceLinkedRoles: ["opensearchservice.amazonaws.com", "autoscaling.amazonaws.com", "vpcorigin.cloudfront.amazonaws.com"],
   ecr: {
     repositories: {
@@ -143,6 +149,10 @@ export class BootstrapStack extends TerraformStack {
   public readonly ecrPushJobs: Readonly<Record<string, readonly GithubJob[]>>;
   /** Read-only plans of this stack on main (drift checks): `<project>-bootstrap-github-plan`. */
   public readonly planRole: GithubActionsRole;
+  /** CloudTrail, GuardDuty (and Shield Advanced): once per account. */
+  public readonly security: SecurityBaseline;
+  /** Session Manager preferences and the operators' policy (no bastion): once per account and region. */
+  public readonly sessionManager: SessionManager;
   /** Pull-request plans of this stack, in the GitHub environment `bootstrap-plan`: `<project>-bootstrap-github-pr-plan`. */
   public readonly prPlanRole: GithubActionsRole;
 
@@ -186,6 +196,9 @@ export class BootstrapStack extends TerraformStack {
         { id: "CKV_AWS_144", reason: "Single-region by design like the environments it serves: versioning keeps 90 days of state history, prevent_destroy blocks deletion, S3 stores across AZs; a replica needs a second-region bucket and key no environment runs" },
         { id: "CKV2_AWS_62", reason: "Nothing consumes object events from the state bucket; every read and write is in its server access logs" });
     }
+
+    this.security = new SecurityBaseline(this, "security", { naming, accessLogs, ...config.security });
+    this.sessionManager = new SessionManager(this, "session-manager", { naming, logRetentionDays: config.security.trailLogGroupRetentionDays });
 
     this.github = new GithubOidcProvider(this, "github-oidc");
     for (const service of config.serviceLinkedRoles) {

@@ -15,6 +15,8 @@ import type { GrafanaSso } from "../modules/observability";
 import type { OnCallTarget } from "../modules/core/on-call";
 import type { AppResources } from "../modules/k8s-namespaces";
 import type { BackupSchedule } from "../modules/backups";
+import type { AwsBackupSettings } from "../modules/aws-backup";
+import type { SloConfig } from "../modules/slo";
 import type { ExtendedSupport } from "../modules/core/lifecycle";
 
 /**
@@ -227,6 +229,13 @@ export interface EnvironmentConfig {
   readonly cluster: ClusterConfig;
   readonly mediaStorage: MediaStorageConfig;
   /**
+   * AWS Backup of MySQL, DocumentDB and the media file system: daily and monthly recovery points,
+   * an optional copy in a second region, Vault Lock. Required (with Vault Lock and seed 004's
+   * retention) by the production tier.
+   * @default none: the stores' own automated backups only
+   */
+  readonly awsBackup?: AwsBackupSettings;
+  /**
    * Who is paged: e-mail addresses and/or an HTTPS endpoint (PagerDuty, Opsgenie, webhook)
    * named by its Secrets Manager secret. They subscribe to the alarm topic (CloudWatch alarms
    * and Alertmanager) and Alertmanager pages critical alerts through the endpoint directly.
@@ -323,6 +332,12 @@ export interface PlatformConfig {
     readonly lokiReplicas: number;
     readonly lokiRetentionDays: number;
   };
+  /**
+   * Service-level objectives over the Gateway's requests, with burn-rate alerts and an error-budget
+   * dashboard (modules/slo); `windowDays` must fit in `observability.prometheusRetentionDays`.
+   * @default none
+   */
+  readonly slos?: SloConfig;
   /** Velero schedules (seed 001: every 6 h; seed 003: daily/weekly/monthly generations). */
   readonly backupSchedules: readonly BackupSchedule[];
   /** Redundant Argo CD, cert-manager and add-on replicas. */

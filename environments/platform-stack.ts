@@ -26,6 +26,7 @@ import { K8sRbac } from "../modules/k8s-rbac";
 import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
 import { MediaStorage } from "../modules/media-storage";
 import { Observability } from "../modules/observability";
+import { ServiceLevelObjectives } from "../modules/slo";
 import { EnvironmentConfig, KubeconfigTargetConfig, ORIGIN_VERIFY_HEADER, StateConfig } from "./config";
 import { configureState, defaultTags } from "./stack";
 import { chartLifecycleWarning } from "./lifecycle";
@@ -181,6 +182,8 @@ export class PlatformStack extends TerraformStack {
   public readonly mode: "eks" | "kubeconfig";
   public readonly namespaces: K8sNamespaces;
   public readonly observability: Observability;
+  /** Service-level objectives (when `platform.slos` is set). */
+  public readonly slos?: ServiceLevelObjectives;
   public readonly ingress: Ingress;
   public readonly certificates: Certificates;
   public readonly gitops: GitOps;
@@ -322,7 +325,12 @@ export class PlatformStack extends TerraformStack {
     const credentials = this.externalSecrets ? [this.externalSecrets.config] : [];
     const onCall: OnCallReceiver | undefined = endpoint && { kind: endpoint.kind, secret: ON_CALL_SECRET };
 
+    // SLOs: rules and Alloy stages go into the observability releases, the dashboard next to Grafana.
+    this.slos = p.slos && new ServiceLevelObjectives(this, "slos", {
+      domain: config.domain, config: p.slos, prometheusRetentionDays: p.observability.prometheusRetentionDays, namespace: ns.observability!,
+    });
     this.observability = new Observability(this, "observability", {
+      slos: this.slos,
       charts: p.charts,
       namespace: ns.observability,
       ...p.observability,

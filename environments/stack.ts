@@ -23,6 +23,8 @@ import { EksCluster } from "../modules/eks-cluster";
 import { ciRoleNames } from "../modules/github-oidc/terraform-roles";
 import { SharedFileSystem } from "../modules/efs";
 import { CiRunner } from "../modules/ci-runner";
+import { AwsBackup } from "../modules/aws-backup";
+import { NetworkAcls } from "../modules/network-acls";
 import { ciRunner } from "./shared";
 import { EnvironmentConfig, ORIGIN_VERIFY_HEADER, StateConfig } from "./config";
 import { isProtected, validateEnvironment } from "./validate";
@@ -46,6 +48,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly naming: Naming;
   public readonly network: Vpc;
   public readonly storage: S3Buckets;
+  /** One network ACL per subnet tier (public, private, database). */
+  public readonly networkAcls: NetworkAcls;
   /** The environment's alarm topic and its data stores. */
   public readonly data: DataLayer;
   /** The environment's DNS zone and platform hostname records. */
@@ -58,6 +62,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly mediaStorage: SharedFileSystem;
   /** Loki/Velero buckets and Pod Identity roles (EKS environments only). */
   public readonly platformPrereqs?: PlatformPrereqs;
+  /** AWS Backup of the data stores and the media file system (when `awsBackup` is set). */
+  public readonly backup?: AwsBackup;
   /** Runs the platform stack's CI jobs inside the VPC (absent when the platform targets a kubeconfig cluster). */
   public readonly ciRunner?: CiRunner;
 
@@ -78,6 +84,15 @@ export class EnvironmentStack extends TerraformStack {
       ...config.network,
       flowLogRetentionDays: config.logRetentionDays,
       clusterNames: [config.clusterName],
+    });
+
+    // Internet-facing listeners exist only with a public origin NLB (a VPC origin reaches it from inside the VPC).
+    const originPorts = config.edge.originProtocol === "http-only" ? [443, 80] : [443];
+    const publicOrigin = config.edge.origin?.kind === "public" && !config.edge.selfHostedNodes && !config.platform.kubeconfig;
+    this.networkAcls = new NetworkAcls(this, "network-acls", {
+      naming: this.naming, network: this.network, cidrs: config.network,
+      publicIngressPorts: publicOrigin ? originPorts : [],
+      directAccess: config.edge.directAccess && { cidrs: config.edge.directAccess.cidrs, ports: originPorts },
     });
 
     this.storage = new S3Buckets(this, "storage", {
@@ -166,6 +181,19 @@ export class EnvironmentStack extends TerraformStack {
       search: new Elasticsearch(this, "search", { ...store, ...config.data.search, masterUserRoleArn: appRoleArn }),
       documentdb: new DocumentDb(this, "documentdb", { ...store, ...config.data.documentdb }),
     };
+
+    // AWS Backup: daily and monthly recovery points of the stores AWS Backup supports (ElastiCache
+    // and OpenSearch are not among them; their own snapshots cover them), copied to a second region.
+    if (config.awsBackup) {
+      const { copyToRegion } = config.awsBackup;
+      this.backup = new AwsBackup(this, "backup", {
+        naming: this.naming,
+        ...config.awsBackup,
+        copyProvider: copyToRegion === undefined ? undefined
+          : new AwsProvider(this, "aws-backup-copy", { alias: "backup-copy", region: copyToRegion, defaultTags: [{ tags: defaultTags(config) }] }),
+        resourceArns: [this.data.mysql.instance.arn, this.data.documentdb.cluster.arn, this.mediaStorage.fileSystemArn],
+      });
+    }
 
     // What the platform's pods may read and do in AWS: External Secrets reads exactly the
     // password stores' credentials (MySQL's and DocumentDB's service-managed secrets) and the

@@ -96,8 +96,20 @@ export interface ObservabilityProps {
    * @default none: Grafana keeps its generated admin login and is not exposed
    */
   readonly grafanaSso?: GrafanaSso;
+  /**
+   * Service-level objectives (modules/slo): their rule groups and the Alloy stages that count
+   * their requests from the Gateway's access log.
+   * @default none
+   */
+  readonly slos?: SloRulesAndStages;
   /** Releases the Prometheus stack waits for (the Secrets Grafana and Alertmanager mount). @default [] */
   readonly dependsOn?: ITerraformDependable[];
+}
+
+/** What Observability needs of the SLOs (modules/slo's ServiceLevelObjectives). */
+export interface SloRulesAndStages {
+  readonly ruleGroups: { readonly groups: readonly Record<string, unknown>[] };
+  readonly alloyStages: string;
 }
 
 /** An on-call receiver: the service and the Kubernetes Secret key holding its routing key / API key / webhook URL. */
@@ -261,8 +273,9 @@ export function platformAlertRules(t: AlertThresholds) {
 /**
  * Where the platform Gateway's access log lines come from and the counters Alloy derives
  * from them (exposed as `loki_process_custom_<name>` on Alloy's metrics endpoint, which its
- * ServiceMonitor scrapes). The regex reads the status of NGINX's `combined` format, the one
- * NGINX Gateway Fabric logs with unless a custom format is set.
+ * ServiceMonitor scrapes). The regex reads the status at the start of the line: NGINX's
+ * `combined` format, which modules/ingress `ACCESS_LOG_FORMAT` begins with (the SLO stages of
+ * modules/slo read the `"$host" $request_time` it appends).
  */
 export const GATEWAY_ACCESS_LOG = {
   namespace: "nginx-gateway",
@@ -271,7 +284,7 @@ export const GATEWAY_ACCESS_LOG = {
   metrics: { all: "gateway_http_responses_total", serverErrors: "gateway_http_5xx_responses_total" },
 } as const;
 
-function alloyConfig(lokiPushUrl: string): string {
+function alloyConfig(lokiPushUrl: string, sloStages = ""): string {
   return `
 discovery.kubernetes "pods" {
   role = "pod"
@@ -330,6 +343,7 @@ loki.process "gateway_access" {
         action      = "inc"
       }
     }
+${sloStages}
   }
 }
 
@@ -426,7 +440,7 @@ export class Observability extends Construct {
         // here is one `terraform apply` rather than ten `kubectl apply --server-side` commands.
         crds: { enabled: true, upgradeJob: { enabled: true, image: { busybox: { tag: KPS_CRD_JOB_BUSYBOX_TAG } } } },
         defaultRules: { create: true },
-        additionalPrometheusRulesMap: { "openedx-platform": platformAlertRules(t) },
+        additionalPrometheusRulesMap: { "openedx-platform": platformAlertRules(t), ...(props.slos ? { "openedx-slos": props.slos.ruleGroups } : {}) },
         prometheus: {
           prometheusSpec: {
             replicas: promReplicas,
@@ -523,7 +537,7 @@ export class Observability extends Construct {
       values: {
         controller: { type: "daemonset" },
         alloy: {
-          configMap: { create: true, content: alloyConfig(`${lokiGateway}/loki/api/v1/push`) },
+          configMap: { create: true, content: alloyConfig(`${lokiGateway}/loki/api/v1/push`, props.slos?.alloyStages) },
           extraEnv: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
           mounts: { varlog: false, dockercontainers: false },
         },

@@ -8,7 +8,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
-import { DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
+import { DataStoreProps, StoreRestore, checkRestore, dataStoreDefaults, storeLogGroup } from "../core/data-store";
 import { KmsKey } from "../kms-key";
 import { serviceTrustPolicy } from "../core/policy";
 import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
@@ -78,6 +78,11 @@ export interface RdsMysqlSettings {
   readonly monitoringIntervalSeconds?: number;
   /** @default seed 001's thresholds */
   readonly alarmThresholds?: RdsMysqlAlarmThresholds;
+  /**
+   * Create the primary from a snapshot or a point in time of another instance (README "Disaster recovery").
+   * @default undefined: an empty database
+   */
+  readonly restore?: StoreRestore;
 }
 
 export interface RdsMysqlProps extends DataStoreProps, RdsMysqlSettings {}
@@ -150,6 +155,8 @@ export class RdsMysql extends Construct {
     const piRetention = props.performanceInsightsRetentionDays ?? 7;
     const monitoring = props.monitoringIntervalSeconds ?? 60;
     validate(where, props, version, backups, replicas, piRetention, monitoring);
+    const restore = props.restore;
+    if (restore) checkRestore(where, "restore", restore, ["snapshot", "point-in-time"]);
     checkVersionLifecycle(this, {
       where, prop: "engineVersion", product: "rdsMysql", version,
       protectedEnvironment: d.requireStandardSupport, extendedSupport: props.extendedSupport,
@@ -241,7 +248,13 @@ export class RdsMysql extends Construct {
       allocatedStorage: props.allocatedStorageGiB,
       dbSubnetGroupName: subnets.name,
       multiAz: d.multiAz,
-      username: "dbadmin",
+      // A restored instance keeps the snapshot's master user name (RDS refuses a new one).
+      username: restore ? undefined : "dbadmin",
+      snapshotIdentifier: restore?.kind === "snapshot" ? restore.snapshotIdentifier : undefined,
+      restoreToPointInTime: restore?.kind === "point-in-time" ? {
+        sourceDbInstanceIdentifier: restore.sourceIdentifier,
+        ...(restore.restoreTime ? { restoreTime: restore.restoreTime } : { useLatestRestorableTime: true }),
+      } : undefined,
       manageMasterUserPassword: true,
       masterUserSecretKmsKeyId: d.key.keyArn,
       backupWindow: "03:00-04:00",
