@@ -13,6 +13,7 @@ import { CiWorkflows, DATA_PLANE_READS, DEFAULT_CI_WORKFLOWS, TerraformCiRoles, 
 import { KmsKey } from "../modules/kms-key";
 import { SecurityBaseline, SecurityBaselineSettings } from "../modules/security-baseline";
 import { SessionManager } from "../modules/session-manager";
+import { RestoreDrillRole } from "../modules/restore-drill";
 import { SecureBucket } from "../modules/s3-buckets";
 import { CodeconnectionsConnection } from "@cdktf/provider-aws/lib/codeconnections-connection";
 import type { EnvironmentConfig, StateConfig } from "./config";
@@ -53,6 +54,12 @@ export interface BootstrapConfig {
   readonly serviceLinkedRoles: readonly string[];
   /** Account-level audit and threat detection: CloudTrail, GuardDuty, optionally Shield Advanced. */
   readonly security: SecurityBaselineSettings;
+  /**
+   * The restore drill (`restore-drill.yml`): which environment's backups are restored into which
+   * (a `production`-tier source, a `disposable` target, both in the registry).
+   * @default none: no drill role
+   */
+  readonly restoreDrill?: { readonly source: string; readonly target: string };
   /** Container registry for the services' images, and who may push. */
   readonly ecr: {
     /**
@@ -87,6 +94,7 @@ export const bootstrap: BootstrapConfig = {
   state: { bucket: s3State.backend === "s3" ? s3State.bucket : "", keyPrefix: s3State.backend === "s3" ? s3State.keyPrefix : "", noncurrentVersionDays: 90 },
   environments: environmentOrder,
   // Seed 001: a year of audit trail online, then Glacier Instant Retrieval up to 7 years.
+  restoreDrill: { source: "production", target: "sandbox" },
   security: { trailRetentionDays: 2557, trailLogGroupRetentionDays: 365, shieldAdvanced: false },
   serviceLinkedRoles: ["opensearchservice.amazonaws.com", "autoscaling.amazonaws.com", "vpcorigin.cloudfront.amazonaws.com"],
   ecr: {
@@ -153,6 +161,8 @@ export class BootstrapStack extends TerraformStack {
   public readonly security: SecurityBaseline;
   /** Session Manager preferences and the operators' policy (no bastion): once per account and region. */
   public readonly sessionManager: SessionManager;
+  /** The restore drill's role (when `restoreDrill` is set). */
+  public readonly restoreDrill?: RestoreDrillRole;
   /** Pull-request plans of this stack, in the GitHub environment `bootstrap-plan`: `<project>-bootstrap-github-pr-plan`. */
   public readonly prPlanRole: GithubActionsRole;
 
@@ -206,6 +216,13 @@ export class BootstrapStack extends TerraformStack {
         awsServiceName: service,
         description: "Account-level: created once here, never per environment",
       });
+    }
+    const drill = config.restoreDrill;
+    if (drill) {
+      check(registry[drill.source]?.protection === "production", "bootstrap", "restoreDrill.source", drill.source, "must be a registry environment of protection \"production\"");
+      check(registry[drill.target]?.protection === "disposable", "bootstrap", "restoreDrill.target", drill.target, "must be a registry environment of protection \"disposable\" (the drill creates and deletes an instance there)");
+      this.restoreDrill = new RestoreDrillRole(this, "restore-drill", { provider: this.github, project: config.project, repository: config.github, mainBranch: config.mainBranch, ...drill });
+      new TerraformOutput(this, "restore-drill-role-arn", { value: this.restoreDrill.role.roleArn });
     }
     this.registry = new EcrRepositories(this, "ecr", { naming, repositories: Object.keys(config.ecr.repositories), keepImages: config.ecr.keepImages });
     const ecrArns = Object.values(this.registry.repositoryArns);

@@ -79,7 +79,7 @@ export class NetworkAcls extends Construct {
       { rule: start + 10, egress, protocol: "udp", cidr: ANYWHERE, from: lo, to: hi },
     ];
     const direct = props.directAccess;
-    (direct?.cidrs ?? []).forEach((c, i) => requireCidr(where, `directAccess.cidrs[${i}]`, c, 8));
+    (direct?.cidrs ?? []).forEach((c, i) => requireCidr(where, `directAccess.cidrs[${i}]`, c));
     const directRules = (direct?.cidrs ?? []).flatMap((cidr, i) => direct!.ports.map((p, j): AclRule =>
       ({ rule: 400 + (i * direct!.ports.length + j) * 10, egress: false, protocol: "tcp", cidr, from: p, to: p })));
     const inner = [...cidrs.privateSubnetCidrs, ...cidrs.databaseSubnetCidrs];
