@@ -188,6 +188,7 @@ export class EnvironmentStack extends TerraformStack {
       const { copyToRegion } = config.awsBackup;
       this.backup = new AwsBackup(this, "backup", {
         naming: this.naming,
+        region: config.region,
         ...config.awsBackup,
         copyProvider: copyToRegion === undefined ? undefined
           : new AwsProvider(this, "aws-backup-copy", { alias: "backup-copy", region: copyToRegion, defaultTags: [{ tags: defaultTags(config) }] }),

@@ -40,6 +40,8 @@ export interface AwsBackupSettings {
 
 export interface AwsBackupProps extends AwsBackupSettings {
   readonly naming: Naming;
+  /** The stack's region (where the vault is); `copyToRegion` must differ. */
+  readonly region: string;
   /** ARNs of what the plan backs up (RDS instances, DocumentDB clusters, EFS file systems). */
   readonly resourceArns: readonly string[];
   /** Provider in `copyToRegion` (required with it). @default none */
@@ -77,7 +79,7 @@ export class AwsBackup extends Construct {
     checkInt(where, "monthlyRetentionDays", monthly, 30, 3650);
     check(monthly > daily, where, "monthlyRetentionDays", monthly, `must be longer than dailyRetentionDays (${daily})`);
     check(props.resourceArns.length > 0, where, "resourceArns", props.resourceArns, "must list at least one resource to back up");
-    const { region } = awsContext(this);
+    const { region } = props;
     if (props.copyToRegion !== undefined) {
       check(REGION_RE.test(props.copyToRegion) && props.copyToRegion !== region, where, "copyToRegion", props.copyToRegion,
         `must be an AWS region other than the stack's (${region}), such as us-west-2`);
