@@ -207,6 +207,10 @@ export class BootstrapStack extends TerraformStack {
         { id: "CKV2_AWS_62", reason: "Nothing consumes object events from the state bucket; every read and write is in its server access logs" });
     }
 
+    for (const env of config.environments) {
+      check(!registry[env]?.edge.shieldAdvanced || config.security.shieldAdvanced === true, "bootstrap", "security.shieldAdvanced", config.security.shieldAdvanced,
+        `must be true: environment ${env} sets edge.shieldAdvanced, and Shield Advanced protections need the account's subscription`);
+    }
     this.security = new SecurityBaseline(this, "security", { naming, accessLogs, ...config.security });
     this.sessionManager = new SessionManager(this, "session-manager", { naming, logRetentionDays: config.security.trailLogGroupRetentionDays });
 

@@ -121,6 +121,13 @@ export interface EdgeConfig {
    * nodes round-robin (one AAAA per node) and no CloudFront or WAF is created.
    */
   readonly selfHostedNodes?: readonly string[];
+  /**
+   * Shield Advanced protections on the CloudFront distribution and the origin NLB (DDoS response
+   * team, cost protection, L7 mitigation). The account must subscribe first: bootstrap
+   * `security.shieldAdvanced` (the bootstrap stack refuses this flag without it).
+   * @default false: Shield Standard only
+   */
+  readonly shieldAdvanced?: boolean;
   /** Seed 002: share of traffic still sent to the legacy EC2 stack (Route53 only). */
   readonly migration?: MigrationConfig;
 }

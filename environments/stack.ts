@@ -25,6 +25,7 @@ import { SharedFileSystem } from "../modules/efs";
 import { CiRunner } from "../modules/ci-runner";
 import { AwsBackup } from "../modules/aws-backup";
 import { NetworkAcls } from "../modules/network-acls";
+import { ShieldProtection } from "@cdktf/provider-aws/lib/shield-protection";
 import { ciRunner } from "./shared";
 import { EnvironmentConfig, ORIGIN_VERIFY_HEADER, StateConfig } from "./config";
 import { isProtected, validateEnvironment } from "./validate";
@@ -274,7 +275,12 @@ export class EnvironmentStack extends TerraformStack {
         logsBucket: this.storage.logsBucket,
       });
       this.edge = { webAcl, cdn };
+      if (edge.shieldAdvanced) {
+        new ShieldProtection(this, "shield-cdn", { name: this.naming.name("cdn"), resourceArn: cdn.distributionArn });
+        if (this.origin) new ShieldProtection(this, "shield-origin-lb", { name: this.naming.name("origin-lb"), resourceArn: this.origin.loadBalancer.arn });
+      }
     }
+    check(!edge.shieldAdvanced || !!this.edge, `environment ${config.name}`, "edge.shieldAdvanced", true, "needs CloudFront in front (not selfHostedNodes): Shield Advanced protects the distribution and the origin NLB")
     this.dns.pointHostnames(hostnames, this.edge
       ? { kind: "cloudfront", domainName: this.edge.cdn.domainName, hostedZoneId: this.edge.cdn.hostedZoneId }
       : { kind: "nodes", ipv6: edge.selfHostedNodes! }, edge.migration);

@@ -1,8 +1,10 @@
-import { environments } from "../../environments";
+import { Testing } from "cdktf";
+import { EnvironmentStack, environments } from "../../environments";
+import { BootstrapStack, bootstrap } from "../../environments/bootstrap";
 import { validateEnvironment } from "../../environments/validate";
 import type { EnvironmentConfig } from "../../environments/config";
 import { seedSlos } from "../../environments/shared";
-import { appStacks, resource, resources, TfJson } from "../helpers";
+import { appStacks, resource, resources, synth, TfJson } from "../helpers";
 
 /**
  * Issue 16's SLO, disaster-recovery and security-baseline pieces as the real app wires them:
@@ -111,5 +113,24 @@ describe("security baseline (bootstrap stack)", () => {
       .toEqual([{ name: "EKS_ADDON_MANAGEMENT", status: "ENABLED" }]);
     expect(resources(json, "aws_shield_subscription")).toHaveLength(0);
     expect(resource(json, "aws_ssm_document").name).toBe("SSM-SessionManagerRunShell");
+  });
+});
+
+describe("Shield Advanced (optional)", () => {
+  const shielded = { ...production, edge: { ...production.edge, shieldAdvanced: true } };
+
+  it("protects the distribution and the origin NLB when the environment asks", () => {
+    const json = synth(new EnvironmentStack(Testing.app(), shielded));
+    expect(resources(json, "aws_shield_protection").map((p) => p.resource_arn)).toEqual([
+      expect.stringMatching(/^\$\{aws_cloudfront_distribution\.cdn_/), expect.stringMatching(/^\$\{aws_lb\.origin-lb_/),
+    ]);
+    expect(resources(stacks.production!, "aws_shield_protection")).toHaveLength(0);
+  });
+
+  it("the bootstrap refuses protections without the account's subscription", () => {
+    expect(() => new BootstrapStack(Testing.app(), bootstrap, { registry: { ...environments, production: shielded } }))
+      .toThrow("bootstrap: security.shieldAdvanced = false is invalid; must be true: environment production sets edge.shieldAdvanced");
+    expect(() => new BootstrapStack(Testing.app(), { ...bootstrap, security: { ...bootstrap.security, shieldAdvanced: true } }, { registry: { ...environments, production: shielded } }))
+      .not.toThrow();
   });
 });
