@@ -197,24 +197,24 @@ export function alloyStage(s: SloSpec, domain: string): string {
   const paths = (s.pathPrefixes?.length ? s.pathPrefixes : ["/"]).map(escapeRe).join("|");
   const regex = sloLineRegex(id, hosts, paths);
   const buckets = [...new Set([...DURATION_BUCKETS, ...(s.sli.kind === "latency" ? [s.sli.thresholdSeconds] : [])])].sort((a, b) => a - b);
-  return `  stage.regex {
-    expression = \`${regex}\`
-  }
-  stage.metrics {
-    metric.histogram {
-      name        = "slo_${id}_request_duration_seconds"
-      description = "Durations of requests in SLO ${s.name}"
-      source      = "slo_${id}_seconds"
-      buckets     = [${buckets.join(", ")}]
+  return `    stage.regex {
+      expression = \`${regex}\`
     }
-    metric.counter {
-      name        = "slo_${id}_errors_total"
-      description = "5xx responses in SLO ${s.name}"
-      source      = "slo_${id}_class"
-      value       = "5"
-      action      = "inc"
-    }
-  }`;
+    stage.metrics {
+      metric.histogram {
+        name        = "slo_${id}_request_duration_seconds"
+        description = "Durations of requests in SLO ${s.name}"
+        source      = "slo_${id}_seconds"
+        buckets     = [${buckets.join(", ")}]
+      }
+      metric.counter {
+        name        = "slo_${id}_errors_total"
+        description = "5xx responses in SLO ${s.name}"
+        source      = "slo_${id}_class"
+        value       = "5"
+        action      = "inc"
+      }
+    }`;
 }
 
 /** The line regex (RE2) of one SLO: combined format, then `"$host" $request_time`. */
