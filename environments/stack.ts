@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Annotations, LocalBackend, S3Backend, S3BackendConfig, TerraformStack } from "cdktf";
+import { Annotations, LocalBackend, S3Backend, S3BackendConfig, TerraformResource, TerraformStack } from "cdktf";
 import { hasOnCall } from "../modules/core/on-call";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
@@ -30,6 +30,7 @@ import { ciRunner } from "./shared";
 import { EnvironmentConfig, ORIGIN_VERIFY_HEADER, StateConfig } from "./config";
 import { isProtected, validateEnvironment } from "./validate";
 import { check } from "../modules/core/validation";
+import { suppress } from "../modules/core/suppress";
 
 export interface EnvironmentStackOptions {
   /**
@@ -185,6 +186,10 @@ export class EnvironmentStack extends TerraformStack {
 
     // AWS Backup: daily and monthly recovery points of the stores AWS Backup supports (ElastiCache
     // and OpenSearch are not among them; their own snapshots cover them), copied to a second region.
+    if (!config.awsBackup) {
+      suppress(this.mediaStorage.node.findChild("fs") as TerraformResource, { id: "CKV2_AWS_18",
+        reason: `awsBackup is not set for ${config.name} (protection "${config.protection}"): its media is throwaway; the production tier requires an AWS Backup plan covering the file system` });
+    }
     if (config.awsBackup) {
       const { copyToRegion } = config.awsBackup;
       this.backup = new AwsBackup(this, "backup", {

@@ -121,15 +121,16 @@ export class NetworkAcls extends Construct {
           toPort: r.to,
         });
         if (!r.egress && r.cidr === ANYWHERE && r.from === lo) {
-          suppress(resource,
-            { id: "CKV_AWS_229", reason: "NACLs are stateless: replies to the tier's own outbound connections arrive on ephemeral ports 1024-65535, which include none of 20/21; security groups admit no new connection there" },
-            { id: "CKV_AWS_230", reason: "NACLs are stateless: replies to the tier's own outbound connections arrive on ephemeral ports 1024-65535; no security group admits port 20 or 21" },
-            { id: "CKV_AWS_231", reason: "NACLs are stateless: replies to outbound connections arrive on ephemeral ports 1024-65535, which include 3389; no security group admits RDP and nothing listens on it" },
-            { id: "CKV_AWS_232", reason: "NACLs are stateless: replies to outbound connections arrive on ephemeral ports 1024-65535; no security group admits SSH (operators use SSM Session Manager)" },
-            { id: "AWS-0105", reason: "Return traffic of outbound connections (through NAT) comes from any internet address on ephemeral ports; security groups admit no new connection from outside" });
+          suppress(resource, { id: "CKV_AWS_231", reason: "NACLs are stateless: replies to outbound connections arrive on ephemeral ports 1024-65535, which include 3389; no security group admits RDP and nothing listens on it" });
+          if (r.protocol === "tcp") {
+            suppress(resource, { id: "AWS-0105", reason: "Return traffic of outbound connections (through NAT) comes from any internet address on ephemeral ports; security groups admit no new connection from outside" });
+          }
         }
         if (!r.egress && r.cidr === ANYWHERE && r.from !== lo) {
           suppress(resource, { id: "AWS-0105", reason: "The public tier hosts internet-facing load balancers: their listener port is open to clients by design (CloudFront prefix list and security groups narrow it)" });
+        }
+        if (r.protocol === "-1" && !r.egress) {
+          suppress(resource, { id: "CKV_AWS_352", reason: "All ports from the VPC's own tiers (never the internet): security groups decide the ports; this NACL decides which tiers may talk at all" });
         }
         if (r.protocol === "-1") {
           suppress(resource, { id: "AWS-0102", reason: r.egress && r.cidr === ANYWHERE

@@ -70,7 +70,7 @@ describe("NACLs per tier", () => {
 
   it("carries the reasons for the accepted NACL findings on the rules themselves", () => {
     const rule = Object.values<any>(stacks.production!.resource!.aws_network_acl_rule!).find((r) => r["//"].metadata.path.endsWith("network-acls/private-in-300"));
-    expect(suppressed(rule)).toEqual(["CKV_AWS_229", "CKV_AWS_230", "CKV_AWS_231", "CKV_AWS_232", "AWS-0105"]);
+    expect(suppressed(rule)).toEqual(["CKV_AWS_231", "AWS-0105"]);
   });
 });
 
