@@ -32,10 +32,10 @@ export function addEnvironment(app: App, config: EnvironmentConfig, state?: Stat
       volumeKmsKeyArn: aws.cluster.volumeKeyArn,
       originTargetGroupArns: aws.origin?.loadBalancer.targetGroupArns,
       dataStores: {
-        mysql: { host: aws.data.mysql.address, port: aws.data.mysql.port, secretArn: aws.data.mysql.masterUserSecretArn },
-        redis: { host: aws.data.redis.endpoint, port: aws.data.redis.port, iamUserId: aws.data.redis.appUserId, cacheName: aws.data.redis.replicationGroupId },
-        search: { host: aws.data.search.endpoint, port: aws.data.search.port },
-        documentdb: { host: aws.data.documentdb.endpoint, port: aws.data.documentdb.port, secretArn: aws.data.documentdb.masterUserSecretArn },
+        mysql: { host: aws.data.mysql.address, port: aws.data.mysql.endpointRef.port, secretArn: aws.data.mysql.masterUserSecretArn },
+        redis: { host: aws.data.redis.endpoint, port: aws.data.redis.endpointRef.port, iamUserId: aws.data.redis.appUserId, cacheName: aws.data.redis.replicationGroupId },
+        search: { host: aws.data.search.endpoint, port: aws.data.search.endpointRef.port },
+        documentdb: { host: aws.data.documentdb.endpoint, port: aws.data.documentdb.endpointRef.port, secretArn: aws.data.documentdb.masterUserSecretArn },
       },
     },
   });

@@ -116,7 +116,6 @@ export class EnvironmentStack extends TerraformStack {
       logRetentionDays: config.logRetentionDays,
       deletionProtection: config.deletionProtection,
       requireStandardSupport: isProtected(config.protection),
-      platformControllerRoles: !config.platform.kubeconfig,
     });
     this.mediaStorage = new SharedFileSystem(this, "media-storage", {
       naming: this.naming,
@@ -143,6 +142,8 @@ export class EnvironmentStack extends TerraformStack {
         accessLogsBucket: this.storage.logsBucket,
         alarmTopic: alarms,
         forceDestroy: config.forceDestroy,
+        // The controllers' roles were the cluster's until platform-prereqs took them: moved blocks keep them.
+        controllerRoles: { clusterName: config.clusterName, movedFrom: this.cluster },
       });
     }
 
@@ -165,7 +166,7 @@ export class EnvironmentStack extends TerraformStack {
     const media = this.storage.buckets.media;
     const appRoleArn = this.platformPrereqs?.appRole({
       serviceAccount: { namespace: config.platform.appNamespace, name: config.platform.app.serviceAccount },
-      mediaBucket: media && { bucketArn: media.bucketArn, kmsKeyArn: this.storage.kmsKey.keyArn },
+      mediaBucket: media,
       sesIdentities: config.platform.app.sesIdentities,
     });
 

@@ -10,6 +10,7 @@ import { DNS_PROVIDERS } from "../modules/dns";
 import { ORIGIN_PROTOCOLS, PRICE_CLASSES } from "../modules/cloudfront";
 import { SUPPORT_TYPES, checkClusterName } from "../modules/eks-cluster/validate";
 import { PROTECTION_TIERS, EnvironmentConfig, ProtectionTier } from "./config";
+import { DEFAULT_BACKUP_RETENTION_DAYS } from "../modules/core/data-store";
 
 /** Environment names become stack names (`<name>`, `<name>-platform`), GitHub environments and the `<project>-<name>` prefix. */
 const NAME_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -57,9 +58,9 @@ interface TierRule {
 
 /** Seed 001: production databases keep 30 days of backups (OpenSearch's 14-day hourly snapshots are fixed by AWS). */
 const BACKUP_DAYS: ReadonlyArray<readonly [string, (c: EnvironmentConfig) => number]> = [
-  ["data.mysql.backupRetentionDays", (c) => c.data.mysql.backupRetentionDays ?? 35],
-  ["data.redis.snapshotRetentionDays", (c) => c.data.redis.snapshotRetentionDays ?? 35],
-  ["data.documentdb.backupRetentionDays", (c) => c.data.documentdb.backupRetentionDays ?? 35],
+  ["data.mysql.backupRetentionDays", (c) => c.data.mysql.backupRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS],
+  ["data.redis.snapshotRetentionDays", (c) => c.data.redis.snapshotRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS],
+  ["data.documentdb.backupRetentionDays", (c) => c.data.documentdb.backupRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS],
 ];
 
 const PROTECTED: readonly TierRule[] = [

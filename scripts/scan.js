@@ -131,11 +131,14 @@ function checkovStacks(checkov, files) {
   // Checkov 3.3's terraform_json parser rejects any plain attribute of the top-level `terraform`
   // block ("this method receives only dicts"), so a stack with `required_version` would be
   // skipped as a parse error. It holds no resource to check: Checkov reads copies without it,
-  // at the same relative paths (results map back by suffix).
+  // at the same relative paths (results map back by suffix). Top-level `moved` blocks (state
+  // moves, e.g. platform-prereqs' controller roles) make its parser fail the whole file the same
+  // way; they configure nothing, and the resources they point at are in `resource`, still checked.
   const copyDir = fs.mkdtempSync(path.join(require("os").tmpdir(), "scan-checkov-"));
   const copies = files.map((f) => {
     const doc = JSON.parse(fs.readFileSync(f, "utf8"));
     if (doc.terraform) delete doc.terraform.required_version;
+    delete doc.moved;
     const copy = path.join(copyDir, path.basename(path.dirname(f)), path.basename(f));
     fs.mkdirSync(path.dirname(copy), { recursive: true });
     fs.writeFileSync(copy, JSON.stringify(doc));

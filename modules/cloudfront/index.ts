@@ -1,159 +1,25 @@
 import { Construct } from "constructs";
 import { Annotations } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
-import {
-  CloudfrontDistribution,
-  CloudfrontDistributionOrderedCacheBehavior,
-  CloudfrontDistributionOrigin,
-} from "@cdktf/provider-aws/lib/cloudfront-distribution";
+import { CloudfrontDistribution, CloudfrontDistributionOrderedCacheBehavior, CloudfrontDistributionOrigin } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { CloudfrontCachePolicy } from "@cdktf/provider-aws/lib/cloudfront-cache-policy";
 import { CloudfrontOriginRequestPolicy } from "@cdktf/provider-aws/lib/cloudfront-origin-request-policy";
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
 import { CloudfrontVpcOrigin } from "@cdktf/provider-aws/lib/cloudfront-vpc-origin";
-import { S3BucketCorsConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-cors-configuration";
-import { CloudwatchLogDeliverySource } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery-source";
-import { CloudwatchLogDeliveryDestination } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery-destination";
-import { CloudwatchLogDelivery } from "@cdktf/provider-aws/lib/cloudwatch-log-delivery";
 import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
-import { awsContext } from "../core/aws-context";
 import { checkDnsName, isWithinDomain } from "../core/dns";
 import { suppress } from "../core/suppress";
-import { Naming } from "../core/naming";
-import { CLOUDFRONT_REGION, checkCloudFrontProvider } from "../core/regions";
-import { CertificateDns } from "../core/types";
+import { checkCloudFrontProvider } from "../core/regions";
 import { check, checkInt, checkOneOf, checkUniqueList } from "../core/validation";
-import { KmsKey } from "../kms-key";
-import type { SecureBucket } from "../s3-buckets";
+import type { BucketRef } from "../core/refs";
+import { addAccessLogs, grantBucketAccess } from "./buckets-and-logs";
+import { MANAGED_CACHING_OPTIMIZED, MEDIA_PATH, ORIGIN_PROTOCOLS, PRICE_CLASSES, VIEWER_TLS_POLICIES } from "./props";
+import type { OriginProtocol, CloudFrontProps } from "./props";
 
-/** AWS managed cache policy "Managed-CachingOptimized" (same id in every account). */
-export const MANAGED_CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
-/** Open edX's user-uploaded media path. */
-export const MEDIA_PATH = "/media/*";
-
-export const ORIGIN_PROTOCOLS = ["https-only", "http-only"] as const;
-export type OriginProtocol = (typeof ORIGIN_PROTOCOLS)[number];
-export const PRICE_CLASSES = ["PriceClass_All", "PriceClass_200", "PriceClass_100"] as const;
-export type PriceClass = (typeof PRICE_CLASSES)[number];
-/** Viewer security policies at or above TLS 1.2 with 2021-era ciphers. */
-export const VIEWER_TLS_POLICIES = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] as const;
-export type ViewerTlsPolicy = (typeof VIEWER_TLS_POLICIES)[number];
-
-/** A secret header CloudFront adds to every origin request; the ingress rejects requests without it. */
-export interface OriginVerifyHeader {
-  readonly name: string;
-  /** The value (e.g. read from Secrets Manager by a data source: it then sits in this stack's state). */
-  readonly value: string;
-}
-
-/** The ingress load balancer CloudFront forwards to. */
-export type OriginConfig =
-  /** A DNS name that resolves to the NLB (e.g. `ingress.<domain>`). */
-  | {
-      readonly hostname: string;
-      /**
-       * ARN of an internal NLB/ALB: CloudFront reaches it as a VPC origin (over its own
-       * interfaces in the VPC's private subnets), so the origin has no public address at all.
-       * @default undefined: a public custom origin
-       */
-      readonly vpcOriginLoadBalancerArn?: string;
-      /**
-       * Public origins: the shared-secret header the ingress checks, so that only this
-       * distribution (not any CloudFront distribution, which the prefix list alone admits) gets through.
-       * @default none
-       */
-      readonly verifyHeader?: OriginVerifyHeader;
-    }
-  /** Look the load balancer up in the stack's region by tags (it must exist before this stack is planned). */
-  | { readonly loadBalancerTags: Readonly<Record<string, string>> };
-
-/**
- * S3 static offload: the static path patterns are served from this bucket instead of the
- * origin. Only with a publisher: a bucket nothing writes would answer 403/404 for every asset.
- */
-export interface StaticAssetsConfig {
-  readonly bucket: SecureBucket;
-  /** The bucket's SSE-KMS key; CloudFront is allowed to decrypt with it. */
-  readonly kmsKey: KmsKey;
-  /**
-   * IAM role ARNs of this account that publish the built assets (the release step runs
-   * `aws s3 sync <collected static> s3://<bucket>/static/ --delete` as one of them); they get
-   * list/put/delete on the bucket and encrypt with its key. At least one.
-   */
-  readonly publisherRoleArns: readonly string[];
-}
-
-/** The S3 bucket served under `/media/*` (user uploads), instead of the origin. */
-export interface MediaAssetsConfig {
-  readonly bucket: SecureBucket;
-  readonly kmsKey: KmsKey;
-  /**
-   * Browser uploads straight to the bucket (presigned PUT/POST): the origins (`https://lms.<domain>`, ...) allowed by CORS.
-   * @default [] (no CORS configuration)
-   */
-  readonly corsAllowedOrigins?: readonly string[];
-}
-
-export interface CloudFrontProps {
-  readonly naming: Naming;
-  /** AWS provider in us-east-1: ACM certificates for CloudFront and log delivery sources live there. */
-  readonly provider: AwsProvider;
-  /** Platform hostnames (seed 000: lms., studio., apps.lms.); the first is the certificate's subject. */
-  readonly hostnames: readonly string[];
-  /** The zone that publishes the certificate's DNS validation records. */
-  readonly dns: CertificateDns;
-  readonly origin: OriginConfig;
-  /**
-   * Protocol CloudFront uses to the origin. `http-only` (seed 000's current state) sends
-   * learners' sessions unencrypted between CloudFront and the NLB; allowed only when asked
-   * for, with a synth warning.
-   * @default "https-only"
-   */
-  readonly originProtocol?: OriginProtocol;
-  /** ARN of the WAFv2 web ACL (scope CLOUDFRONT) attached to the distribution. */
-  readonly webAclArn: string;
-  /**
-   * Path patterns of Open edX's collected static files (hashed names), cached at the edge
-   * for long. Checked before the dynamic default.
-   * @default ["/static/*"]
-   */
-  readonly staticPathPatterns?: readonly string[];
-  /**
-   * Serve the static path patterns from an S3 bucket (OAC) with a publisher.
-   * @default none: the LMS/CMS serve `/static/` through the origin and CloudFront caches it
-   */
-  readonly staticAssets?: StaticAssetsConfig;
-  /**
-   * Serve `/media/*` from an S3 bucket (OAC).
-   * @default none: `/media/*` goes to the origin like any dynamic path (uncached)
-   */
-  readonly mediaAssets?: MediaAssetsConfig;
-  /** Bucket (no ACLs needed) that receives the access logs under `cloudfront/`. */
-  readonly logsBucket: SecureBucket;
-  /**
-   * Edge locations used, by cost.
-   * @default "PriceClass_All" (learners are global)
-   */
-  readonly priceClass?: PriceClass;
-  /**
-   * Minimum TLS security policy for viewers.
-   * @default "TLSv1.2_2021"
-   */
-  readonly minimumProtocolVersion?: ViewerTlsPolicy;
-  /**
-   * Strict-Transport-Security max-age in seconds (at least one year).
-   * @default 63072000 (two years)
-   */
-  readonly hstsMaxAgeSeconds?: number;
-  /**
-   * Seconds CloudFront waits for the origin's response (Open edX report and export views are slow).
-   * @default 60
-   */
-  readonly originReadTimeoutSeconds?: number;
-}
-
+export { MANAGED_CACHING_OPTIMIZED, MEDIA_PATH, ORIGIN_PROTOCOLS, PRICE_CLASSES, VIEWER_TLS_POLICIES } from "./props";
+export type { OriginProtocol, PriceClass, ViewerTlsPolicy, OriginVerifyHeader, OriginConfig, StaticAssetsConfig, MediaAssetsConfig, CloudFrontProps } from "./props";
 /**
  * The platform's CloudFront distribution: the platform hostnames with an ACM certificate
  * (us-east-1, DNS-validated), the WAF web ACL, HTTPS-only viewers at TLS 1.2+ and IPv6, the
@@ -351,7 +217,7 @@ export class CloudFront extends Construct {
           }),
     }];
     const orderedCacheBehavior: CloudfrontDistributionOrderedCacheBehavior[] = [];
-    const bucketOrigin = (originId: string, component: string, bucket: SecureBucket) => {
+    const bucketOrigin = (originId: string, component: string, bucket: BucketRef) => {
       const oac = new CloudfrontOriginAccessControl(this, `${component}-oac`, {
         name: naming.name(component, "cloudfrontOriginAccessControl"),
         description: `CloudFront reads the ${component} bucket with SigV4`,
@@ -449,75 +315,7 @@ export class CloudFront extends Construct {
     this.domainName = distribution.domainName;
     this.hostedZoneId = distribution.hostedZoneId;
 
-    // --- buckets: read through OAC only, decrypt through the bucket's key ---
-    const { accountId, partition } = awsContext(this);
-    const onlyThisDistribution = { StringEquals: { "AWS:SourceArn": distribution.arn } };
-    const keysGranted = new Set<KmsKey>();
-    for (const assets of [props.staticAssets, props.mediaAssets]) {
-      if (!assets) continue;
-      assets.bucket.policy.addStatements({
-        Sid: "CloudFrontOacRead",
-        Effect: "Allow",
-        Principal: { Service: "cloudfront.amazonaws.com" },
-        Action: "s3:GetObject",
-        Resource: `${assets.bucket.bucketArn}/*`,
-        Condition: onlyThisDistribution,
-      });
-      if (!keysGranted.has(assets.kmsKey)) assets.kmsKey.allowServicePrincipal("cloudfront.amazonaws.com", onlyThisDistribution, "CloudFrontOacDecrypt");
-      keysGranted.add(assets.kmsKey);
-    }
-    if (props.staticAssets) {
-      // The publisher: the release step syncs the collected static files into the bucket.
-      const { bucket } = props.staticAssets;
-      const publishers = [...props.staticAssets.publisherRoleArns];
-      bucket.policy.addStatements(
-        { Sid: "StaticPublisherList", Effect: "Allow", Principal: { AWS: publishers }, Action: "s3:ListBucket", Resource: bucket.bucketArn },
-        { Sid: "StaticPublisherWrite", Effect: "Allow", Principal: { AWS: publishers }, Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${bucket.bucketArn}/static/*` },
-      );
-      publishers.forEach((arn, i) => props.staticAssets!.kmsKey.allowAwsPrincipal(arn, `StaticPublisher${i}`));
-    }
-    if (props.mediaAssets && corsOrigins.length > 0) {
-      new S3BucketCorsConfiguration(this, "media-cors", {
-        bucket: props.mediaAssets.bucket.bucketName,
-        corsRule: [{
-          allowedMethods: ["GET", "HEAD", "PUT", "POST"],
-          allowedOrigins: [...corsOrigins],
-          allowedHeaders: ["*"],
-          exposeHeaders: ["ETag"],
-          maxAgeSeconds: 3000,
-        }],
-      });
-    }
-
-    // --- access logs: standard logging v2 into the logs bucket ---
-    const source = new CloudwatchLogDeliverySource(this, "access-log-source", {
-      provider,
-      name: naming.name("cdn-access-logs"),
-      logType: "ACCESS_LOGS",
-      resourceArn: distribution.arn,
-    });
-    const destination = new CloudwatchLogDeliveryDestination(this, "access-log-destination", {
-      provider,
-      name: naming.name("cdn-access-logs-s3"),
-      outputFormat: "json",
-      deliveryDestinationConfiguration: [{ destinationResourceArn: `${props.logsBucket.bucketArn}/cloudfront` }],
-    });
-    props.logsBucket.policy.addStatements({
-      Sid: "CloudFrontAccessLogDelivery",
-      Effect: "Allow",
-      Principal: { Service: "delivery.logs.amazonaws.com" },
-      Action: "s3:PutObject",
-      Resource: `${props.logsBucket.bucketArn}/cloudfront/*`,
-      Condition: {
-        StringEquals: { "aws:SourceAccount": accountId, "s3:x-amz-acl": "bucket-owner-full-control" },
-        ArnLike: { "aws:SourceArn": `arn:${partition}:logs:${CLOUDFRONT_REGION}:${accountId}:delivery-source:*` },
-      },
-    });
-    new CloudwatchLogDelivery(this, "access-log-delivery", {
-      provider,
-      deliverySourceName: source.name,
-      deliveryDestinationArn: destination.arn,
-      s3DeliveryConfiguration: [{ suffixPath: "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}", enableHiveCompatiblePath: false }],
-    });
+    grantBucketAccess(this, distribution.arn, props, corsOrigins);
+    addAccessLogs(this, { naming, provider, distributionArn: distribution.arn, logsBucket: props.logsBucket });
   }
 }

@@ -4,8 +4,14 @@ import { AlarmTarget } from "./alarms";
 import { Naming } from "./naming";
 import { EncryptionKeyFactory, EncryptionKeyRef, NetworkRef } from "./types";
 import { Connectable } from "./security-group";
-import { encryptedLogGroup } from "./log-group";
+import { DEFAULT_LOG_RETENTION_DAYS, encryptedLogGroup } from "./log-group";
 import { check, checkLogRetention } from "./validation";
+
+/**
+ * Days of automated backups (RDS, DocumentDB) and snapshots (ElastiCache) a store keeps unless
+ * configured: the services' maximum, above the protected tier's 30-day floor (environments/validate.ts).
+ */
+export const DEFAULT_BACKUP_RETENTION_DAYS = 35;
 
 /** What every data-store module takes besides its own sizing. */
 export interface DataStoreProps {
@@ -61,7 +67,7 @@ export interface DataStoreDefaults {
  * kms-key module's `KmsKey`, passed in so core does not import a module) unless one is given.
  */
 export function dataStoreDefaults(scope: Construct, where: string, component: string, props: DataStoreProps, newKey: EncryptionKeyFactory): DataStoreDefaults {
-  const logRetentionDays = props.logRetentionDays ?? 365;
+  const logRetentionDays = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
   checkLogRetention(where, "logRetentionDays", logRetentionDays);
   const key = props.kmsKey ?? new newKey(scope, "key", {
     naming: props.naming,

@@ -3,6 +3,12 @@ import { TerraformProvider } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { suppress } from "./suppress";
 
+/**
+ * Retention of CloudWatch log groups the modules create, unless configured: a year, the
+ * protected tier's floor, so the default never fails that check.
+ */
+export const DEFAULT_LOG_RETENTION_DAYS = 365;
+
 /** Retention below which Checkov (CKV_AWS_338) flags a log group: a year of audit history. */
 export const AUDIT_LOG_RETENTION_DAYS = 365;
 

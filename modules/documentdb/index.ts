@@ -6,7 +6,7 @@ import { DocdbSubnetGroup } from "@cdktf/provider-aws/lib/docdb-subnet-group";
 import { DocdbEventSubscription } from "@cdktf/provider-aws/lib/docdb-event-subscription";
 import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
-import { DataStoreProps, StoreRestore, checkRestore, dataStoreDefaults, storeLogGroup } from "../core/data-store";
+import { DEFAULT_BACKUP_RETENTION_DAYS, DataStoreProps, StoreRestore, checkRestore, dataStoreDefaults, storeLogGroup } from "../core/data-store";
 import { KmsKey } from "../kms-key";
 import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
@@ -114,7 +114,7 @@ export class DocumentDb extends Construct {
     if (props.restore) checkRestore(where, "restore", props.restore, ["snapshot", "point-in-time"]);
     const d = dataStoreDefaults(this, where, "docdb", props, KmsKey);
     const version = props.engineVersion ?? DEFAULT_DOCUMENTDB_VERSION;
-    const backups = props.backupRetentionDays ?? 35;
+    const backups = props.backupRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS;
     validate(where, props, version, backups, d.multiAz);
     checkVersionLifecycle(this, {
       where, prop: "engineVersion", product: "documentdb", version,

@@ -5,6 +5,7 @@ import { NAME_LIMITS, Naming } from "../core/naming";
 import { suppress } from "../core/suppress";
 import { check, checkInt, checkUniqueList } from "../core/validation";
 import { KmsKey } from "../kms-key";
+import type { KeyRef } from "../core/refs";
 
 export interface EcrRepositoriesProps {
   readonly naming: Naming;
@@ -28,7 +29,7 @@ export interface EcrRepositoriesProps {
    * Key for image encryption.
    * @default a new customer-managed key for the registry
    */
-  readonly kmsKey?: KmsKey;
+  readonly kmsKey?: KeyRef;
 }
 
 const REPO_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
@@ -46,7 +47,7 @@ export class EcrRepositories extends Construct {
   public readonly repositoryUrls: Readonly<Record<string, string>>;
   /** Repository ARN by the names given in props. */
   public readonly repositoryArns: Readonly<Record<string, string>>;
-  public readonly kmsKey: KmsKey;
+  public readonly kmsKey: KeyRef;
 
   constructor(scope: Construct, id: string, props: EcrRepositoriesProps) {
     super(scope, id);

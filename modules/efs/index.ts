@@ -12,6 +12,7 @@ import { check, checkInt, checkOneOf } from "../core/validation";
 import { Connectable, checkConnectables } from "../core/security-group";
 import { KmsKey } from "../kms-key";
 import { policyJson } from "../core/policy";
+import type { KeyRef } from "../core/refs";
 
 /** A directory exposed through an access point, with the POSIX identity every client gets. */
 export interface AccessPointSpec {
@@ -57,11 +58,14 @@ export interface SharedFileSystemProps {
    * Encryption key.
    * @default a new customer-managed key
    */
-  readonly kmsKey?: KmsKey;
+  readonly kmsKey?: KeyRef;
 }
 
 /** Days EFS accepts for the Infrequent Access transition (0 = never). */
 export const IA_DAYS = [0, 1, 7, 14, 30, 60, 90, 180, 270, 365] as const;
+/** Defaults of the props below, used where they are applied and where they are checked. */
+const DEFAULT_IA_DAYS = 30;
+const DEFAULT_POSIX_ID = 1000;
 const PERMISSIONS_RE = /^0?[0-7]{3}$/;
 
 /**
@@ -89,7 +93,7 @@ export class SharedFileSystem extends Construct {
 
     const key = props.kmsKey ?? new KmsKey(this, "key", { naming, component: `${props.component}-efs`, description: `${name} file system` });
     this.kmsKeyArn = key.keyArn;
-    const iaDays = props.transitionToIaDays ?? 30;
+    const iaDays = props.transitionToIaDays ?? DEFAULT_IA_DAYS;
     const fs = new EfsFileSystem(this, "fs", {
       creationToken: name,
       encrypted: true,
@@ -157,8 +161,8 @@ export class SharedFileSystem extends Construct {
 
     const accessPoints: Record<string, string> = {};
     for (const [apName, spec] of Object.entries(props.accessPoints)) {
-      const uid = spec.uid ?? 1000;
-      const gid = spec.gid ?? 1000;
+      const uid = spec.uid ?? DEFAULT_POSIX_ID;
+      const gid = spec.gid ?? DEFAULT_POSIX_ID;
       accessPoints[apName] = new EfsAccessPoint(this, `ap-${apName}`, {
         fileSystemId: fsId,
         posixUser: { uid, gid },
@@ -174,7 +178,7 @@ function validate(where: string, props: SharedFileSystemProps): void {
   const { network } = props;
   check(network.privateSubnetIds.length >= 1 && network.privateSubnetIds.length === network.azs.length, where,
     "network.privateSubnetIds", network.privateSubnetIds.length, `must have one subnet per AZ (${network.azs.length})`);
-  checkOneOf(where, "transitionToIaDays", props.transitionToIaDays ?? 30, IA_DAYS);
+  checkOneOf(where, "transitionToIaDays", props.transitionToIaDays ?? DEFAULT_IA_DAYS, IA_DAYS);
   checkConnectables(where, "allowFrom", props.allowFrom);
   check(Object.keys(props.accessPoints).length >= 1, where, "accessPoints", Object.keys(props.accessPoints), "must define at least one access point");
   for (const [name, spec] of Object.entries(props.accessPoints)) {
@@ -182,8 +186,8 @@ function validate(where: string, props: SharedFileSystemProps): void {
     check(/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(spec.path) && !spec.path.includes(".."), where, `${at}.path`, spec.path,
       "must be an absolute directory path below the file system root, such as /openedx/media");
     // Never root: the access point forces this identity on every client, so 0 would hand root to all of them.
-    checkInt(where, `${at}.uid`, spec.uid ?? 1000, 1, 4294967295);
-    checkInt(where, `${at}.gid`, spec.gid ?? 1000, 1, 4294967295);
+    checkInt(where, `${at}.uid`, spec.uid ?? DEFAULT_POSIX_ID, 1, 4294967295);
+    checkInt(where, `${at}.gid`, spec.gid ?? DEFAULT_POSIX_ID, 1, 4294967295);
     check(PERMISSIONS_RE.test(spec.permissions ?? "0750"), where, `${at}.permissions`, spec.permissions, "must be an octal mode such as 0750");
   }
 }

@@ -4,11 +4,11 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { Naming } from "../core/naming";
 import { PLATFORM_SERVICE_ACCOUNTS, ServiceAccountRef } from "../core/pod-identity";
 import { podIdentityRole } from "../core/pod-identity-role";
-import { clusterAutoscalerStatements, ebsKeyUseStatements, irsaTrustPolicy, loadBalancerControllerStatements } from "./policies";
+import { ebsKeyUseStatements, irsaTrustPolicy } from "./policies";
 
 /**
  * Kubernetes service accounts the add-on roles are bound to: the EKS add-ons' own, and the
- * platform charts' from `PLATFORM_SERVICE_ACCOUNTS` (the platform stack installs those charts).
+ * platform charts' from `PLATFORM_SERVICE_ACCOUNTS` (their roles are in platform-prereqs).
  */
 export const SERVICE_ACCOUNTS = {
   vpcCni: { namespace: "kube-system", name: "aws-node" },
@@ -25,15 +25,11 @@ export interface AddonRolesProps {
   /** The cluster resource's `name` reference, so associations are created after the cluster. */
   readonly clusterRef: string;
   readonly partition: string;
-  readonly region: string;
-  readonly accountId: string;
   /** IRSA (vpc-cni only): the cluster's OIDC provider and its issuer without `https://`. */
   readonly oidcProviderArn: string;
   readonly issuerHost: string;
   /** CMK of node and persistent volumes, which the EBS CSI driver must use. */
   readonly volumeKeyArn: string;
-  /** Also the Cluster Autoscaler's and AWS Load Balancer Controller's roles and associations. */
-  readonly platformControllerRoles: boolean;
 }
 
 export interface AddonRoles {
@@ -44,8 +40,6 @@ export interface AddonRoles {
   readonly ebsCsiRole: IamRole;
   /** Bound by the aws-efs-csi-driver add-on's own Pod Identity association. */
   readonly efsCsiRole: IamRole;
-  readonly clusterAutoscalerRole?: IamRole;
-  readonly loadBalancerControllerRole?: IamRole;
 }
 
 /**
@@ -53,14 +47,14 @@ export interface AddonRoles {
  * Pod Identity agent can serve it. The others: Pod Identity roles (modules/core/pod-identity-role.ts),
  * each trusting one service account of this cluster.
  *
- * The Cluster Autoscaler's and Load Balancer Controller's roles stay here, not in
- * platform-prereqs: moving them would change their Terraform addresses (destroy and recreate
- * the roles and associations, or `moved` blocks in every environment).
+ * The Cluster Autoscaler's and Load Balancer Controller's roles are platform charts' roles:
+ * they live in platform-prereqs (controller-roles.ts), which moves their former state here
+ * with `moved` blocks.
  *
  * Adds to `scope` (the EksCluster) so the roles keep their Terraform addresses.
  */
 export function addAddonRoles(scope: Construct, props: AddonRolesProps): AddonRoles {
-  const { naming, clusterName, partition, region, accountId } = props;
+  const { naming, clusterName, partition } = props;
   const managed = (policy: string) => `arn:${partition}:iam::aws:policy/${policy}`;
 
   const vpcCniRole = new IamRole(scope, "vpc-cni-role", {
@@ -81,18 +75,5 @@ export function addAddonRoles(scope: Construct, props: AddonRolesProps): AddonRo
     managedPolicyArn: managed("service-role/AmazonEFSCSIDriverPolicy"),
     associate: false, constructIds: { managedPolicy: "efs-csi-policy" },
   });
-  if (!props.platformControllerRoles) return { vpcCniRole, vpcCniPolicy, ebsCsiRole, efsCsiRole };
-
-  // The platform stack installs these charts; associations may exist before their service accounts.
-  const clusterAutoscalerRole = podIdentityRole(scope, "cluster-autoscaler", {
-    naming, component: "eks-cluster-autoscaler", clusterName, serviceAccount: SERVICE_ACCOUNTS.clusterAutoscaler,
-    statements: clusterAutoscalerStatements(clusterName, `arn:${partition}:eks:${region}:${accountId}:nodegroup/${clusterName}/*/*`),
-    associationClusterName: props.clusterRef, constructIds: { inlinePolicy: "cluster-autoscaler-inline" },
-  });
-  const loadBalancerControllerRole = podIdentityRole(scope, "lb-controller", {
-    naming, component: "eks-lb-controller", clusterName, serviceAccount: SERVICE_ACCOUNTS.loadBalancerController,
-    statements: loadBalancerControllerStatements(partition, region, accountId),
-    associationClusterName: props.clusterRef, constructIds: { inlinePolicy: "lb-controller-inline" },
-  });
-  return { vpcCniRole, vpcCniPolicy, ebsCsiRole, efsCsiRole, clusterAutoscalerRole, loadBalancerControllerRole };
+  return { vpcCniRole, vpcCniPolicy, ebsCsiRole, efsCsiRole };
 }

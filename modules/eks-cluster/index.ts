@@ -6,134 +6,28 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { awsContext } from "../core/aws-context";
-import { Naming } from "../core/naming";
 import { Connectable } from "../core/security-group";
 import { policyJson, serviceTrustPolicy } from "../core/policy";
 import { encryptedLogGroup } from "../core/log-group";
 import { suppress } from "../core/suppress";
-import { ClusterRef, NetworkRef } from "../core/types";
+import { ClusterRef } from "../core/types";
 import { checkLogRetention } from "../core/validation";
-import { checkVersionLifecycle, ExtendedSupport } from "../core/lifecycle";
+import { checkVersionLifecycle } from "../core/lifecycle";
 import { KmsKey } from "../kms-key";
 import { addAccessEntries } from "./access-entries";
 import { addAddonRoles, SERVICE_ACCOUNTS } from "./addon-roles";
-import { AddonVersions, ClusterAddons } from "./addons";
-import { addNodeGroups, NodeGroupSpec } from "./node-groups";
+import { ClusterAddons } from "./addons";
+import { addNodeGroups } from "./node-groups";
 import { addClusterSecurityGroups } from "./security-groups";
-import { SUPPORT_TYPES, validateCluster } from "./validate";
+import { validateCluster } from "./validate";
+import type { EksClusterProps } from "./props";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../core/log-group";
 
+export type { UpgradeSupportType, EksClusterProps } from "./props";
 export { ADDON_NAMES, MIN_KUBERNETES_MINOR } from "./validate";
 export type { AddonName, AddonVersions } from "./addons";
 export type { NodeGroupSpec, NodeTaint } from "./node-groups";
 export { SERVICE_ACCOUNTS } from "./addon-roles";
-/** What EKS does at the end of standard support (SUPPORT_TYPES). */
-export type UpgradeSupportType = (typeof SUPPORT_TYPES)[number];
-
-export interface EksClusterProps {
-  readonly naming: Naming;
-  /** Cluster name (not derived from naming: seed 000 fixes production's as `openedx-eks`). */
-  readonly clusterName: string;
-  readonly network: NetworkRef;
-  /**
-   * Kubernetes minor version, e.g. "1.36": one of the EKS versions in modules/core/lifecycle.ts.
-   * Node groups follow it (their AL2023/Bottlerocket AMI is the EKS-optimized release for it).
-   */
-  readonly kubernetesVersion: string;
-  /**
-   * Accept paid EKS extended support for a `kubernetesVersion` past its end of standard
-   * support, with the reason. Without it, a cluster with `requireStandardSupport` (the default)
-   * refuses such a version at synth; with it, `upgradeSupportType` must be `EXTENDED` (else EKS would
-   * upgrade the control plane on its own).
-   * @default undefined (not accepted)
-   */
-  readonly extendedSupport?: ExtendedSupport;
-  /**
-   * What happens at the end of standard support: `STANDARD` auto-upgrades the control plane
-   * (keeps it patched, no extended-support fee); `EXTENDED` keeps the version at extra cost.
-   * @default "STANDARD"
-   */
-  readonly upgradeSupportType?: UpgradeSupportType;
-  /**
-   * Also serve the API endpoint publicly, restricted to `publicAccessCidrs`. The private
-   * endpoint is always on, so nodes and in-VPC tooling never leave the VPC.
-   */
-  readonly endpointPublicAccess: boolean;
-  /**
-   * CIDRs allowed to reach the public endpoint; required when it is on, and never 0.0.0.0/0.
-   * @default []
-   */
-  readonly publicAccessCidrs?: readonly string[];
-  /**
-   * IAM roles that get cluster-admin through access entries: ARNs, or names of roles in
-   * this account. At least one is required (the cluster creator gets no implicit admin).
-   */
-  readonly adminRoles: readonly string[];
-  /**
-   * IAM roles with read-only access to the whole cluster: access entries in the Kubernetes
-   * group `platform-viewers`, which the platform stack binds to the `view` ClusterRole
-   * (no Secrets). No EKS access policy: the grant lives in Kubernetes RBAC, in one place.
-   * @default []
-   */
-  readonly viewerRoles?: readonly string[];
-  /**
-   * IAM roles that deploy to the app namespace: access entries in the Kubernetes group
-   * `platform-developers`, which the platform stack binds to `edit` in that namespace only.
-   * @default []
-   */
-  readonly developerRoles?: readonly string[];
-  /**
-   * IAM roles that get cluster-wide read access, Secrets included (AmazonEKSAdminViewPolicy),
-   * e.g. CI's read-only Terraform plan role: refreshing a `helm_release` reads the release
-   * record Helm keeps in a Secret. ARNs, or names of roles in this account; not in another access list.
-   * @default [] (nobody)
-   */
-  readonly planReaderRoles?: readonly string[];
-  /** Managed node groups by name (`general`, `compute`, ...). */
-  readonly nodeGroups: Readonly<Record<string, NodeGroupSpec>>;
-  /**
-   * Add-on versions to pin (validated: `vX.Y.Z-eksbuild.N`, kube-proxy on the cluster's minor).
-   * Add-ons not pinned take the most recent version EKS publishes for `kubernetesVersion`
-   * (`aws_eks_addon_version` data source, `most_recent = true`), so a Kubernetes bump brings
-   * add-ons built for it instead of versions nobody checked against a real cluster.
-   * @default {} (every add-on resolved at plan time)
-   */
-  readonly addonVersions?: AddonVersions;
-  /**
-   * Retention of the control-plane log group.
-   * @default 365
-   */
-  readonly logRetentionDays?: number;
-  /**
-   * Block cluster deletion (EKS deletion protection).
-   * @default true
-   */
-  readonly deletionProtection?: boolean;
-  /**
-   * Refuse at synth a version past its end of standard support unless `extendedSupport` accepts
-   * it with a reason; when false, such a version only warns (a throwaway environment may run it).
-   * @default true
-   */
-  readonly requireStandardSupport?: boolean;
-  /**
-   * IMDSv2 hop limit on nodes. 1 keeps pods (one network hop further) away from the node
-   * role's credentials; every add-on here gets its own role through Pod Identity or IRSA,
-   * so nothing needs the node role from a pod. 2 only for workloads that cannot use either.
-   * @default 1
-   */
-  readonly metadataHopLimit?: 1 | 2;
-  /**
-   * Create the Pod Identity roles and associations of the controllers the platform stack
-   * installs (Cluster Autoscaler, AWS Load Balancer Controller). Off when the platform
-   * targets another cluster and installs neither.
-   * @default true
-   */
-  readonly platformControllerRoles?: boolean;
-  /**
-   * Key for Kubernetes secrets envelope encryption and the control-plane logs.
-   * @default a new customer-managed key
-   */
-  readonly secretsKey?: KmsKey;
-}
 
 /** Newest EKS minor in Checkov's CKV_AWS_339 list (checkov 3.3.30, scripts/scan.js). */
 const CHECKOV_NEWEST_EKS_MINOR = 35;
@@ -202,10 +96,6 @@ export class EksCluster extends Construct implements ClusterRef {
   public readonly vpcCniRoleArn: string;
   public readonly ebsCsiRoleArn: string;
   public readonly efsCsiRoleArn: string;
-  /** Pod Identity role for the Cluster Autoscaler (`kube-system/cluster-autoscaler`), unless `platformControllerRoles` is false. */
-  public readonly clusterAutoscalerRoleArn?: string;
-  /** Pod Identity role for the AWS Load Balancer Controller (`kube-system/aws-load-balancer-controller`), unless `platformControllerRoles` is false. */
-  public readonly loadBalancerControllerRoleArn?: string;
   /** CMK for node root volumes; EBS CSI may use it for persistent volumes too. */
   public readonly volumeKeyArn: string;
   public readonly secretsKeyArn: string;
@@ -223,11 +113,11 @@ export class EksCluster extends Construct implements ClusterRef {
       where, prop: "kubernetesVersion", product: "eks", version: props.kubernetesVersion,
       protectedEnvironment: props.requireStandardSupport ?? true, extendedSupport: props.extendedSupport,
     });
-    const retention = props.logRetentionDays ?? 365;
+    const retention = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     checkLogRetention(where, "logRetentionDays", retention);
 
     const { naming, clusterName } = props;
-    const { accountId, partition, region } = awsContext(this);
+    const { accountId, partition } = awsContext(this);
     const managed = (policy: string) => `arn:${partition}:iam::aws:policy/${policy}`;
     this.kubernetesVersion = props.kubernetesVersion;
 
@@ -330,15 +220,13 @@ export class EksCluster extends Construct implements ClusterRef {
 
     // --- The add-ons' roles: IRSA for vpc-cni, Pod Identity for the rest.
     const roles = addAddonRoles(this, {
-      naming, clusterName, clusterRef, partition, region, accountId,
+      naming, clusterName, clusterRef, partition,
       oidcProviderArn: oidc.arn, issuerHost: Fn.replace(this.oidcIssuerUrl, "https://", ""),
-      volumeKeyArn: volumeKey.keyArn, platformControllerRoles: props.platformControllerRoles !== false,
+      volumeKeyArn: volumeKey.keyArn,
     });
     this.vpcCniRoleArn = roles.vpcCniRole.arn;
     this.ebsCsiRoleArn = roles.ebsCsiRole.arn;
     this.efsCsiRoleArn = roles.efsCsiRole.arn;
-    this.clusterAutoscalerRoleArn = roles.clusterAutoscalerRole?.arn;
-    this.loadBalancerControllerRoleArn = roles.loadBalancerControllerRole?.arn;
 
     // --- Add-ons that must run before nodes can become Ready.
     const addons = new ClusterAddons(this, { clusterName: clusterRef, kubernetesVersion: props.kubernetesVersion, addonVersions: props.addonVersions });

@@ -5,7 +5,7 @@ import { ElasticacheParameterGroup } from "@cdktf/provider-aws/lib/elasticache-p
 import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
 import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
 import { AlarmSpec, metricAlarms } from "../core/alarms";
-import { DataStoreProps, StoreRestore, checkRestore, dataStoreDefaults, storeLogGroup } from "../core/data-store";
+import { DEFAULT_BACKUP_RETENTION_DAYS, DataStoreProps, StoreRestore, checkRestore, dataStoreDefaults, storeLogGroup } from "../core/data-store";
 import { KmsKey } from "../kms-key";
 import { PolicyStatement } from "../core/policy";
 import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
@@ -154,7 +154,7 @@ export class ElastiCache extends Construct {
     const clusterMode = props.clusterMode ?? "disabled";
     const shards = props.shards ?? 1;
     const replicas = props.replicasPerShard ?? 2;
-    const retention = props.snapshotRetentionDays ?? 35;
+    const retention = props.snapshotRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS;
     validate(where, props, engine, version, clusterMode, shards, replicas, retention, d.multiAz);
     checkVersionLifecycle(this, {
       where, prop: "engineVersion", product: engine === "valkey" ? "elasticacheValkey" : "elasticacheRedis", version,

@@ -4,7 +4,7 @@ import { KmsKey as KmsKeyResource } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
-import { EncryptionKeyRef } from "../core/types";
+import { KEY_ENCRYPT_DECRYPT_ACTIONS, KeyRef, keyGrant } from "../core/refs";
 import { PolicyDocument, PolicyStatement } from "../core/policy";
 import { suppress } from "../core/suppress";
 import { checkInt } from "../core/validation";
@@ -46,11 +46,12 @@ const USE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:Gene
  * account root (so IAM policies decide access) and grows through `allowServicePrincipal`
  * as modules attach services that must call KMS themselves (Logs, SNS publishers, CloudFront).
  */
-export class KmsKey extends Construct implements EncryptionKeyRef {
+export class KmsKey extends Construct implements KeyRef {
   public readonly keyArn: string;
   public readonly keyId: string;
   public readonly aliasName: string;
   private readonly policy: PolicyDocument;
+  private readonly region: string;
 
   constructor(scope: Construct, id: string, props: KmsKeyProps) {
     super(scope, id);
@@ -59,6 +60,7 @@ export class KmsKey extends Construct implements EncryptionKeyRef {
     const context = awsContext(this);
     const { accountId, partition } = context;
     const region = props.region ?? context.region;
+    this.region = region;
 
     this.policy = new PolicyDocument([
       {
@@ -132,5 +134,13 @@ export class KmsKey extends Construct implements EncryptionKeyRef {
         Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
       });
     }
+  }
+
+  public grantEncryptDecrypt(sid: string, service: string): PolicyStatement {
+    return keyGrant(this.keyArn, this.region, sid, service, KEY_ENCRYPT_DECRYPT_ACTIONS);
+  }
+
+  public grantDecrypt(sid: string, service: string): PolicyStatement {
+    return keyGrant(this.keyArn, this.region, sid, service, ["kms:Decrypt"]);
   }
 }

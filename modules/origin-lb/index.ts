@@ -12,7 +12,7 @@ import { requireCidr } from "../core/cidr";
 import { Naming } from "../core/naming";
 import { SG_RULE_DESCRIPTION_RE } from "../core/security-group";
 import { check, checkUniqueList } from "../core/validation";
-import type { SecureBucket } from "../s3-buckets";
+import type { BucketRef } from "../core/refs";
 
 /** CloudFront's origin-facing addresses (AWS-managed prefix list, global). */
 export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
@@ -54,7 +54,7 @@ export interface OriginLoadBalancerProps {
   /** @default undefined: no direct access */
   readonly directAccess?: DirectOriginAccess;
   /** Bucket (SSE-S3) for the access logs, under `nlb/`. */
-  readonly logsBucket: SecureBucket;
+  readonly logsBucket: BucketRef;
 }
 
 /**

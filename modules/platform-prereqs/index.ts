@@ -1,7 +1,6 @@
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
 import { AlarmTopicRef } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
 import { Naming } from "../core/naming";
@@ -11,17 +10,18 @@ import { PLATFORM_SERVICE_ACCOUNTS, ServiceAccountRef } from "../core/pod-identi
 import { podIdentityRole } from "../core/pod-identity-role";
 import { check, checkInt } from "../core/validation";
 import { DNS_LABEL_RE } from "../core/dns";
-import { KmsKey } from "../kms-key";
 import { SecureBucket, accountScopedBucketName } from "../s3-buckets";
+import { addControllerRoles } from "./controller-roles";
+import type { BucketRef, KeyRef } from "../core/refs";
 
 export interface PlatformPrereqsProps {
   readonly naming: Naming;
   /** EKS cluster the Pod Identity associations belong to. */
   readonly clusterName: string;
   /** Key for SSE-KMS on the Loki and Velero buckets (the roles may use it through S3 only). */
-  readonly kmsKey: KmsKey;
+  readonly kmsKey: KeyRef;
   /** Server-access-log target for the new buckets. */
-  readonly accessLogsBucket: SecureBucket;
+  readonly accessLogsBucket: BucketRef;
   /**
    * The environment's alarm topic (modules/alerting). Alertmanager publishes the cluster's
    * Prometheus alerts to it, so CloudWatch alarms and Kubernetes alerts reach on-call
@@ -51,11 +51,12 @@ export interface PlatformPrereqsProps {
    */
   readonly ebsKmsKeyArn?: string;
   /**
-   * Role of the cluster autoscaler (from the eks-cluster module). When given, it is bound
-   * to the chart's service account here; leave it out if the eks module binds it itself.
-   * @default no association
+   * Create the Cluster Autoscaler's and AWS Load Balancer Controller's Pod Identity roles and
+   * associations (controller-roles.ts). `clusterName` is the name as written in config (the
+   * trust policies pin it); `movedFrom` is the construct that created them before, for `moved` blocks.
+   * @default none (no controller roles)
    */
-  readonly clusterAutoscalerRoleArn?: string;
+  readonly controllerRoles?: { readonly clusterName: string; readonly movedFrom?: IConstruct };
 }
 
 /** A secret the External Secrets Operator may read, and the key that encrypts it. */
@@ -83,10 +84,10 @@ export interface AppRoleProps {
   /** The app's service account (its namespace is the app namespace). */
   readonly serviceAccount: ServiceAccountRef;
   /**
-   * The media bucket and the key that encrypts it.
+   * The media bucket (its grant includes the key that encrypts it, through S3 only).
    * @default none (no S3 access)
    */
-  readonly mediaBucket?: { readonly bucketArn: string; readonly kmsKeyArn: string };
+  readonly mediaBucket?: BucketRef;
   /**
    * SES identities (domains or addresses) the app sends mail as.
    * @default [] (no SES access)
@@ -117,6 +118,10 @@ export class PlatformPrereqs extends Construct {
   /** Bucket names, for the platform stack's chart values. */
   public readonly lokiBucketName: string;
   public readonly veleroBucketName: string;
+  /** Pod Identity role of the Cluster Autoscaler (`kube-system/cluster-autoscaler`), when `controllerRoles` is set. */
+  public readonly clusterAutoscalerRoleArn?: string;
+  /** Pod Identity role of the AWS Load Balancer Controller, when `controllerRoles` is set. */
+  public readonly loadBalancerControllerRoleArn?: string;
   /** ARN of the key encrypting both buckets (Velero sets it as its SSE key). */
   public readonly kmsKeyArn: string;
   private readonly naming: Naming;
@@ -166,28 +171,13 @@ export class PlatformPrereqs extends Construct {
     this.veleroBucketName = this.veleroBucket.bucketName;
     this.kmsKeyArn = kmsKey.keyArn;
 
-    const kmsViaS3: PolicyStatement = {
-      Sid: "BucketKeyViaS3",
-      Effect: "Allow",
-      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-      Resource: kmsKey.keyArn,
-      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
-    };
-    const bucketAccess = (bucket: SecureBucket, objectActions: string[]): PolicyStatement[] => [
-      { Sid: "ListBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket.bucketArn },
-      { Sid: "Objects", Effect: "Allow", Action: objectActions, Resource: `${bucket.bucketArn}/*` },
-    ];
-
-    this.lokiRoleArn = this.podRole("loki", PLATFORM_SERVICE_ACCOUNTS.loki, [
-      ...bucketAccess(this.lokiBucket, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]),
-      kmsViaS3,
-    ]);
+    // Each role may only touch its own bucket, and the key only through S3 (the bucket's grant).
+    this.lokiRoleArn = this.podRole("loki", PLATFORM_SERVICE_ACCOUNTS.loki, this.lokiBucket.grantReadWrite());
 
     const ec2 = (type: string) => `arn:${partition}:ec2:${region}:${accountId}:${type}/*`;
     const ec2Snapshot = `arn:${partition}:ec2:${region}::snapshot/*`;
     const veleroStatements: PolicyStatement[] = [
-      ...bucketAccess(this.veleroBucket, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]),
-      kmsViaS3,
+      ...this.veleroBucket.grantReadWrite(),
       // Describe calls have no resource-level permissions in EC2; AWS requires "*".
       { Sid: "DescribeVolumesAndSnapshots", Effect: "Allow", Action: ["ec2:DescribeVolumes", "ec2:DescribeSnapshots"], Resource: "*" },
       { Sid: "SnapshotVolumes", Effect: "Allow", Action: ["ec2:CreateSnapshot", "ec2:CreateVolume"], Resource: [ec2("volume"), ec2Snapshot] },
@@ -223,11 +213,13 @@ export class PlatformPrereqs extends Construct {
       },
     ]);
 
-    if (props.clusterAutoscalerRoleArn) {
-      const sa = PLATFORM_SERVICE_ACCOUNTS.clusterAutoscaler;
-      new EksPodIdentityAssociation(this, "cluster-autoscaler-association", {
-        clusterName: props.clusterName, namespace: sa.namespace, serviceAccount: sa.name, roleArn: props.clusterAutoscalerRoleArn,
+    if (props.controllerRoles) {
+      const roles = addControllerRoles(this, {
+        naming, clusterName: props.controllerRoles.clusterName, clusterRef: props.clusterName, partition, region, accountId,
+        movedFrom: props.controllerRoles.movedFrom,
       });
+      this.clusterAutoscalerRoleArn = roles.clusterAutoscalerRole.arn;
+      this.loadBalancerControllerRoleArn = roles.loadBalancerControllerRole.arn;
     }
   }
 
@@ -323,14 +315,7 @@ export class PlatformPrereqs extends Construct {
       "must be an SES identity: a domain or an e-mail address"));
     const statements: PolicyStatement[] = [];
     if (props.mediaBucket) {
-      statements.push(
-        { Sid: "ListMediaBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: props.mediaBucket.bucketArn },
-        { Sid: "MediaObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: `${props.mediaBucket.bucketArn}/*` },
-        {
-          Sid: "MediaKeyViaS3", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: props.mediaBucket.kmsKeyArn,
-          Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
-        },
-      );
+      statements.push(...props.mediaBucket.grantReadWrite("Media"));
     }
     if (ses.length > 0) {
       statements.push({

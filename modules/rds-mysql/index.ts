@@ -8,7 +8,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
-import { DataStoreProps, StoreRestore, checkRestore, dataStoreDefaults, storeLogGroup } from "../core/data-store";
+import { DEFAULT_BACKUP_RETENTION_DAYS, DataStoreProps, StoreRestore, checkRestore, dataStoreDefaults, storeLogGroup } from "../core/data-store";
 import { KmsKey } from "../kms-key";
 import { serviceTrustPolicy } from "../core/policy";
 import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
@@ -150,7 +150,7 @@ export class RdsMysql extends Construct {
     const where = `RdsMysql ${id}`;
     const d = dataStoreDefaults(this, where, "mysql", props, KmsKey);
     const version = props.engineVersion ?? DEFAULT_MYSQL_VERSION;
-    const backups = props.backupRetentionDays ?? 35;
+    const backups = props.backupRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS;
     const replicas = props.readReplicas ?? 0;
     const piRetention = props.performanceInsightsRetentionDays ?? 7;
     const monitoring = props.monitoringIntervalSeconds ?? 60;

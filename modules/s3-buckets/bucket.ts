@@ -12,7 +12,7 @@ import {
 } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { PolicyDocument, PolicyStatement } from "../core/policy";
 import { suppress } from "../core/suppress";
-import { KmsKey } from "../kms-key";
+import { BucketRef, KeyRef, bucketGrant } from "../core/refs";
 
 const TRIVY_JSON_BLIND = "False positive: Trivy does not read nested blocks in Terraform JSON; ";
 
@@ -34,9 +34,9 @@ export interface SecureBucketProps {
    * (log delivery cannot write to SSE-KMS buckets).
    * @default SSE-S3 (for the access-log target only)
    */
-  readonly kmsKey?: KmsKey;
+  readonly kmsKey?: KeyRef;
   /** Where this bucket's server access logs go. @default none (only for the log bucket itself) */
-  readonly accessLogs?: { readonly bucket: SecureBucket; readonly prefix: string };
+  readonly accessLogs?: { readonly bucket: BucketRef; readonly prefix: string };
   readonly lifecycle: BucketLifecycle;
   /** Allow `terraform destroy` to delete a non-empty bucket. */
   readonly forceDestroy: boolean;
@@ -49,7 +49,7 @@ export interface SecureBucketProps {
  * ownership (ACLs disabled), default encryption (bucket key on for KMS), versioning, a
  * TLS-only bucket policy that others can extend, lifecycle rules and access logging.
  */
-export class SecureBucket extends Construct {
+export class SecureBucket extends Construct implements BucketRef {
   public readonly bucketName: string;
   public readonly bucketArn: string;
   public readonly bucketRegionalDomainName: string;
@@ -59,11 +59,13 @@ export class SecureBucket extends Construct {
   public readonly resource: S3Bucket;
   /** The default-encryption resource (for scanner suppressions). */
   public readonly encryption: S3BucketServerSideEncryptionConfigurationA;
+  public readonly key?: KeyRef;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     const bucket = new S3Bucket(this, "bucket", { bucket: props.bucketName, forceDestroy: props.forceDestroy });
     this.resource = bucket;
+    this.key = props.kmsKey;
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     this.bucketRegionalDomainName = bucket.bucketRegionalDomainName;
@@ -148,5 +150,13 @@ export class SecureBucket extends Construct {
         targetPrefix: props.accessLogs.prefix,
       });
     }
+  }
+
+  public grantRead(sidPrefix = ""): PolicyStatement[] {
+    return bucketGrant(this, sidPrefix, false);
+  }
+
+  public grantReadWrite(sidPrefix = ""): PolicyStatement[] {
+    return bucketGrant(this, sidPrefix, true);
   }
 }

@@ -5,6 +5,7 @@ import { suppress } from "../core/suppress";
 import { check, checkInt, checkOneOf } from "../core/validation";
 import { KmsKey } from "../kms-key";
 import { BucketLifecycle, SecureBucket } from "./bucket";
+import type { KeyRef } from "../core/refs";
 
 export { SecureBucket } from "./bucket";
 
@@ -60,7 +61,7 @@ export interface S3BucketsProps {
    * Key for SSE-KMS on every bucket except the logs bucket.
    * @default a new customer-managed key for these buckets
    */
-  readonly kmsKey?: KmsKey;
+  readonly kmsKey?: KeyRef;
 }
 
 /** S3 accepts transitions to the infrequent-access classes from day 30, and out of them 30 days later. */
@@ -89,7 +90,7 @@ export class S3Buckets extends Construct {
   public readonly buckets: Readonly<Record<string, SecureBucket>>;
   /** Server-access-log target (SSE-S3: S3 log delivery cannot write to SSE-KMS buckets). */
   public readonly logsBucket: SecureBucket;
-  public readonly kmsKey: KmsKey;
+  public readonly kmsKey: KeyRef;
 
   constructor(scope: Construct, id: string, props: S3BucketsProps) {
     super(scope, id);

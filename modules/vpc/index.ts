@@ -20,6 +20,8 @@ import { encryptedLogGroup } from "../core/log-group";
 import { NetworkRef } from "../core/types";
 import { check, checkLogRetention, checkOneOf, checkUniqueList } from "../core/validation";
 import { KmsKey } from "../kms-key";
+import type { KeyRef } from "../core/refs";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../core/log-group";
 
 export const NAT_GATEWAY_MODES = ["per-az", "single"] as const;
 export type NatGatewayMode = (typeof NAT_GATEWAY_MODES)[number];
@@ -57,7 +59,7 @@ export interface VpcProps {
    * Key for the flow-log group.
    * @default a new customer-managed key for this VPC's logs
    */
-  readonly logsKey?: KmsKey;
+  readonly logsKey?: KeyRef;
 }
 
 interface Tier {
@@ -91,7 +93,7 @@ export class Vpc extends Construct implements NetworkRef {
     super(scope, id);
     const where = `Vpc ${id}`;
     const natMode = props.natGateways ?? "per-az";
-    const retention = props.flowLogRetentionDays ?? 365;
+    const retention = props.flowLogRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     validate(where, props, natMode, retention);
 
     const { naming } = props;

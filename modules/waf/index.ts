@@ -10,6 +10,8 @@ import { CLOUDFRONT_REGION, checkCloudFrontProvider } from "../core/regions";
 import { check, checkInt, checkLogRetention, checkUniqueList } from "../core/validation";
 import { KmsKey } from "../kms-key";
 import { policyJson } from "../core/policy";
+import type { KeyRef } from "../core/refs";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../core/log-group";
 
 /**
  * The AWS managed rule groups every web ACL runs, in priority order after the rate rule:
@@ -68,7 +70,7 @@ export interface WebAclProps {
    * Key for the WAF log group; must live in us-east-1.
    * @default a new customer-managed key in us-east-1
    */
-  readonly logsKey?: KmsKey;
+  readonly logsKey?: KeyRef;
 }
 
 /**
@@ -96,7 +98,7 @@ export class WebAcl extends Construct {
       check((COMMON_RULE_SET_RULES as readonly string[]).includes(r), where, `countOnlyRules[${i}]`, r,
         `must be a rule of AWSManagedRulesCommonRuleSet (${COMMON_RULE_SET_RULES.join(", ")}); an override of any other name does nothing`);
     });
-    const retention = props.logRetentionDays ?? 365;
+    const retention = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
     checkLogRetention(where, "logRetentionDays", retention);
 
     this.webAclName = naming.name("edge", "wafWebAcl");

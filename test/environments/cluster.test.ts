@@ -95,7 +95,8 @@ describe("environment clusters", () => {
         "openedx-eks:kube-system/ebs-csi-controller-sa", "openedx-eks:kube-system/efs-csi-controller-sa",
       ]);
       const associations = [
-        ...resources(prod, "aws_eks_pod_identity_association").filter((a) => a._id.startsWith("cluster/")).map((a) => a.service_account),
+        // The platform controllers' associations are platform-prereqs' (moved there from the cluster).
+        ...resources(prod, "aws_eks_pod_identity_association").filter((a) => /^platform-prereqs\/(cluster-autoscaler|lb-controller)-/.test(a._id)).map((a) => a.service_account),
         ...resources(prod, "aws_eks_addon").flatMap((a) => (a.pod_identity_association ?? []).map((p: any) => p.service_account)),
       ];
       expect(associations.sort()).toEqual(["aws-load-balancer-controller", "cluster-autoscaler", "ebs-csi-controller-sa", "efs-csi-controller-sa"]);

@@ -165,7 +165,7 @@ describe.each(ENVS)("%s-platform credentials for the app (External Secrets)", (e
     });
     const doc = policy(resource(aws, "aws_iam_role_policy", "platform-prereqs/app-policy").policy).Statement;
     const media = /^\$\{aws_s3_bucket\.storage_media_bucket_\w+\.arn\}/;
-    expect(doc.map((s) => s.Sid)).toEqual(["ListMediaBucket", "MediaObjects", "MediaKeyViaS3"]);
+    expect(doc.map((s) => s.Sid)).toEqual(["MediaListBucket", "MediaObjects", "MediaKeyViaS3"]);
     expect(doc[0].Resource).toMatch(media);
     expect(doc[1].Resource).toMatch(media);
     expect(doc[1].Resource).toMatch(/\/\*$/);

@@ -6,6 +6,7 @@ import { CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../../modules/core/lifecycle";
 import { resource, resources, synth, TfJson, EKS_DATA_STORES, EKS_TARGET, K3S_TARGET } from "../helpers";
 import { ACCESS_LOG_FORMAT, GATEWAY_API_VERSION } from "../../modules/ingress";
 import { GATEWAY_ACCESS_LOG } from "../../modules/observability";
+import type { StoreEndpoint } from "../../modules/core/security-group";
 
 /** Synthesizes one environment's two stacks through the app (as `cdktf synth` does) and reads the output. */
 function synthEnvironment(config: EnvironmentConfig) {
@@ -90,6 +91,18 @@ describe("production-platform", () => {
     // The stores' own ports (MySQL, OpenSearch HTTPS, Redis, DocumentDB), derived from the stores: no 9200, nothing hand-kept.
     expect(policies["allow-egress-vpc-data-stores"].spec.egress[0].ports).toEqual(["443", "3306", "6379", "27017"].map((port) => ({ port, protocol: "TCP" })));
     expect(policies["allow-egress-internet-https-smtp"].spec.egress[0].to[0].ip_block.except).toContain("169.254.169.254/32");
+  });
+
+  it("opens every data store's own port (its connectable endpoint) in the app's VPC egress policy", () => {
+    // Iterates the AWS stack's data layer, so a store added there but not wired into the
+    // platform stack, or wired with another port, fails here.
+    const app = Testing.app();
+    const stacks = addEnvironment(app, environments.production);
+    const stores = Object.entries(stacks.aws.data).flatMap(([name, s]) => ("endpointRef" in s ? [[name, (s as { endpointRef: StoreEndpoint }).endpointRef] as const] : []));
+    expect(stores.map(([name]) => name)).toEqual(["mysql", "redis", "search", "documentdb"]);
+    const vpc = resources(synth(stacks.platform), "kubernetes_network_policy_v1").find((p) => p.metadata.name === "allow-egress-vpc-data-stores")!;
+    const ports = vpc.spec.egress[0].ports.map((p: any) => Number(p.port));
+    for (const [name, endpoint] of stores) expect([name, ports.includes(endpoint.port)]).toEqual([name, true]);
   });
 
   it("pins every chart to an exact version from the shared table", () => {

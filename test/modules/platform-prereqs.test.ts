@@ -1,3 +1,4 @@
+import { Construct } from "constructs";
 import { PlatformPrereqs, PlatformPrereqsProps } from "../../modules/platform-prereqs";
 import { KmsKey } from "../../modules/kms-key";
 import { S3Buckets } from "../../modules/s3-buckets";
@@ -13,7 +14,8 @@ describe("PlatformPrereqs", () => {
   const base = (over: Partial<PlatformPrereqsProps> = {}): PlatformPrereqsProps => ({
     naming, clusterName: "openedx-eks", kmsKey: storage.kmsKey, accessLogsBucket: storage.logsBucket, alarmTopic, ...over,
   });
-  new PlatformPrereqs(stack, "prereqs", base({ clusterAutoscalerRoleArn: "arn:aws:iam::111122223333:role/ca", ebsKmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/ebs" }));
+  const formerHome = new Construct(stack, "cluster");
+  const prereqs = new PlatformPrereqs(stack, "prereqs", base({ controllerRoles: { clusterName: "test-eks", movedFrom: formerHome }, ebsKmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/ebs" }));
   const json = synth(stack);
 
   it("creates encrypted, logged Loki and Velero buckets", () => {
@@ -37,7 +39,8 @@ describe("PlatformPrereqs", () => {
 
   it("scopes each role to its own bucket and the key through S3", () => {
     const loki = policy(resource(json, "aws_iam_role_policy", "loki-policy").policy).Statement;
-    expect(loki.map((s: any) => s.Sid)).toEqual(["ListBucket", "Objects", "BucketKeyViaS3"]);
+    expect(loki.map((s: any) => s.Sid)).toEqual(["ListBucket", "Objects", "KeyViaS3"]);
+    expect(loki[2].Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
     expect(loki[1].Resource).toMatch(/aws_s3_bucket\.prereqs_loki_bucket.*\/\*$/);
     expect(loki[2].Condition.StringEquals["kms:ViaService"]).toMatch(/^s3\./);
     const velero = policy(resource(json, "aws_iam_role_policy", "velero-policy").policy).Statement;
@@ -48,11 +51,49 @@ describe("PlatformPrereqs", () => {
     expect(velero.find((s: any) => s.Sid === "RestoreEncryptedVolumes").Resource).toBe("arn:aws:kms:us-east-1:111122223333:key/ebs");
   });
 
-  it("binds the roles (and the autoscaler's, when given) to the charts' service accounts", () => {
+  it("binds the roles (and the controllers', when asked) to the charts' service accounts", () => {
     const assoc = resources(json, "aws_eks_pod_identity_association").map((a) => [a.namespace, a.service_account, a.cluster_name]);
     expect(assoc).toEqual(expect.arrayContaining([
-      ["observability", "loki", "openedx-eks"], ["velero", "velero-server", "openedx-eks"], ["kube-system", "cluster-autoscaler", "openedx-eks"],
+      ["observability", "loki", "openedx-eks"], ["velero", "velero-server", "openedx-eks"],
+      ["kube-system", "cluster-autoscaler", "openedx-eks"], ["kube-system", "aws-load-balancer-controller", "openedx-eks"],
     ]));
+    expect(prereqs.clusterAutoscalerRoleArn).toBeDefined();
+    expect(prereqs.loadBalancerControllerRoleArn).toBeDefined();
+  });
+
+  it("pins the controllers' roles to the configured cluster name and its own resources", () => {
+    for (const [role, sa] of [["openedx-production-eks-cluster-autoscaler", "cluster-autoscaler"], ["openedx-production-eks-lb-controller", "aws-load-balancer-controller"]]) {
+      const found = resources(json, "aws_iam_role").find((r) => r.name === role)!;
+      expect(policy(found.assume_role_policy).Statement[0].Condition.StringEquals).toMatchObject({
+        "aws:RequestTag/eks-cluster-name": "test-eks", "aws:RequestTag/kubernetes-namespace": "kube-system", "aws:RequestTag/kubernetes-service-account": sa,
+      });
+    }
+    const ca = policy(resource(json, "aws_iam_role_policy", "cluster-autoscaler-inline").policy).Statement;
+    expect(ca.find((s: any) => s.Sid === "ScaleOwnGroups").Condition.StringEquals).toEqual({ "aws:ResourceTag/k8s.io/cluster-autoscaler/test-eks": "owned" });
+    expect(ca.find((s: any) => s.Sid === "DescribeOwnNodegroups").Resource).toMatch(/:nodegroup\/test-eks\/\*\/\*$/);
+    const lbc = policy(resource(json, "aws_iam_role_policy", "lb-controller-inline").policy).Statement;
+    for (const s of lbc.filter((x: any) => /^(Manage|Delete)Own/.test(x.Sid))) expect(s.Condition.Null["aws:ResourceTag/elbv2.k8s.aws/cluster"]).toBe("false");
+  });
+
+  it("moves each controller resource from its address under the former construct (no destroy and recreate)", () => {
+    const moved = (json as any).moved as { from: string; to: string }[];
+    expect(moved).toHaveLength(6);
+    // Addresses every environment's state holds (synthesized by the eks-cluster module before the move).
+    expect(moved.map((m) => m.from)).toEqual(expect.arrayContaining([
+      "aws_iam_role.cluster_cluster-autoscaler-role_CD22396D", "aws_iam_role_policy.cluster_cluster-autoscaler-inline_28C7A1E3",
+      "aws_eks_pod_identity_association.cluster_cluster-autoscaler-association_41A057CD", "aws_iam_role.cluster_lb-controller-role_B5F3671D",
+      "aws_iam_role_policy.cluster_lb-controller-inline_1D6E8CFB", "aws_eks_pod_identity_association.cluster_lb-controller-association_A308CB88",
+    ]));
+    for (const id of ["cluster-autoscaler", "lb-controller"]) {
+      for (const [type, suffix] of [["aws_iam_role", "role"], ["aws_iam_role_policy", "inline"], ["aws_eks_pod_identity_association", "association"]] as const) {
+        const to = Object.keys((json.resource as any)[type]).filter((k) => k.startsWith(`prereqs_${id}-${suffix}_`));
+        expect(to).toHaveLength(1);
+        const block = moved.find((m) => m.to === `${type}.${to[0]}`)!;
+        expect(block.from).toMatch(new RegExp(`^${type}\\.cluster_${id}-${suffix}_[0-9A-F]{8}$`));
+        // The old address exists no more: Terraform moves the state instead of destroying it.
+        expect(Object.keys((json.resource as any)[type])).not.toContain(block.from.split(".")[1]);
+      }
+    }
   });
 
   it("rejects bad retention days", () => {
@@ -85,13 +126,20 @@ describe("PlatformPrereqs grants for External Secrets and the app", () => {
     alarmTopic: { topicArn: "arn:aws:sns:us-east-1:1:a", kmsKeyArn: "arn:aws:kms:us-east-1:1:key/a" },
   });
   prereqs.allowExternalSecrets({ secrets: [{ secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:db-AbCdEf", kmsKeyArn: "arn:aws:kms:us-east-1:1:key/db" }], secretNames: ["sso", "sso"] });
-  prereqs.appRole({ serviceAccount: { namespace: "openedx-prod", name: "openedx" }, mediaBucket: { bucketArn: storage.buckets.media!.bucketArn, kmsKeyArn: storage.kmsKey.keyArn }, sesIdentities: ["learn.example.org"] });
+  prereqs.appRole({ serviceAccount: { namespace: "openedx-prod", name: "openedx" }, mediaBucket: storage.buckets.media, sesIdentities: ["learn.example.org"] });
   const json = synth(stack);
 
   it("lists each operator-created secret once, by name and Secrets Manager's suffix", () => {
     const doc = policy(resource(json, "aws_iam_role_policy", "external-secrets-policy").policy).Statement;
     expect(doc[0].Resource).toEqual(["arn:aws:secretsmanager:us-east-1:1:secret:db-AbCdEf", expect.stringMatching(/:secret:sso-\?\?\?\?\?\?$/)]);
     expect(doc[1].Resource).toEqual(["arn:aws:kms:us-east-1:1:key/db"]);
+  });
+
+  it("grants the app its media bucket with the bucket's own key, through S3 only", () => {
+    const doc = policy(resource(json, "aws_iam_role_policy", "app-policy").policy).Statement;
+    expect(doc.map((s: any) => s.Sid).slice(0, 3)).toEqual(["MediaListBucket", "MediaObjects", "MediaKeyViaS3"]);
+    expect(doc[2]).toMatchObject({ Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: expect.stringMatching(/aws_kms_key\.storage_key/) });
+    expect(doc[2].Condition.StringEquals["kms:ViaService"]).toMatch(/^s3\./);
   });
 
   it("lets the app send mail only as its SES identities", () => {
@@ -104,7 +152,7 @@ describe("PlatformPrereqs grants for External Secrets and the app", () => {
     const other = testStack("staging");
     const s2 = new S3Buckets(other.stack, "s", { naming: other.naming, buckets: { media: {} } });
     const p2 = new PlatformPrereqs(other.stack, "p", { naming: other.naming, clusterName: "c", kmsKey: s2.kmsKey, accessLogsBucket: s2.logsBucket, alarmTopic: { topicArn: "t", kmsKeyArn: "k" } });
-    expect(() => p2.appRole({ serviceAccount: { namespace: "a", name: "b" }, mediaBucket: { bucketArn: "b", kmsKeyArn: "k" }, sesIdentities: ["*"] })).toThrow('appRole.sesIdentities[0] = "*" is invalid');
+    expect(() => p2.appRole({ serviceAccount: { namespace: "a", name: "b" }, mediaBucket: s2.buckets.media, sesIdentities: ["*"] })).toThrow('appRole.sesIdentities[0] = "*" is invalid');
     expect(() => p2.allowExternalSecrets({ secrets: [], secretNames: ["arn:aws:secretsmanager:us-east-1:1:secret:x"] })).toThrow("must be a Secrets Manager secret name (not an ARN)");
   });
 

@@ -44,15 +44,17 @@ describe("Terraform addresses of the split eks-cluster and the shared Pod Identi
     const prod = appStacks()["production"]!.resource ?? {};
     const ids = (type: string) => Object.keys(prod[type] ?? {}).filter((k) => /^(cluster|platform-prereqs)_/.test(k)).sort();
     expect(ids("aws_iam_role")).toEqual([
-      "cluster_cluster-autoscaler-role_CD22396D", "cluster_cluster-role_BB943DD8", "cluster_ebs-csi-role_4FA8E68A", "cluster_efs-csi-role_ADFE46CC",
-      "cluster_lb-controller-role_B5F3671D", "cluster_node-role_681EE9FE", "cluster_vpc-cni-role_614313B2",
+      "cluster_cluster-role_BB943DD8", "cluster_ebs-csi-role_4FA8E68A", "cluster_efs-csi-role_ADFE46CC",
+      "cluster_node-role_681EE9FE", "cluster_vpc-cni-role_614313B2",
       "platform-prereqs_alertmanager-role_9EFE2108", "platform-prereqs_app-role_E0C4C229", "platform-prereqs_cert-manager-dns01-role_A326BAFA",
-      "platform-prereqs_external-secrets-role_E635BB56", "platform-prereqs_loki-role_98C34E11", "platform-prereqs_velero-role_ED41D2F4",
+      "platform-prereqs_cluster-autoscaler-role_E648D77B", "platform-prereqs_external-secrets-role_E635BB56", "platform-prereqs_lb-controller-role_546F3AE7",
+      "platform-prereqs_loki-role_98C34E11", "platform-prereqs_velero-role_ED41D2F4",
     ]);
     expect(ids("aws_iam_role_policy")).toEqual([
-      "cluster_cluster-autoscaler-inline_28C7A1E3", "cluster_cluster-kms_0ABA908B", "cluster_ebs-csi-inline_0B61F618", "cluster_lb-controller-inline_1D6E8CFB",
+      "cluster_cluster-kms_0ABA908B", "cluster_ebs-csi-inline_0B61F618",
       "platform-prereqs_alertmanager-policy_E06C210C", "platform-prereqs_app-data-stores-policy_EB50FA21", "platform-prereqs_app-policy_12DF24BC",
-      "platform-prereqs_cert-manager-dns01-policy_3121F2D3", "platform-prereqs_external-secrets-policy_50EE7947", "platform-prereqs_loki-policy_326BC403",
+      "platform-prereqs_cert-manager-dns01-policy_3121F2D3", "platform-prereqs_cluster-autoscaler-inline_3DED3A39", "platform-prereqs_external-secrets-policy_50EE7947",
+      "platform-prereqs_lb-controller-inline_A31E523D", "platform-prereqs_loki-policy_326BC403",
       "platform-prereqs_velero-policy_F41411AA",
     ]);
     expect(ids("aws_iam_role_policy_attachment")).toEqual([
@@ -60,9 +62,19 @@ describe("Terraform addresses of the split eks-cluster and the shared Pod Identi
       "cluster_node-AmazonEC2ContainerRegistryPullOnly_59078B73", "cluster_node-AmazonEKSWorkerNodePolicy_41D163AB", "cluster_vpc-cni-policy_DAF8E1C3",
     ]);
     expect(ids("aws_eks_pod_identity_association")).toEqual([
-      "cluster_cluster-autoscaler-association_41A057CD", "cluster_lb-controller-association_A308CB88",
       "platform-prereqs_alertmanager-association_A23153ED", "platform-prereqs_app-association_0052CFD8", "platform-prereqs_cert-manager-dns01-association_60B320AB",
-      "platform-prereqs_external-secrets-association_34B4E20A", "platform-prereqs_loki-association_9FDE0724", "platform-prereqs_velero-association_590009B1",
+      "platform-prereqs_cluster-autoscaler-association_921AB3D7", "platform-prereqs_external-secrets-association_34B4E20A",
+      "platform-prereqs_lb-controller-association_CDC310CF", "platform-prereqs_loki-association_9FDE0724", "platform-prereqs_velero-association_590009B1",
+    ]);
+    // The controllers' resources moved from the cluster to platform-prereqs: a moved block per
+    // resource, from the address production's state holds, so nothing is destroyed.
+    expect((appStacks()["production"] as any).moved).toEqual([
+      { from: "aws_iam_role.cluster_cluster-autoscaler-role_CD22396D", to: "aws_iam_role.platform-prereqs_cluster-autoscaler-role_E648D77B" },
+      { from: "aws_iam_role_policy.cluster_cluster-autoscaler-inline_28C7A1E3", to: "aws_iam_role_policy.platform-prereqs_cluster-autoscaler-inline_3DED3A39" },
+      { from: "aws_eks_pod_identity_association.cluster_cluster-autoscaler-association_41A057CD", to: "aws_eks_pod_identity_association.platform-prereqs_cluster-autoscaler-association_921AB3D7" },
+      { from: "aws_iam_role.cluster_lb-controller-role_B5F3671D", to: "aws_iam_role.platform-prereqs_lb-controller-role_546F3AE7" },
+      { from: "aws_iam_role_policy.cluster_lb-controller-inline_1D6E8CFB", to: "aws_iam_role_policy.platform-prereqs_lb-controller-inline_A31E523D" },
+      { from: "aws_eks_pod_identity_association.cluster_lb-controller-association_A308CB88", to: "aws_eks_pod_identity_association.platform-prereqs_lb-controller-association_CDC310CF" },
     ]);
     expect(ids("aws_eks_access_entry")).toEqual(["cluster_admin-0_54D09F97", "cluster_admin-1_BEBC2AB2", "cluster_plan-reader-0_07044118", "cluster_plan-reader-1_DAEC504F", "cluster_viewer-0_FCA8E902"]);
     expect(ids("aws_eks_node_group")).toEqual(["cluster_ng-compute_94D19936", "cluster_ng-general_5B18890F", "cluster_ng-memory_7F5CE2F5"]);
