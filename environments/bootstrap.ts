@@ -94,7 +94,7 @@ export const bootstrap: BootstrapConfig = {
   state: { bucket: s3State.backend === "s3" ? s3State.bucket : "", keyPrefix: s3State.backend === "s3" ? s3State.keyPrefix : "", noncurrentVersionDays: 90 },
   environments: environmentOrder,
   // Seed 001: a year of audit trail online, then Glacier Instant Retrieval up to 7 years.
-  restoreDrill: { source: "production", target: "sandbox" },
+  restoreDrill: restoreDrillPair(environments),
   security: { trailRetentionDays: 2557, trailLogGroupRetentionDays: 365, shieldAdvanced: false },
   serviceLinkedRoles: ["opensearchservice.amazonaws.com", "autoscaling.amazonaws.com", "vpcorigin.cloudfront.amazonaws.com"],
   ecr: {
@@ -359,6 +359,14 @@ export class BootstrapStack extends TerraformStack {
     new TerraformOutput(this, "plan-role-arn", { value: this.planRole.roleArn });
     new TerraformOutput(this, "pr-plan-role-arn", { value: this.prPlanRole.roleArn });
   }
+}
+
+/** The drill restores the registry's first production-tier environment into its first disposable one (none without both). */
+function restoreDrillPair(registry: Readonly<Record<string, EnvironmentConfig>>): BootstrapConfig["restoreDrill"] {
+  const names = Object.keys(registry);
+  const source = names.find((n) => registry[n]!.protection === "production");
+  const target = names.find((n) => registry[n]!.protection === "disposable");
+  return source && target ? { source, target } : undefined;
 }
 
 /** Config rules that span modules; module-level rules live in the modules. */
