@@ -11,6 +11,9 @@ import { EcrRepositories } from "learning-platform-infra/ecr";
 import { GithubActionsRole, GithubJob, GithubOidcProvider, GithubRepository, githubSubject } from "learning-platform-infra/github-oidc";
 import { CiWorkflows, DATA_PLANE_READS, DEFAULT_CI_WORKFLOWS, TerraformCiRoles, ciRoleNames } from "learning-platform-infra/github-oidc/terraform-roles";
 import { KmsKey } from "learning-platform-infra/kms-key";
+import { SecurityBaseline, SecurityBaselineSettings } from "learning-platform-infra/security-baseline";
+import { SessionManager } from "learning-platform-infra/session-manager";
+import { RestoreDrillRole } from "learning-platform-infra/restore-drill";
 import { SecureBucket } from "learning-platform-infra/s3-buckets";
 import { CodeconnectionsConnection } from "@cdktf/provider-aws/lib/codeconnections-connection";
 import type { StateConfig } from "./config";
@@ -51,6 +54,14 @@ export interface BootstrapConfig {
    * (any Auto Scaling group ever created makes that one) is imported or dropped from the list.
    */
   readonly serviceLinkedRoles: readonly string[];
+  /** Account-level audit and threat detection: CloudTrail, GuardDuty, optionally Shield Advanced. */
+  readonly security: SecurityBaselineSettings;
+  /**
+   * The restore drill (`restore-drill.yml`): which environment's backups are restored into which
+   * (a `production`-tier source, a `disposable` target, both in the registry).
+   * @default none: no drill role
+   */
+  readonly restoreDrill?: { readonly source: string; readonly target: string };
   /** Container registry for the services' images, and who may push. */
   readonly ecr: {
     /**
@@ -84,6 +95,9 @@ export const bootstrap: BootstrapConfig = {
   workflows: DEFAULT_CI_WORKFLOWS,
   state: { bucket: s3State.backend === "s3" ? s3State.bucket : "", keyPrefix: s3State.backend === "s3" ? s3State.keyPrefix : "", noncurrentVersionDays: 90 },
   environments: environmentOrder,
+  // Seed 001: a year of audit trail online, then Glacier Instant Retrieval up to 7 years.
+  restoreDrill: restoreDrillPair(environments),
+  security: { trailRetentionDays: 2557, trailLogGroupRetentionDays: 365, shieldAdvanced: false },
   serviceLinkedRoles: ["opensearchservice.amazonaws.com", "autoscaling.amazonaws.com", "vpcorigin.cloudfront.amazonaws.com"],
   ecr: {
     repositories: site.imageRepositories,
@@ -137,6 +151,12 @@ export class BootstrapStack extends TerraformStack {
   public readonly ecrPushJobs: Readonly<Record<string, readonly GithubJob[]>>;
   /** Read-only plans of this stack on main (drift checks): `<project>-bootstrap-github-plan`. */
   public readonly planRole: GithubActionsRole;
+  /** CloudTrail, GuardDuty (and Shield Advanced): once per account. */
+  public readonly security: SecurityBaseline;
+  /** Session Manager preferences and the operators' policy (no bastion): once per account and region. */
+  public readonly sessionManager: SessionManager;
+  /** The restore drill's role (when `restoreDrill` is set). */
+  public readonly restoreDrill?: RestoreDrillRole;
   /** Pull-request plans of this stack, in the GitHub environment `bootstrap-plan`: `<project>-bootstrap-github-pr-plan`. */
   public readonly prPlanRole: GithubActionsRole;
 
@@ -181,12 +201,27 @@ export class BootstrapStack extends TerraformStack {
         { id: "CKV2_AWS_62", reason: "Nothing consumes object events from the state bucket; every read and write is in its server access logs" });
     }
 
+    for (const env of config.environments) {
+      const e = registry[env];
+      check(!(e && !isSelfHosted(e) && e.edge.shieldAdvanced) || config.security.shieldAdvanced === true, "bootstrap", "security.shieldAdvanced", config.security.shieldAdvanced,
+        `must be true: environment ${env} sets edge.shieldAdvanced, and Shield Advanced protections need the account's subscription`);
+    }
+    this.security = new SecurityBaseline(this, "security", { naming, accessLogs, ...config.security });
+    this.sessionManager = new SessionManager(this, "session-manager", { naming, logRetentionDays: config.security.trailLogGroupRetentionDays });
+
     this.github = new GithubOidcProvider(this, "github-oidc");
     for (const service of config.serviceLinkedRoles) {
       new IamServiceLinkedRole(this, `service-linked-role-${service.split(".")[0]}`, {
         awsServiceName: service,
         description: "Account-level: created once here, never per environment",
       });
+    }
+    const drill = config.restoreDrill;
+    if (drill) {
+      check(registry[drill.source]?.protection === "production", "bootstrap", "restoreDrill.source", drill.source, "must be a registry environment of protection \"production\"");
+      check(registry[drill.target]?.protection === "disposable", "bootstrap", "restoreDrill.target", drill.target, "must be a registry environment of protection \"disposable\" (the drill creates and deletes an instance there)");
+      this.restoreDrill = new RestoreDrillRole(this, "restore-drill", { provider: this.github, project: config.project, repository: config.github, mainBranch: config.mainBranch, ...drill });
+      new TerraformOutput(this, "restore-drill-role-arn", { value: this.restoreDrill.role.roleArn });
     }
     this.registry = new EcrRepositories(this, "ecr", { naming, repositories: Object.keys(config.ecr.repositories), keepImages: config.ecr.keepImages });
     const ecrArns = Object.values(this.registry.repositoryArns);
@@ -321,6 +356,14 @@ export class BootstrapStack extends TerraformStack {
     new TerraformOutput(this, "plan-role-arn", { value: this.planRole.roleArn });
     new TerraformOutput(this, "pr-plan-role-arn", { value: this.prPlanRole.roleArn });
   }
+}
+
+/** The drill restores the registry's first production-tier AWS environment into its first disposable one (none without both). */
+function restoreDrillPair(registry: Readonly<Record<string, RegistryEnvironment>>): BootstrapConfig["restoreDrill"] {
+  const names = Object.keys(registry).filter((n) => !isSelfHosted(registry[n]!)); // a self-hosted cluster has no RDS snapshot
+  const source = names.find((n) => registry[n]!.protection === "production");
+  const target = names.find((n) => registry[n]!.protection === "disposable");
+  return source && target ? { source, target } : undefined;
 }
 
 /** Config rules that span modules; module-level rules live in the modules. */

@@ -18,6 +18,8 @@ import type { GrafanaSso } from "learning-platform-infra/observability";
 import type { OnCallTarget } from "learning-platform-infra/core/on-call";
 import type { AppResources } from "learning-platform-infra/k8s-namespaces";
 import type { BackupSchedule } from "learning-platform-infra/backups";
+import type { AwsBackupSettings } from "learning-platform-infra/aws-backup";
+import type { SloConfig } from "learning-platform-infra/slo";
 import type { ExtendedSupport } from "learning-platform-infra/core/lifecycle";
 
 /**
@@ -122,6 +124,13 @@ export interface EdgeConfig {
    * nodes round-robin (one AAAA per node) and no CloudFront or WAF is created.
    */
   readonly selfHostedNodes?: readonly string[];
+  /**
+   * Shield Advanced protections on the CloudFront distribution and the origin NLB (DDoS response
+   * team, cost protection, L7 mitigation). The account must subscribe first: bootstrap
+   * `security.shieldAdvanced` (the bootstrap stack refuses this flag without it).
+   * @default false: Shield Standard only
+   */
+  readonly shieldAdvanced?: boolean;
   /**
    * Seed 002's EC2 → EKS migration: CloudFront's origin becomes a weighted ALB that splits
    * requests between the legacy Auto Scaling group and the EKS ingress by the phase in effect
@@ -252,6 +261,13 @@ export interface EnvironmentConfig {
   readonly cluster: ClusterConfig;
   readonly mediaStorage: MediaStorageConfig;
   /**
+   * AWS Backup of MySQL, DocumentDB and the media file system: daily and monthly recovery points,
+   * an optional copy in a second region, Vault Lock. Required (with Vault Lock and seed 004's
+   * retention) by the production tier.
+   * @default none: the stores' own automated backups only
+   */
+  readonly awsBackup?: AwsBackupSettings;
+  /**
    * Who is paged: e-mail addresses and/or an HTTPS endpoint (PagerDuty, Opsgenie, webhook)
    * named by its Secrets Manager secret. They subscribe to the alarm topic (CloudWatch alarms
    * and Alertmanager) and Alertmanager pages critical alerts through the endpoint directly.
@@ -351,6 +367,12 @@ export interface PlatformConfig {
     readonly lokiReplicas: number;
     readonly lokiRetentionDays: number;
   };
+  /**
+   * Service-level objectives over the Gateway's requests, with burn-rate alerts and an error-budget
+   * dashboard (modules/slo); `windowDays` must fit in `observability.prometheusRetentionDays`.
+   * @default none
+   */
+  readonly slos?: SloConfig;
   /** Velero schedules (seed 001: every 6 h; seed 003: daily/weekly/monthly generations). */
   readonly backupSchedules: readonly BackupSchedule[];
   /** Redundant Argo CD, cert-manager and add-on replicas. */

@@ -28,6 +28,7 @@ import { MediaStorage } from "learning-platform-infra/media-storage";
 import { Observability } from "learning-platform-infra/observability";
 import { KubeconfigTargetConfig, ORIGIN_VERIFY_HEADER, StateConfig } from "./config";
 import { PlatformEnvironment, requireEksFields } from "./platform-environment";
+import { ServiceLevelObjectives } from "learning-platform-infra/slo";
 import { configureState, defaultTags } from "./stack";
 import { chartLifecycleWarning } from "./lifecycle";
 import { lifecycleToday } from "learning-platform-infra/core/lifecycle";
@@ -204,6 +205,8 @@ export class PlatformStack extends TerraformStack {
   public readonly mode: "eks" | "kubeconfig";
   public readonly namespaces: K8sNamespaces;
   public readonly observability: Observability;
+  /** Service-level objectives (when `platform.slos` is set). */
+  public readonly slos?: ServiceLevelObjectives;
   public readonly ingress: Ingress;
   public readonly certificates: Certificates;
   public readonly gitops: GitOps;
@@ -348,7 +351,12 @@ export class PlatformStack extends TerraformStack {
     const credentials = this.externalSecrets ? [this.externalSecrets.config] : [];
     const onCall: OnCallReceiver | undefined = endpoint && { kind: endpoint.kind, secret: ON_CALL_SECRET };
 
+    // SLOs: rules and Alloy stages go into the observability releases, the dashboard next to Grafana.
+    this.slos = p.slos && new ServiceLevelObjectives(this, "slos", {
+      domain: config.domain, config: p.slos, prometheusRetentionDays: p.observability.prometheusRetentionDays, namespace: ns.observability!,
+    });
     this.observability = new Observability(this, "observability", {
+      slos: this.slos,
       charts: p.charts,
       namespace: ns.observability,
       ...p.observability,

@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from "./config";
 import { site } from "./site";
-import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, migrationDefaults, platformDefaults, s3State, shared, ssoDefaults } from "./shared";
+import { seedSlos, addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, migrationDefaults, platformDefaults, s3State, shared, ssoDefaults } from "./shared";
 
 /** Production: seed 001's address plan, every AZ with its own NAT, everything protected. */
 const domain = site.domain;
@@ -83,12 +83,16 @@ export const production: EnvironmentConfig = {
     },
   },
   mediaStorage: { backups: true, accessPoints: mediaAccessPoints },
+  // Seed 004: daily kept 35 days, monthly a year; copies in us-west-2 under their own key; locked.
+  awsBackup: { dailyRetentionDays: 35, monthlyRetentionDays: 365, copyToRegion: "us-west-2", vaultLock: true },
   onCall: { emails: site.onCallEmails, endpoint: { kind: "pagerduty", secretName: `${shared.project}-production-on-call` } },
   platform: {
     ...platformDefaults("production"),
     appNamespace: "openedx-prod",
     ingress: { replicas: 3, minAvailable: 2 },
-    observability: { prometheusReplicas: 2, prometheusRetentionDays: 15, prometheusStorageGi: 200, alertmanagerReplicas: 3, lokiReplicas: 3, lokiRetentionDays: 30 },
+    observability: { prometheusReplicas: 2, prometheusRetentionDays: 31, prometheusStorageGi: 300, alertmanagerReplicas: 3, lokiReplicas: 3, lokiRetentionDays: 30 },
+    // Seed 002's SLOs over 30 days (Prometheus keeps at least that long).
+    slos: { windowDays: 30, objectives: seedSlos },
     backupSchedules: backupRotation,
     highAvailability: true,
     sso: ssoDefaults("production", domain),

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import * as path from "path";
-import { Annotations, App, LocalBackend, S3Backend, S3BackendConfig, TerraformStack } from "cdktf";
+import { Annotations, App, LocalBackend, S3Backend, S3BackendConfig, TerraformResource, TerraformStack } from "cdktf";
 import { hasOnCall } from "learning-platform-infra/core/on-call";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
@@ -27,10 +27,14 @@ import { EksCluster } from "learning-platform-infra/eks-cluster";
 import { ciRoleNames } from "learning-platform-infra/github-oidc/terraform-roles";
 import { SharedFileSystem } from "learning-platform-infra/efs";
 import { CiRunner } from "learning-platform-infra/ci-runner";
+import { AwsBackup } from "learning-platform-infra/aws-backup";
+import { NetworkAcls } from "learning-platform-infra/network-acls";
+import { ShieldProtection } from "@cdktf/provider-aws/lib/shield-protection";
 import { ciRunner } from "./shared";
 import { EnvironmentConfig, ORIGIN_VERIFY_HEADER, StateConfig } from "./config";
 import { isProtected, rabbitMqMode, validateEnvironment } from "./validate";
 import { check } from "learning-platform-infra/core/validation";
+import { suppress } from "learning-platform-infra/core/suppress";
 
 export interface EnvironmentStackOptions {
   /**
@@ -50,6 +54,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly naming: Naming;
   public readonly network: Vpc;
   public readonly storage: S3Buckets;
+  /** One network ACL per subnet tier (public, private, database). */
+  public readonly networkAcls: NetworkAcls;
   /** The environment's alarm topic and its data stores. */
   public readonly data: DataLayer;
   /** The environment's DNS zone and platform hostname records. */
@@ -64,6 +70,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly mediaStorage: SharedFileSystem;
   /** Loki/Velero buckets and Pod Identity roles (EKS environments only). */
   public readonly platformPrereqs?: PlatformPrereqs;
+  /** AWS Backup of the data stores and the media file system (when `awsBackup` is set). */
+  public readonly backup?: AwsBackup;
   /** Runs the platform stack's CI jobs inside the VPC (absent when the platform targets a kubeconfig cluster). */
   public readonly ciRunner?: CiRunner;
 
@@ -84,6 +92,15 @@ export class EnvironmentStack extends TerraformStack {
       ...config.network,
       flowLogRetentionDays: config.logRetentionDays,
       clusterNames: [config.clusterName],
+    });
+
+    // Internet-facing listeners exist only with a public origin NLB (a VPC origin reaches it from inside the VPC).
+    const originPorts = config.edge.originProtocol === "http-only" ? [443, 80] : [443];
+    const publicOrigin = config.edge.origin?.kind === "public" && !config.edge.selfHostedNodes && !config.platform.kubeconfig;
+    this.networkAcls = new NetworkAcls(this, "network-acls", {
+      naming: this.naming, network: this.network, cidrs: config.network,
+      publicIngressPorts: publicOrigin ? originPorts : [],
+      directAccess: config.edge.directAccess && { cidrs: config.edge.directAccess.cidrs, ports: originPorts },
     });
 
     this.storage = new S3Buckets(this, "storage", {
@@ -175,6 +192,24 @@ export class EnvironmentStack extends TerraformStack {
       postgres: config.data.postgres && new RdsPostgres(this, "postgres", { ...store, ...config.data.postgres }),
       rabbitmq: config.data.rabbitmq && new RabbitMq(this, "rabbitmq", { ...store, ...config.data.rabbitmq, deploymentMode: rabbitMqMode(config) }),
     };
+
+    // AWS Backup: daily and monthly recovery points of the stores AWS Backup supports (ElastiCache
+    // and OpenSearch are not among them; their own snapshots cover them), copied to a second region.
+    if (!config.awsBackup) {
+      suppress(this.mediaStorage.node.findChild("fs") as TerraformResource, { id: "CKV2_AWS_18",
+        reason: `awsBackup is not set for ${config.name} (protection "${config.protection}"): its media is throwaway; the production tier requires an AWS Backup plan covering the file system` });
+    }
+    if (config.awsBackup) {
+      const { copyToRegion } = config.awsBackup;
+      this.backup = new AwsBackup(this, "backup", {
+        naming: this.naming,
+        region: config.region,
+        ...config.awsBackup,
+        copyProvider: copyToRegion === undefined ? undefined
+          : new AwsProvider(this, "aws-backup-copy", { alias: "backup-copy", region: copyToRegion, defaultTags: [{ tags: defaultTags(config) }] }),
+        resourceArns: [this.data.mysql.instance.arn, this.data.documentdb.cluster.arn, this.mediaStorage.fileSystemArn],
+      });
+    }
 
     // What the platform's pods may read and do in AWS: External Secrets reads exactly the
     // password stores' credentials (MySQL's and DocumentDB's service-managed secrets) and the
@@ -268,7 +303,12 @@ export class EnvironmentStack extends TerraformStack {
         logsBucket: this.storage.logsBucket,
       });
       this.edge = { webAcl, cdn };
+      if (edge.shieldAdvanced) {
+        new ShieldProtection(this, "shield-cdn", { name: this.naming.name("cdn"), resourceArn: cdn.distributionArn });
+        if (this.origin) new ShieldProtection(this, "shield-origin-lb", { name: this.naming.name("origin-lb"), resourceArn: this.origin.loadBalancer.arn });
+      }
     }
+    check(!edge.shieldAdvanced || !!this.edge, `environment ${config.name}`, "edge.shieldAdvanced", true, "needs CloudFront in front (not selfHostedNodes): Shield Advanced protects the distribution and the origin NLB")
     this.dns.pointHostnames(hostnames, this.edge
       ? { kind: "cloudfront", domainName: this.edge.cdn.domainName, hostedZoneId: this.edge.cdn.hostedZoneId }
       : { kind: "nodes", ipv6: edge.selfHostedNodes! });

@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from "./config";
 import { site } from "./site";
-import { addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, migrationDefaults, platformDefaults, s3State, shared, ssoDefaults } from "./shared";
+import { seedSlos, addressPlan, backupRotation, clusterDefaults, edgeDefaults, mediaAccessPoints, migrationDefaults, platformDefaults, s3State, shared, ssoDefaults } from "./shared";
 
 /** Staging: production's shape on its own range; one NAT is enough for a pre-release stage. */
 const domain = `staging.${site.domain}`;
@@ -58,11 +58,15 @@ export const staging: EnvironmentConfig = {
     },
   },
   mediaStorage: { backups: true, accessPoints: mediaAccessPoints },
+  // The production plan without the copy and the lock: restores are rehearsed here too.
+  awsBackup: { dailyRetentionDays: 35, monthlyRetentionDays: 365 },
   onCall: { emails: site.onCallEmails },
   platform: {
     ...platformDefaults("staging"),
     ingress: { replicas: 2, minAvailable: 1 },
     observability: { prometheusReplicas: 1, prometheusRetentionDays: 7, prometheusStorageGi: 50, alertmanagerReplicas: 2, lokiReplicas: 2, lokiRetentionDays: 14 },
+    // Seed 002's SLOs over the 7 days staging's Prometheus keeps: a release that burns them shows before production.
+    slos: { windowDays: 7, objectives: seedSlos },
     backupSchedules: backupRotation.slice(0, 2),
     highAvailability: true,
     sso: ssoDefaults("staging", domain),

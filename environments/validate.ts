@@ -83,6 +83,13 @@ export const TIER_RULES: Readonly<Record<ProtectionTier, readonly TierRule[]>> =
     { prop: "edge.originProtocol", value: (c) => c.edge.originProtocol, ok: (c) => c.edge.originProtocol !== "http-only",
       allowed: "must be \"https-only\"", why: "http-only sends cookies and session tokens unencrypted between CloudFront and the origin" },
     { prop: "mediaStorage.backups", value: (c) => c.mediaStorage.backups, ok: (c) => c.mediaStorage.backups, allowed: "must be true" },
+    // Seed 004: a month of daily recovery points and a year of monthly ones, which nobody can delete early.
+    { prop: "awsBackup.dailyRetentionDays", value: (c) => c.awsBackup && (c.awsBackup.dailyRetentionDays ?? 35), ok: (c) => !!c.awsBackup && (c.awsBackup.dailyRetentionDays ?? 35) >= 30,
+      allowed: "must be set, at least 30 days", why: "seed 004's daily backups kept 30-35 days" },
+    { prop: "awsBackup.monthlyRetentionDays", value: (c) => c.awsBackup?.monthlyRetentionDays ?? 365, ok: (c) => (c.awsBackup?.monthlyRetentionDays ?? 365) >= 365,
+      allowed: "must be at least 365 days", why: "seed 004's monthly backups kept a year" },
+    { prop: "awsBackup.vaultLock", value: (c) => c.awsBackup?.vaultLock, ok: (c) => c.awsBackup?.vaultLock === true,
+      allowed: "must be true", why: "recovery points nobody can delete before their retention ends" },
     { prop: "logRetentionDays", value: (c) => c.logRetentionDays, ok: (c) => c.logRetentionDays >= 365, allowed: "must be at least 365", why: "a year of audit and flow logs" },
     { prop: "data.rabbitmq.deploymentMode", value: (c) => c.data.rabbitmq && rabbitMqMode(c), ok: (c) => !c.data.rabbitmq || rabbitMqMode(c) === "CLUSTER_MULTI_AZ",
       allowed: "must be \"CLUSTER_MULTI_AZ\"", why: "a single broker node is lost with its AZ, and its queues with it" },

@@ -33,6 +33,8 @@ const OPERATORS: Record<string, (expected: string, actual: string) => boolean> =
   ArnEquals: (e, a) => e === a,
   ArnLike: (e, a) => like(e, a),
   Bool: (e, a) => e.toLowerCase() === a.toLowerCase(),
+  // Multivalued keys (kms:ResourceAliases) given here as one value: any-match is equality on it.
+  "ForAnyValue:StringEquals": (e, a) => e === a,
 };
 const NEGATED: Record<string, string> = { StringNotEquals: "StringEquals", StringNotLike: "StringLike", ArnNotEquals: "ArnEquals", ArnNotLike: "ArnLike" };
 
@@ -120,7 +122,7 @@ export function canAssumeWithWebIdentity(trust: { Statement: Statement[] }, toke
 export function resolveTokens(text: string, json: { resource?: Record<string, Record<string, any>> }, account = "123456789012"): string {
   return text.replace(/\$\{([^}]+)\}/g, (_m, inner: string) => {
     const parts = inner.split(".");
-    if (parts[0] === "data") return parts[1] === "aws_partition" ? "aws" : parts[1] === "aws_caller_identity" ? account : inner;
+    if (parts[0] === "data") return parts[1] === "aws_partition" ? "aws" : parts[1] === "aws_caller_identity" ? account : parts[1] === "aws_region" ? "us-east-1" : inner;
     const [type, name, attr] = parts as [string, string, string | undefined];
     const r = json.resource?.[type]?.[name];
     if (attr !== "arn") return inner;

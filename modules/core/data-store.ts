@@ -5,7 +5,7 @@ import { Naming } from "./naming";
 import { EncryptionKeyFactory, EncryptionKeyRef, NetworkRef } from "./types";
 import { Connectable } from "./security-group";
 import { DEFAULT_LOG_RETENTION_DAYS, encryptedLogGroup } from "./log-group";
-import { checkLogRetention } from "./validation";
+import { check, checkLogRetention } from "./validation";
 
 /**
  * Days of automated backups (RDS, DocumentDB) and snapshots (ElastiCache) a store keeps unless
@@ -85,4 +85,32 @@ export function dataStoreDefaults(scope: Construct, where: string, component: st
  */
 export function storeLogGroup(scope: Construct, id: string, name: string, defaults: DataStoreDefaults): CloudwatchLogGroup {
   return encryptedLogGroup(scope, id, { name, retentionDays: defaults.logRetentionDays, kmsKeyArn: defaults.key.keyArn, retentionProp: "logRetentionDays" });
+}
+
+/**
+ * Where a store's data comes from when it is (re)created: a restore is a config change and a
+ * plan. Setting it on an existing store replaces the store (the plan says so; deletion
+ * protection must be lifted first), so after a restore it stays in the config.
+ * - `snapshot`: a snapshot (manual, automated, or an AWS Backup recovery point's snapshot) by identifier or ARN;
+ * - `point-in-time`: the source store's backups at `restoreTime` (RFC 3339 UTC), or the latest restorable time.
+ */
+export type StoreRestore =
+  | { readonly kind: "snapshot"; readonly snapshotIdentifier: string }
+  | { readonly kind: "point-in-time"; readonly sourceIdentifier: string; readonly restoreTime?: string };
+
+const SNAPSHOT_RE = /^(arn:aws[a-z-]*:[a-z]+:[a-z0-9-]+:\d{12}:[a-z-]+:)?[A-Za-z][A-Za-z0-9:-]{0,254}$/;
+
+/** Validates a restore input against the kinds the store supports. */
+export function checkRestore(where: string, prop: string, restore: StoreRestore, kinds: readonly StoreRestore["kind"][]): void {
+  check(kinds.includes(restore.kind), where, `${prop}.kind`, restore.kind, `must be one of ${kinds.map((k) => JSON.stringify(k)).join(", ")} for this store`);
+  if (restore.kind === "snapshot") {
+    check(SNAPSHOT_RE.test(restore.snapshotIdentifier), where, `${prop}.snapshotIdentifier`, restore.snapshotIdentifier,
+      "must be a snapshot identifier (a letter, then letters, digits, ':' and '-') or a snapshot ARN");
+    return;
+  }
+  check(/^[a-z][a-z0-9-]{0,62}$/.test(restore.sourceIdentifier), where, `${prop}.sourceIdentifier`, restore.sourceIdentifier, "must be the source store's identifier");
+  if (restore.restoreTime !== undefined) {
+    check(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(restore.restoreTime) && !Number.isNaN(Date.parse(restore.restoreTime)), where, `${prop}.restoreTime`, restore.restoreTime,
+      "must be an RFC 3339 UTC time such as 2026-12-01T03:15:00Z (omit it for the latest restorable time)");
+  }
 }

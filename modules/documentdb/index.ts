@@ -6,7 +6,7 @@ import { DocdbSubnetGroup } from "@cdktf/provider-aws/lib/docdb-subnet-group";
 import { DocdbEventSubscription } from "@cdktf/provider-aws/lib/docdb-event-subscription";
 import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
-import { DEFAULT_BACKUP_RETENTION_DAYS, DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
+import { DEFAULT_BACKUP_RETENTION_DAYS, DataStoreProps, StoreRestore, checkRestore, dataStoreDefaults, storeLogGroup } from "../core/data-store";
 import { KmsKey } from "../kms-key";
 import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
 import { suppress } from "../core/suppress";
@@ -50,6 +50,11 @@ export interface DocumentDbSettings {
   readonly backupRetentionDays?: number;
   /** @default seed 001's thresholds */
   readonly alarmThresholds?: DocumentDbAlarmThresholds;
+  /**
+   * Create the cluster from a snapshot or a point in time of another cluster (docs/disaster-recovery.md).
+   * @default undefined: an empty cluster
+   */
+  readonly restore?: StoreRestore;
 }
 
 export interface DocumentDbProps extends DataStoreProps, DocumentDbSettings {}
@@ -106,6 +111,7 @@ export class DocumentDb extends Construct {
   constructor(scope: Construct, id: string, props: DocumentDbProps) {
     super(scope, id);
     const where = `DocumentDb ${id}`;
+    if (props.restore) checkRestore(where, "restore", props.restore, ["snapshot", "point-in-time"]);
     const d = dataStoreDefaults(this, where, "docdb", props, KmsKey);
     const version = props.engineVersion ?? DEFAULT_DOCUMENTDB_VERSION;
     const backups = props.backupRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS;
@@ -152,7 +158,13 @@ export class DocumentDb extends Construct {
       dbSubnetGroupName: subnets.name,
       dbClusterParameterGroupName: params.name,
       vpcSecurityGroupIds: [sg.id],
-      masterUsername: "docdbadmin",
+      // A restored cluster keeps the snapshot's master user name.
+      masterUsername: props.restore ? undefined : "docdbadmin",
+      snapshotIdentifier: props.restore?.kind === "snapshot" ? props.restore.snapshotIdentifier : undefined,
+      restoreToPointInTime: props.restore?.kind === "point-in-time" ? {
+        sourceClusterIdentifier: props.restore.sourceIdentifier,
+        ...(props.restore.restoreTime ? { restoreTime: props.restore.restoreTime } : { useLatestRestorableTime: true }),
+      } : undefined,
       // DocumentDB generates, stores and rotates the password; Terraform never holds it.
       manageMasterUserPassword: true,
       storageEncrypted: true,

@@ -5,7 +5,7 @@ import { ElasticacheParameterGroup } from "@cdktf/provider-aws/lib/elasticache-p
 import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
 import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
 import { AlarmSpec, metricAlarms } from "../core/alarms";
-import { DEFAULT_BACKUP_RETENTION_DAYS, DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
+import { DEFAULT_BACKUP_RETENTION_DAYS, DataStoreProps, StoreRestore, checkRestore, dataStoreDefaults, storeLogGroup } from "../core/data-store";
 import { KmsKey } from "../kms-key";
 import { PolicyStatement } from "../core/policy";
 import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
@@ -76,6 +76,13 @@ export interface ElastiCacheSettings {
   readonly snapshotRetentionDays?: number;
   /** @default seed 001's thresholds */
   readonly alarmThresholds?: ElastiCacheAlarmThresholds;
+  /**
+   * Seed the cache from a snapshot (ElastiCache has no point-in-time restore): a config change
+   * that replaces the group. Usually unneeded, the cache refills itself; Celery's queued tasks are
+   * what a restore brings back.
+   * @default undefined: an empty cache
+   */
+  readonly restore?: StoreRestore;
 }
 
 export interface ElastiCacheProps extends DataStoreProps, ElastiCacheSettings {}
@@ -140,6 +147,7 @@ export class ElastiCache extends Construct {
   constructor(scope: Construct, id: string, props: ElastiCacheProps) {
     super(scope, id);
     const where = `ElastiCache ${id}`;
+    if (props.restore) checkRestore(where, "restore", props.restore, ["snapshot"]);
     const d = dataStoreDefaults(this, where, "redis", props, KmsKey);
     const engine = props.engine ?? "valkey";
     const version = props.engineVersion ?? (engine === "valkey" ? DEFAULT_VALKEY_VERSION : DEFAULT_REDIS_VERSION);
@@ -219,6 +227,7 @@ export class ElastiCache extends Construct {
       userGroupIds: [users.userGroupId],
       autoMinorVersionUpgrade: "true",
       snapshotRetentionLimit: retention,
+      snapshotName: props.restore?.kind === "snapshot" ? props.restore.snapshotIdentifier : undefined,
       snapshotWindow: "03:00-04:00",
       maintenanceWindow: "sun:05:00-sun:06:00",
       finalSnapshotIdentifier: d.deletionProtection ? `${this.replicationGroupId}-final` : undefined,

@@ -40,8 +40,12 @@ export function originVerifySnippet(headerName: string, values: readonly string[
   ].join("\n");
 }
 
-/** The data plane's access-log format: NGINX's `combined` (client address after proxy protocol). */
-export const ACCESS_LOG_FORMAT = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';
+/**
+ * The data plane's access-log format: NGINX's `combined` (client address after proxy protocol)
+ * followed by `"$host" $request_time`, which the SLOs (modules/slo) select and time requests by:
+ * NGINX OSS exports no per-request metrics, so the log is their only source.
+ */
+export const ACCESS_LOG_FORMAT = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$host" $request_time';
 
 /** The control plane's pod labels (chart `nginx-gateway.selectorLabels` with `nginxGateway.name` below). */
 export const CONTROL_PLANE_LABELS = { "app.kubernetes.io/name": "nginx-gateway", "app.kubernetes.io/instance": "nginx-gateway" } as const;

@@ -5,8 +5,9 @@
 /**
  * Where the platform Gateway's access log lines come from and the counters Alloy derives
  * from them (exposed as `loki_process_custom_<name>` on Alloy's metrics endpoint, which its
- * ServiceMonitor scrapes). The regex reads the status of NGINX's `combined` format, the one
- * NGINX Gateway Fabric logs with unless a custom format is set.
+ * ServiceMonitor scrapes). The regex reads the status at the start of the line: NGINX's
+ * `combined` format, which modules/ingress `ACCESS_LOG_FORMAT` begins with (the SLO stages of
+ * modules/slo read the `"$host" $request_time` it appends).
  */
 export const GATEWAY_ACCESS_LOG = {
   namespace: "nginx-gateway",
@@ -15,7 +16,8 @@ export const GATEWAY_ACCESS_LOG = {
   metrics: { all: "gateway_http_responses_total", serverErrors: "gateway_http_5xx_responses_total" },
 } as const;
 
-export function alloyConfig(lokiPushUrl: string): string {
+/** The Alloy config; `sloStages` (modules/slo) run inside the Gateway access-log match. */
+export function alloyConfig(lokiPushUrl: string, sloStages = ""): string {
   return `
 discovery.kubernetes "pods" {
   role = "pod"
@@ -74,6 +76,7 @@ loki.process "gateway_access" {
         action      = "inc"
       }
     }
+${sloStages}
   }
 }
 

@@ -74,10 +74,21 @@ export interface ObservabilityProps {
    * @default none: Grafana keeps its generated admin login and is not exposed
    */
   readonly grafanaSso?: GrafanaSso;
+  /**
+   * Service-level objectives (modules/slo): their rule groups and the Alloy stages that count
+   * their requests from the Gateway's access log.
+   * @default none
+   */
+  readonly slos?: SloRulesAndStages;
   /** Releases the Prometheus stack waits for (the Secrets Grafana and Alertmanager mount). @default [] */
   readonly dependsOn?: ITerraformDependable[];
 }
 
+/** What Observability needs of the SLOs (modules/slo's ServiceLevelObjectives). */
+export interface SloRulesAndStages {
+  readonly ruleGroups: { readonly groups: readonly Record<string, unknown>[] };
+  readonly alloyStages: string;
+}
 
 /** Grafana's generic OAuth client: the OIDC client plus the endpoints Grafana calls (it does not use discovery). */
 export interface GrafanaSso extends OidcClient {
@@ -177,7 +188,7 @@ export class Observability extends Construct {
         // here is one `terraform apply` rather than ten `kubectl apply --server-side` commands.
         crds: { enabled: true, upgradeJob: { enabled: true, image: { busybox: { tag: KPS_CRD_JOB_BUSYBOX_TAG } } } },
         defaultRules: { create: true },
-        additionalPrometheusRulesMap: { "openedx-platform": platformAlertRules(t) },
+        additionalPrometheusRulesMap: { "openedx-platform": platformAlertRules(t), ...(props.slos ? { "openedx-slos": props.slos.ruleGroups } : {}) },
         prometheus: {
           prometheusSpec: {
             replicas: promReplicas,
@@ -274,7 +285,7 @@ export class Observability extends Construct {
       values: {
         controller: { type: "daemonset" },
         alloy: {
-          configMap: { create: true, content: alloyConfig(`${lokiGateway}/loki/api/v1/push`) },
+          configMap: { create: true, content: alloyConfig(`${lokiGateway}/loki/api/v1/push`, props.slos?.alloyStages) },
           extraEnv: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
           mounts: { varlog: false, dockercontainers: false },
         },

@@ -8,7 +8,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AlarmSpec, metricAlarms } from "../core/alarms";
 import { awsContext } from "../core/aws-context";
-import { DEFAULT_BACKUP_RETENTION_DAYS, DataStoreProps, dataStoreDefaults, storeLogGroup } from "../core/data-store";
+import { DEFAULT_BACKUP_RETENTION_DAYS, DataStoreProps, StoreRestore, checkRestore, dataStoreDefaults, storeLogGroup } from "../core/data-store";
 import { KmsKey } from "../kms-key";
 import { serviceTrustPolicy } from "../core/policy";
 import { StoreEndpoint, storeSecurityGroup } from "../core/security-group";
@@ -64,6 +64,11 @@ export interface RdsSizing {
   readonly monitoringIntervalSeconds?: number;
   /** @default seed 001's thresholds */
   readonly alarmThresholds?: RdsAlarmThresholds;
+  /**
+   * Create the primary from a snapshot or a point in time of another instance (docs/disaster-recovery.md).
+   * @default undefined: an empty database
+   */
+  readonly restore?: StoreRestore;
 }
 
 /**
@@ -150,6 +155,8 @@ export class RdsDatabase extends Construct {
     const piRetention = props.performanceInsightsRetentionDays ?? 7;
     const monitoring = props.monitoringIntervalSeconds ?? 60;
     validate(where, props, engine, backups, replicas, piRetention, monitoring);
+    const restore = props.restore;
+    if (restore) checkRestore(where, "restore", restore, ["snapshot", "point-in-time"]);
     checkVersionLifecycle(this, {
       where, prop: "engineVersion", product: engine.lifecycleProduct, version,
       protectedEnvironment: d.requireStandardSupport, extendedSupport: props.extendedSupport,
@@ -230,7 +237,13 @@ export class RdsDatabase extends Construct {
       allocatedStorage: props.allocatedStorageGiB,
       dbSubnetGroupName: subnets.name,
       multiAz: d.multiAz,
-      username: "dbadmin",
+      // A restored instance keeps the snapshot's master user name (RDS refuses a new one).
+      username: restore ? undefined : "dbadmin",
+      snapshotIdentifier: restore?.kind === "snapshot" ? restore.snapshotIdentifier : undefined,
+      restoreToPointInTime: restore?.kind === "point-in-time" ? {
+        sourceDbInstanceIdentifier: restore.sourceIdentifier,
+        ...(restore.restoreTime ? { restoreTime: restore.restoreTime } : { useLatestRestorableTime: true }),
+      } : undefined,
       manageMasterUserPassword: true,
       masterUserSecretKmsKeyId: d.key.keyArn,
       backupWindow: "03:00-04:00",

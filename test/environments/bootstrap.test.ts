@@ -182,7 +182,8 @@ describe("bootstrap stack", () => {
       expect(s.find((x) => x.Sid === "PushImages").Resource).toMatch(/^\$\{aws_ecr_repository\.[\w-]+\.arn\}$/);
       expect(stack.ecrPushJobs[name]).toHaveLength(1);
     }
-    expect(resources(json, "aws_iam_role")).toHaveLength(environmentOrder.length * 3 + repos.length + 2); // + the bootstrap plan and PR plan roles (bootstrap-plan.test.ts)
+    // + the bootstrap plan and PR plan roles (bootstrap-plan.test.ts), the restore drill's and CloudTrail's log delivery (trust.test.ts)
+    expect(resources(json, "aws_iam_role")).toHaveLength(environmentOrder.length * 3 + repos.length + 4);
   });
 
   it("creates the account-level service-linked roles once, here", () => {

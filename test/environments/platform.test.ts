@@ -290,7 +290,7 @@ describe("production-platform", () => {
     expect(rules.HighCpuUsage.for).toBe("5m");
     expect(rules.HighMemoryUsage.expr).toMatch(/> 90$/);
     expect(rules.CertificateExpiringSoon.expr).toBe("(certmanager_certificate_expiration_timestamp_seconds - time()) < 7 * 86400");
-    expect(kps.prometheus.prometheusSpec).toMatchObject({ replicas: 2, retention: "15d", ruleSelectorNilUsesHelmValues: false });
+    expect(kps.prometheus.prometheusSpec).toMatchObject({ replicas: 2, retention: "31d", ruleSelectorNilUsesHelmValues: false });
   });
 
   it("stores Loki chunks in the S3 bucket from the AWS stack", () => {

@@ -108,10 +108,11 @@ describe("every role a workflow assumes trusts that workflow's jobs", () => {
   };
 
   /** How each infrastructure workflow file runs: the ref and event its jobs get tokens on. */
-  const runs: Record<string, { ref: string; event: "pull_request" | "push" }> = {
+  const runs: Record<string, { ref: string; event: "pull_request" | "push" | "workflow_dispatch" }> = {
     "pull-request.yml": { ref: "refs/pull/7/merge", event: "pull_request" },
     "apply-stack.yml": { ref: "refs/heads/main", event: "push" },
     "drift.yml": { ref: "refs/heads/main", event: "push" },
+    "restore-drill.yml": { ref: "refs/heads/main", event: "workflow_dispatch" },
   };
 
   const steps: { file: string; job: string; role: string; environment?: string }[] = [];

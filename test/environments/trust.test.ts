@@ -51,10 +51,17 @@ describe("CI role trust, tried with attacker tokens", () => {
   const assumable = (t: WebIdentity) => roles.filter((r) => canAssumeWithWebIdentity(r.trust, t)).map((r) => r.name).sort();
   const ci = (env: string, kind: "plan" | "pr-plan" | "apply") => `openedx-${env}-github-${kind}`;
 
-  it("every role is a GitHub OIDC role (no other principal can assume any)", () => {
-    // Three per environment, one push role per ECR repository, and bootstrap's own plan and PR plan roles.
-    expect(roles.length).toBe(environmentOrder.length * 3 + Object.keys(bootstrap.ecr.repositories).length + 2);
-    for (const r of roles) {
+  it("every role is a GitHub OIDC role (no other principal can assume any) but CloudTrail's delivery role", () => {
+    // The one service role: CloudTrail writing the trail to CloudWatch Logs, for this account's trail only.
+    const service = roles.filter((r) => r.trust.Statement.some((s) => s.Principal.Service));
+    expect(service.map((r) => [r.name, r.trust.Statement])).toEqual([["openedx-bootstrap-cloudtrail-logs", [{
+      Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole",
+      Condition: { StringEquals: { "aws:SourceArn": `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/openedx-bootstrap-trail` } },
+    }]]]);
+    // Three per environment, one push role per ECR repository, bootstrap's own plan and PR plan roles, the restore drill's.
+    const github = roles.filter((r) => !service.includes(r));
+    expect(github.length).toBe(environmentOrder.length * 3 + Object.keys(bootstrap.ecr.repositories).length + 3);
+    for (const r of github) {
       for (const s of r.trust.Statement) {
         expect([r.name, s.Principal]).toEqual([r.name, { Federated: PROVIDER }]);
         expect(s.Condition.StringEquals["token.actions.githubusercontent.com:aud"]).toBe("sts.amazonaws.com");
@@ -222,5 +229,41 @@ describe("what each CI role can do, tried as requests", () => {
       expect(decide(role, { action: "s3:DeleteObject", resource: `${key(env === "production" ? "sandbox" : "production")}.tflock` })).toBe("implicit-deny");
       expect(decide(role, { action: "s3:PutObject", resource: key(env) })).toBe("implicit-deny");
     });
+  });
+});
+
+describe("restore drill role, tried with attacker tokens and requests", () => {
+  const json = appStacks().bootstrap!;
+  const drill = resources(json, "aws_iam_role").find((r) => r.name === "openedx-bootstrap-github-restore-drill")!;
+  const trust = policy(resolveTokens(drill.assume_role_policy, json, ACCOUNT));
+  const job = (over: Partial<Job>): Job => ({ repository: INFRA, event: "workflow_dispatch", ref: MAIN, environment: "restore-drill", jobWorkflowRef: wf("restore-drill.yml", MAIN), ...over });
+  const rds = (type: string, name: string) => `arn:aws:rds:us-east-1:${ACCOUNT}:${type}:${name}`;
+  const stmts = inline(json, "openedx-bootstrap-github-restore-drill");
+
+  it("only restore-drill.yml on main, in the restore-drill environment, assumes it", () => {
+    expect(canAssumeWithWebIdentity(trust, token(job({})))).toBe(true);
+    expect(canAssumeWithWebIdentity(trust, token(job({ ref: "refs/heads/feature", jobWorkflowRef: wf("restore-drill.yml", "refs/heads/feature") })))).toBe(false);
+    expect(canAssumeWithWebIdentity(trust, token(job({ environment: "sandbox" })))).toBe(false);
+    expect(canAssumeWithWebIdentity(trust, token(job({ jobWorkflowRef: wf("apply-stack.yml", MAIN) })))).toBe(false);
+    expect(canAssumeWithWebIdentity(trust, token(job({ event: "pull_request", ref: PR, environment: undefined, jobWorkflowRef: wf("restore-drill.yml", PR) })))).toBe(false);
+  });
+
+  it("restores into and deletes the drill instance only; never touches production's instance or reads secrets", () => {
+    expect(evaluate(stmts, { action: "rds:RestoreDBInstanceFromDBSnapshot", resource: rds("db", "openedx-sandbox-restore-drill") })).toBe("allow");
+    expect(evaluate(stmts, { action: "rds:RestoreDBInstanceFromDBSnapshot", resource: rds("snapshot", "rds:openedx-production-mysql-2026-12-02-03-05") })).toBe("allow");
+    expect(evaluate(stmts, { action: "rds:DeleteDBInstance", resource: rds("db", "openedx-sandbox-restore-drill") })).toBe("allow");
+    expect(evaluate(stmts, { action: "rds:RestoreDBInstanceFromDBSnapshot", resource: rds("db", "openedx-production-mysql") })).toBe("implicit-deny");
+    expect(evaluate(stmts, { action: "rds:DeleteDBInstance", resource: rds("db", "openedx-production-mysql") })).toBe("implicit-deny");
+    expect(evaluate(stmts, { action: "rds:DeleteDBSnapshot", resource: rds("snapshot", "rds:openedx-production-mysql-2026-12-02-03-05") })).toBe("implicit-deny");
+    expect(evaluate(stmts, { action: "rds:ModifyDBInstance", resource: rds("db", "openedx-production-mysql") })).toBe("implicit-deny");
+    expect(evaluate(stmts, { action: "secretsmanager:GetSecretValue", resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:rds!db-1` })).toBe("explicit-deny");
+  });
+
+  it("uses production's MySQL key through RDS only", () => {
+    const key = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234`;
+    const viaRds = { "kms:ViaService": "rds.us-east-1.amazonaws.com", "kms:ResourceAliases": "alias/openedx-production-mysql" };
+    expect(evaluate(stmts, { action: "kms:CreateGrant", resource: key, context: viaRds })).toBe("allow");
+    expect(evaluate(stmts, { action: "kms:Decrypt", resource: key, context: { ...viaRds, "kms:ViaService": undefined } })).toBe("implicit-deny");
+    expect(evaluate(stmts, { action: "kms:Decrypt", resource: key, context: { ...viaRds, "kms:ResourceAliases": "alias/openedx-production-documentdb" } })).toBe("implicit-deny");
   });
 });

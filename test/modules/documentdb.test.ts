@@ -76,3 +76,18 @@ describe("documentdb", () => {
     });
   });
 });
+
+describe("documentdb restore inputs (a restore is a config change)", () => {
+  it("creates the cluster from a snapshot (keeping its master user) or a point in time of another cluster", () => {
+    const fromSnapshot = resource(build({ restore: { kind: "snapshot", snapshotIdentifier: "openedx-production-documentdb-final" } }).json, "aws_docdb_cluster");
+    expect(fromSnapshot.snapshot_identifier).toBe("openedx-production-documentdb-final");
+    expect(fromSnapshot.master_username).toBeUndefined();
+    const pitr = resource(build({ restore: { kind: "point-in-time", sourceIdentifier: "openedx-production-documentdb" } }).json, "aws_docdb_cluster");
+    expect(pitr.restore_to_point_in_time).toEqual({ source_cluster_identifier: "openedx-production-documentdb", use_latest_restorable_time: true });
+  });
+
+  it("rejects a restore time that is not RFC 3339 UTC", () => {
+    expect(() => build({ restore: { kind: "point-in-time", sourceIdentifier: "openedx-production-documentdb", restoreTime: "2026-13-01T00:00:00Z" } }))
+      .toThrow('DocumentDb documentdb: restore.restoreTime = "2026-13-01T00:00:00Z" is invalid; must be an RFC 3339 UTC time');
+  });
+});

@@ -126,3 +126,15 @@ describe("elasticache", () => {
     });
   });
 });
+
+describe("elasticache restore input", () => {
+  it("seeds the group from a snapshot", () => {
+    expect(resource(build({ restore: { kind: "snapshot", snapshotIdentifier: "openedx-production-redis-2026-12-02" } }).json, "aws_elasticache_replication_group").snapshot_name)
+      .toBe("openedx-production-redis-2026-12-02");
+  });
+
+  it("refuses a point-in-time restore, which ElastiCache does not offer", () => {
+    expect(() => build({ restore: { kind: "point-in-time", sourceIdentifier: "openedx-production-redis" } }))
+      .toThrow('ElastiCache redis: restore.kind = "point-in-time" is invalid; must be one of "snapshot" for this store');
+  });
+});

@@ -128,3 +128,29 @@ describe("rds-mysql", () => {
     });
   });
 });
+
+describe("rds-mysql restore inputs (a restore is a config change)", () => {
+  it("creates the primary from a snapshot, keeping the snapshot's master user, replicas from the restored primary", () => {
+    const { json } = build({ restore: { kind: "snapshot", snapshotIdentifier: "rds:openedx-production-mysql-2026-12-02-03-05" } });
+    const primary = resource(json, "aws_db_instance", "mysql/primary");
+    expect(primary.snapshot_identifier).toBe("rds:openedx-production-mysql-2026-12-02-03-05");
+    expect(primary.username).toBeUndefined();
+    expect(primary.manage_master_user_password).toBe(true);
+    expect(resource(json, "aws_db_instance", "mysql/replica-1").snapshot_identifier).toBeUndefined();
+  });
+
+  it("restores to a point in time of another instance, the latest restorable one unless a time is given", () => {
+    const latest = resource(build({ restore: { kind: "point-in-time", sourceIdentifier: "openedx-production-mysql" } }).json, "aws_db_instance", "mysql/primary");
+    expect(latest.restore_to_point_in_time).toEqual({ source_db_instance_identifier: "openedx-production-mysql", use_latest_restorable_time: true });
+    const at = resource(build({ restore: { kind: "point-in-time", sourceIdentifier: "openedx-production-mysql", restoreTime: "2026-12-01T03:15:00Z" } }).json, "aws_db_instance", "mysql/primary");
+    expect(at.restore_to_point_in_time).toEqual({ source_db_instance_identifier: "openedx-production-mysql", restore_time: "2026-12-01T03:15:00Z" });
+  });
+
+  it.each<[string, RdsMysqlProps["restore"], string]>([
+    ["a snapshot name with spaces", { kind: "snapshot", snapshotIdentifier: "my snapshot" }, 'restore.snapshotIdentifier = "my snapshot" is invalid; must be a snapshot identifier'],
+    ["a local time", { kind: "point-in-time", sourceIdentifier: "openedx-production-mysql", restoreTime: "2026-12-01 03:15" }, 'restore.restoreTime = "2026-12-01 03:15" is invalid; must be an RFC 3339 UTC time'],
+    ["an ARN as the source", { kind: "point-in-time", sourceIdentifier: "arn:aws:rds:us-east-1:1:db:x" }, "restore.sourceIdentifier = \"arn:aws:rds:us-east-1:1:db:x\" is invalid; must be the source store's identifier"],
+  ])("rejects %s", (_, restore, message) => {
+    expect(() => build({ restore })).toThrow(`RdsMysql mysql: ${message}`);
+  });
+});

@@ -12,8 +12,8 @@ const wf = Object.fromEntries(files.map((f) => [f, parse(text(f))]));
 const steps = (f: string) => Object.values<any>(wf[f].jobs).flatMap((j) => j.steps ?? []);
 
 describe("workflows", () => {
-  it("exist for pull requests, main, the reusable apply, release and drift", () => {
-    expect(files.sort()).toEqual(["apply-stack.yml", "drift.yml", "main.yml", "pull-request.yml", "release.yml"]);
+  it("exist for pull requests, main, the reusable apply, release, drift and the restore drill", () => {
+    expect(files.sort()).toEqual(["apply-stack.yml", "drift.yml", "main.yml", "pull-request.yml", "release.yml", "restore-drill.yml"]);
   });
 
   it.each(files)("%s: every third-party uses: is pinned to a full commit SHA with a version comment", (f) => {
